@@ -1,0 +1,306 @@
+package dev.tollgate.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the configuration once at start-up and validates all of it. Sources, lowest precedence first:
+ * the defaults in the WAR; an external properties file (named by the system property {@code gateway.config},
+ * else the environment variable {@code GATEWAY_CONFIG}, else the web.xml context-param {@code gateway.config});
+ * system properties {@code gateway.*}; environment variables naming an already-known key in upper case with
+ * {@code .} and {@code -} as {@code _} (e.g. {@code GATEWAY_HTTP_CLIENT_MAX_CONNECTIONS}).
+ */
+public final class ConfigLoader {
+    public static final String CONFIG_KEY = "gateway.config";
+    public static final String CONFIG_ENV = "GATEWAY_CONFIG";
+    static final String DEFAULTS = "/dev/tollgate/config/defaults.properties";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
+    private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,=:@%-]+)+");
+    private static final Set<String> SCHEMES = Set.of("http", "https");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads and validates the configuration.
+     *
+     * @param contextParam the web.xml context-param {@code gateway.config}, or null
+     * @param warResources opens a path inside the WAR ({@code /WEB-INF/...}); null when absent
+     * @param system the system properties
+     * @param env the environment
+     * @throws ConfigException listing every problem
+     */
+    public static GatewayConfig load(String contextParam, Function<String, InputStream> warResources,
+                                     Map<String, String> system, Map<String, String> env) {
+        Map<String, String> merged = new TreeMap<>(readDefaults());
+        String location = firstNonBlank(system.get(CONFIG_KEY), env.get(CONFIG_ENV), contextParam);
+        if (location != null) {
+            merged.putAll(readExternal(location, warResources));
+        }
+        system.forEach((k, v) -> {
+            if (k.startsWith("gateway.") && !k.equals(CONFIG_KEY)) {
+                merged.put(k, v);
+            }
+        });
+        Map<String, String> byEnvName = new TreeMap<>();
+        merged.keySet().forEach(k -> byEnvName.put(envName(k), k));
+        env.forEach((name, v) -> {
+            String key = byEnvName.get(name);
+            if (key != null) {
+                merged.put(key, v);
+            }
+        });
+        return parse(new Settings(merged), merged);
+    }
+
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> readDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+            return read(in);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(DEFAULTS + ": cannot read the built-in defaults: " + e.getMessage()));
+        }
+    }
+
+    private static Map<String, String> readExternal(String location, Function<String, InputStream> warResources) {
+        try (InputStream in = location.startsWith("/WEB-INF/") && warResources != null
+                ? warResources.apply(location) : Files.newInputStream(Path.of(location))) {
+            if (in == null) {
+                throw new IOException("not found");
+            }
+            return read(in);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(List.of(CONFIG_KEY + " = \"" + location
+                    + "\": expected a readable properties file (" + e.getMessage() + ")"));
+        }
+    }
+
+    private static Map<String, String> read(InputStream in) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Map<String, String> out = new TreeMap<>();
+        p.forEach((k, v) -> out.put(k.toString().trim(), v.toString()));
+        return out;
+    }
+
+    static GatewayConfig parse(Settings s, Map<String, String> effective) {
+        LimitsConfig limits = new LimitsConfig(
+                s.integer("gateway.limits.max-uri-length", 8192, 64, 1 << 20),
+                s.integer("gateway.limits.max-header-count", 100, 4, 10_000),
+                s.bool("gateway.limits.reject-underscore-headers", true),
+                s.size("gateway.limits.max-body-size", 10L << 20));
+        List<String> trusted = s.list("gateway.forwarding.trusted-proxies");
+        for (String cidr : trusted) {
+            if (!Cidr.isValid(cidr)) {
+                s.problem("gateway.forwarding.trusted-proxies", cidr, "IP addresses or CIDR blocks (e.g. 10.0.0.0/8)");
+            }
+        }
+        String via = s.string("gateway.forwarding.via", "tollgate");
+        if (!TOKEN.matcher(via).matches()) {
+            s.problem("gateway.forwarding.via", via, "a token (letters, digits, - . _)");
+        }
+        HttpClientConfig client = new HttpClientConfig(
+                s.integer("gateway.http-client.max-connections", 512, 1, 100_000),
+                s.integer("gateway.http-client.max-connections-per-route", 256, 1, 100_000),
+                positive(s, "gateway.http-client.idle-timeout", Duration.ofSeconds(30)),
+                positive(s, "gateway.http-client.validate-after-inactivity", Duration.ofSeconds(1)),
+                positive(s, "gateway.http-client.pool-timeout", Duration.ofSeconds(5)),
+                positive(s, "gateway.http-client.connect-timeout", Duration.ofSeconds(2)),
+                positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)));
+        Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
+        boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
+
+        Map<String, ServiceConfig> services = new LinkedHashMap<>();
+        for (String name : s.names("gateway.services.")) {
+            services.put(name, service(s, name));
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        for (String name : s.names("gateway.routes.")) {
+            RouteConfig r = route(s, name, limits, client, services.keySet());
+            if (r != null) {
+                routes.add(r);
+            }
+        }
+        if (routes.isEmpty()) {
+            s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
+        }
+        s.finish();
+        Map<String, String> shown = new TreeMap<>();
+        effective.forEach((k, v) -> {
+            if (k.startsWith("gateway.")) {
+                shown.put(k, v);
+            }
+        });
+        return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown);
+    }
+
+    private static Duration positive(Settings s, String key, Duration fallback) {
+        Duration d = s.duration(key, fallback);
+        if (d.isZero()) {
+            s.problem(key, "0", "a duration above zero");
+            return fallback;
+        }
+        return d;
+    }
+
+    private static ServiceConfig service(Settings s, String name) {
+        String p = "gateway.services." + name + ".";
+        if (!NAME.matcher(name).matches()) {
+            s.problem(p.substring(0, p.length() - 1), name, "a name of lower-case letters, digits and -");
+        }
+        String discovery = s.string(p + "discovery", "static");
+        if (!discovery.equals("static")) {
+            s.problem(p + "discovery", discovery, "static");
+        }
+        List<URI> instances = new ArrayList<>();
+        for (String v : s.list(p + "instances")) {
+            URI u = s.uri(p + "instances", v, SCHEMES);
+            if (u != null) {
+                instances.add(u);
+            }
+        }
+        if (instances.isEmpty() && s.string(p + "instances") == null) {
+            s.problem(p + "instances", null, "a comma-separated list of base URIs (e.g. http://10.0.0.5:8080)");
+        }
+        String lb = s.string(p + "load-balancer", "round-robin");
+        if (!lb.equals("round-robin")) {
+            s.problem(p + "load-balancer", lb, "round-robin");
+        }
+        return new ServiceConfig(name, discovery, instances, lb);
+    }
+
+    private static RouteConfig route(Settings s, String name, LimitsConfig limits, HttpClientConfig client,
+                                     Set<String> services) {
+        String p = "gateway.routes." + name + ".";
+        String path = s.required(p + "path");
+        List<String> segments = path == null ? List.of() : segments(s, p + "path", path);
+        String host = s.string(p + "host");
+        if (host != null) {
+            host = host.toLowerCase(Locale.ROOT);
+            if (!HOST.matcher(host).matches()) {
+                s.problem(p + "host", host, "a host name or *.domain (no port)");
+            }
+        }
+        Set<String> methods = new TreeSet<>();
+        for (String m : s.list(p + "methods")) {
+            if (!TOKEN.matcher(m).matches() || m.equals("CONNECT")) {
+                s.problem(p + "methods", m, "HTTP method names (e.g. GET, POST)");
+            }
+            methods.add(m.toUpperCase(Locale.ROOT));
+        }
+        String service = s.required(p + "service");
+        if (service != null && !services.contains(service)) {
+            s.problem(p + "service", service, "one of the configured services " + services);
+        }
+        String strip = prefix(s, p + "strip-prefix");
+        if (!strip.isEmpty() && path != null && !path.startsWith(strip)) {
+            s.problem(p + "strip-prefix", strip, "a literal prefix of the route's path " + path);
+        }
+        String add = prefix(s, p + "add-prefix");
+        boolean preserveHost = s.bool(p + "preserve-host", false);
+        Duration connect = positive(s, p + "connect-timeout", client.connectTimeout());
+        Duration response = positive(s, p + "response-timeout", client.responseTimeout());
+        long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
+        HeaderRules req = headers(s, p + "request-headers.");
+        HeaderRules res = headers(s, p + "response-headers.");
+        if (path == null || service == null) {
+            return null;
+        }
+        return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
+                connect, response, maxBody, req, res);
+    }
+
+    private static String prefix(Settings s, String key) {
+        String v = s.string(key, "");
+        if (!v.isEmpty() && (!PREFIX.matcher(v).matches() || v.contains("/./") || v.contains("/../")
+                || v.endsWith("/.") || v.endsWith("/.."))) {
+            s.problem(key, v, "a literal path prefix like /api (no trailing /, no wildcards)");
+            return "";
+        }
+        return v;
+    }
+
+    static List<String> segments(Settings s, String key, String path) {
+        if (!path.startsWith("/") || path.contains("//")) {
+            s.problem(key, path, "a path pattern starting with / (e.g. /api/orders/**)");
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        String[] parts = path.substring(1).split("/", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String seg = parts[i];
+            if (seg.isEmpty() && i == parts.length - 1) {
+                break;
+            }
+            boolean wildcardPart = seg.contains("*") && !seg.equals("*") && !seg.equals("**");
+            if (wildcardPart || (seg.equals("**") && i != parts.length - 1) || seg.equals(".") || seg.equals("..")
+                    || !PREFIX.matcher("/" + seg).matches() && !seg.equals("*") && !seg.equals("**")) {
+                s.problem(key, path, "segments that are literals, * (one segment) or a final ** (the rest)");
+                return List.of();
+            }
+            out.add(seg);
+        }
+        return out;
+    }
+
+    private static HeaderRules headers(Settings s, String prefix) {
+        List<String> remove = s.list(prefix + "remove");
+        for (String h : remove) {
+            if (!TOKEN.matcher(h).matches()) {
+                s.problem(prefix + "remove", h, "header names");
+            }
+        }
+        Map<String, String> set = headerValues(s, prefix + "set.");
+        Map<String, String> add = headerValues(s, prefix + "add.");
+        return remove.isEmpty() && set.isEmpty() && add.isEmpty() ? HeaderRules.NONE : new HeaderRules(remove, set, add);
+    }
+
+    private static Map<String, String> headerValues(Settings s, String prefix) {
+        Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        s.under(prefix).forEach((name, value) -> {
+            if (!TOKEN.matcher(name).matches() || name.indexOf('.') >= 0) {
+                s.problem(prefix + name, value, "a header name");
+            } else if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                s.problem(prefix + name, value, "a header value without control characters");
+            } else {
+                out.put(name, value);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tollgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration, immutable. Built once by {@link ConfigLoader}.
+ *
+ * @param limits request hygiene limits
+ * @param forwarding forwarding-header policy
+ * @param httpClient the upstream connection pool
+ * @param drainTimeout longest wait for in-flight requests at shutdown
+ * @param jmxEnabled expose the metrics registry over JMX (domain {@code tollgate})
+ * @param services upstream services by name
+ * @param routes the routes
+ * @param effective every effective {@code gateway.*} property, for the start-up log
+ */
+public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
+                            Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
+                            List<RouteConfig> routes, Map<String, String> effective) {
+    public GatewayConfig {
+        services = Map.copyOf(services);
+        routes = List.copyOf(routes);
+        effective = Map.copyOf(effective);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tollgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One route as configured under {@code gateway.routes.<name>.}.
+ *
+ * @param name the route's name (metrics, logs)
+ * @param path the path pattern as written, e.g. {@code /api/orders/**}
+ * @param segments the pattern's segments: literals, {@code *} (one segment) or a final {@code **} (any rest)
+ * @param host exact host or {@code *.suffix}, lower case; {@code null} for any host
+ * @param methods upper-case methods; empty for any method
+ * @param service the upstream service's name
+ * @param stripPrefix literal path prefix removed before forwarding, or empty
+ * @param addPrefix literal path prefix added before forwarding (after stripping), or empty
+ * @param preserveHost forward the client's {@code Host}, or (false) the upstream instance's authority
+ * @param connectTimeout connect timeout to an upstream instance
+ * @param responseTimeout longest wait for the upstream's response head, and between body reads
+ * @param maxBodySize request body limit in bytes
+ * @param requestHeaders changes to the request sent upstream
+ * @param responseHeaders changes to the response sent to the client
+ */
+public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
+                          String service, String stripPrefix, String addPrefix, boolean preserveHost,
+                          Duration connectTimeout, Duration responseTimeout, long maxBodySize,
+                          HeaderRules requestHeaders, HeaderRules responseHeaders) {
+    public RouteConfig {
+        segments = List.copyOf(segments);
+        methods = Set.copyOf(methods);
+    }
+}

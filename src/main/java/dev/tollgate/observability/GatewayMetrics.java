@@ -1,0 +1,98 @@
+package dev.tollgate.observability;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.apache.hc.core5.pool.PoolStats;
+
+/**
+ * The gateway's Micrometer registry, exposed over JMX in the domain {@code tollgate}, and the meters every
+ * request updates: a timer per route and per upstream service, tagged with the status class. Later concerns
+ * add their meters to {@link #registry()}. Thread-safe; closed at shutdown (unregisters the MBeans).
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    public static final String ROUTE_REQUESTS = "tollgate.route.requests";
+    public static final String SERVICE_REQUESTS = "tollgate.service.requests";
+    private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    private final JmxMeterRegistry jmx;
+    private final ConcurrentHashMap<String, Timer[]> routeTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer[]> serviceTimers = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(boolean exposeOverJmx) {
+        if (exposeOverJmx) {
+            jmx = new JmxMeterRegistry(new JmxConfig() {
+                @Override
+                public String get(String key) {
+                    return null;
+                }
+
+                @Override
+                public String domain() {
+                    return "tollgate";
+                }
+            }, Clock.SYSTEM);
+            registry.add(jmx);
+        } else {
+            jmx = null;
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Records one finished request. {@code route} or {@code service} may be null (no route, gateway answer). */
+    public void record(String route, String service, int status, long nanos) {
+        int cls = Math.min(Math.max(status / 100, 1), 5) - 1;
+        if (route != null) {
+            timers(routeTimers, ROUTE_REQUESTS, "route", route)[cls].record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (service != null) {
+            timers(serviceTimers, SERVICE_REQUESTS, "service", service)[cls].record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Timer[] timers(ConcurrentHashMap<String, Timer[]> cache, String name, String tag, String value) {
+        Timer[] t = cache.get(value);
+        if (t == null) {
+            t = cache.computeIfAbsent(value, v -> {
+                Timer[] out = new Timer[CLASSES.length];
+                for (int i = 0; i < CLASSES.length; i++) {
+                    out[i] = Timer.builder(name).tag(tag, v).tag("status", CLASSES[i]).register(registry);
+                }
+                return out;
+            });
+        }
+        return t;
+    }
+
+    /** Gauges of the upstream connection pool: leased, available, pending, max. */
+    public void bindPool(Supplier<PoolStats> stats) {
+        gauge("tollgate.http.pool.leased", stats, s -> s.get().getLeased());
+        gauge("tollgate.http.pool.available", stats, s -> s.get().getAvailable());
+        gauge("tollgate.http.pool.pending", stats, s -> s.get().getPending());
+        gauge("tollgate.http.pool.max", stats, s -> s.get().getMax());
+    }
+
+    private void gauge(String name, Supplier<PoolStats> stats, ToDoubleFunction<Supplier<PoolStats>> f) {
+        Gauge.builder(name, stats, f).register(registry);
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        if (jmx != null) {
+            jmx.close();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tollgate.proxy;
+
+/**
+ * How a failed exchange is answered: the status, a title and a detail safe to show to any client (no host
+ * names, no exception classes).
+ *
+ * @param status the HTTP status
+ * @param title short summary (RFC 9457 {@code title})
+ * @param detail what happened (RFC 9457 {@code detail})
+ * @param closeConnection the client connection must not be reused
+ * @param clientFault the client caused it (its body failed), so no answer may reach it
+ */
+public record Failure(int status, String title, String detail, boolean closeConnection, boolean clientFault) {
+}

@@ -1,0 +1,141 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.config.Cidr;
+import dev.tollgate.config.ForwardingConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Forwarding headers (X-Forwarded-*, RFC 7239 {@code Forwarded}, {@code Via}) and the client address that
+ * later filters use. Headers from a peer in the trusted-proxy list are appended to; from anyone else they are
+ * replaced, so a client cannot choose the address it is known by. Immutable and thread-safe.
+ */
+public final class Forwarding {
+    private final List<Cidr> trusted;
+    private final String via;
+
+    public Forwarding(ForwardingConfig config) {
+        List<Cidr> list = new ArrayList<>();
+        for (String c : config.trustedProxies()) {
+            list.add(Cidr.parse(c));
+        }
+        this.trusted = List.copyOf(list);
+        this.via = config.via();
+    }
+
+    public boolean isTrusted(String address) {
+        if (trusted.isEmpty()) {
+            return false;
+        }
+        byte[] bytes = Cidr.literal(address);
+        for (Cidr c : trusted) {
+            if (c.contains(bytes)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The client's address: the peer itself when it is not a trusted proxy, otherwise the right-most
+     * {@code X-Forwarded-For} hop that is not trusted (or the last verifiable one, if a hop is malformed).
+     */
+    public String clientAddress(String peer, List<String> xForwardedFor) {
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        List<String> hops = split(xForwardedFor);
+        String last = peer;
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (Cidr.literal(hop) == null) {
+                return last;
+            }
+            if (!isTrusted(hop)) {
+                return hop;
+            }
+            last = hop;
+        }
+        return last;
+    }
+
+    static List<String> split(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                String p = part.trim();
+                if (!p.isEmpty()) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The value for {@code Via}: what came before (when trusted or not, Via is always appended) plus us. */
+    public String via(List<String> incoming, String protocol) {
+        String version = protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol;
+        if (version.equals("2.0")) {
+            version = "2";
+        }
+        String ours = version + " " + via;
+        return incoming.isEmpty() ? ours : String.join(", ", incoming) + ", " + ours;
+    }
+
+    /**
+     * The forwarding headers for the upstream request.
+     *
+     * @param in what the gateway knows of the incoming request
+     * @return name-value pairs to set, replacing any the client sent
+     */
+    public List<String[]> headers(Inbound in) {
+        boolean keep = isTrusted(in.peer());
+        List<String[]> out = new ArrayList<>(6);
+        String xff = keep && !in.xForwardedFor().isEmpty()
+                ? String.join(", ", split(in.xForwardedFor())) + ", " + in.peer() : in.peer();
+        out.add(new String[] {"X-Forwarded-For", xff});
+        out.add(new String[] {"X-Forwarded-Proto", keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()});
+        out.add(new String[] {"X-Forwarded-Host", keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()});
+        out.add(new String[] {"X-Forwarded-Port", keep && in.xForwardedPort() != null
+                ? in.xForwardedPort() : Integer.toString(in.localPort())});
+        String element = "for=" + node(in.peer()) + ";proto=" + in.scheme() + ";host=" + quoted(in.host());
+        out.add(new String[] {"Forwarded", keep && !in.forwarded().isEmpty()
+                ? String.join(", ", in.forwarded()) + ", " + element : element});
+        out.add(new String[] {"Via", via(in.via(), in.protocol())});
+        return out;
+    }
+
+    private static String node(String address) {
+        return address.indexOf(':') >= 0 ? "\"[" + address + "]\"" : address;
+    }
+
+    private static String quoted(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-')) {
+                return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            }
+        }
+        return value;
+    }
+
+    /**
+     * What the gateway saw of the incoming request that matters for forwarding headers.
+     *
+     * @param peer the address of the TCP peer
+     * @param scheme {@code http} or {@code https} as received
+     * @param host the {@code Host} header as received
+     * @param localPort the port the request arrived on
+     * @param protocol e.g. {@code HTTP/1.1}
+     * @param xForwardedFor incoming values
+     * @param xForwardedProto incoming value or null
+     * @param xForwardedHost incoming value or null
+     * @param xForwardedPort incoming value or null
+     * @param forwarded incoming {@code Forwarded} values
+     * @param via incoming {@code Via} values
+     */
+    public record Inbound(String peer, String scheme, String host, int localPort, String protocol,
+                          List<String> xForwardedFor, String xForwardedProto, String xForwardedHost,
+                          String xForwardedPort, List<String> forwarded, List<String> via) {
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tollgate.route;
+
+/**
+ * The one normalized form of a request path that routing and every later decision use (RFC 3986 §5.2.4
+ * dot-segment removal), and the rejection of paths that different servers could read differently.
+ * Percent-encodings are kept as received, so a path without dot segments stays byte-exact. Stateless.
+ */
+public final class CanonicalPath {
+    private CanonicalPath() {
+    }
+
+    /** A path that is refused with 400: the reason is safe to show to the client. */
+    public static final class InvalidPathException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InvalidPathException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /**
+     * @param raw the path of the request target as received (no query, not decoded)
+     * @return the canonical path, starting with {@code /}
+     * @throws InvalidPathException for ambiguous or malformed input
+     */
+    public static String of(String raw) throws InvalidPathException {
+        if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
+            throw new InvalidPathException("the path must start with /");
+        }
+        boolean dots = false;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                checkEncoded(raw, i);
+                i += 2;
+            } else if (c == '/') {
+                if (i + 1 < raw.length() && raw.charAt(i + 1) == '/') {
+                    throw new InvalidPathException("empty path segments (//) are ambiguous");
+                }
+                if (i + 1 < raw.length() && raw.charAt(i + 1) == '.') {
+                    dots = true;
+                }
+            } else if (c == ';') {
+                throw new InvalidPathException("path parameters (;) are not accepted");
+            } else if (c == '\\') {
+                throw new InvalidPathException("backslashes are not accepted in the path");
+            } else if (!isPathChar(c)) {
+                throw new InvalidPathException("the path holds a character that must be percent-encoded");
+            }
+        }
+        return dots ? removeDotSegments(raw) : raw;
+    }
+
+    private static void checkEncoded(String raw, int i) throws InvalidPathException {
+        if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+            throw new InvalidPathException("malformed percent-encoding in the path");
+        }
+        int b = hex(raw.charAt(i + 1)) << 4 | hex(raw.charAt(i + 2));
+        switch (b) {
+            case '.':
+            case '/':
+            case '\\':
+            case ';':
+                throw new InvalidPathException("encoded dots, slashes, backslashes and semicolons are ambiguous");
+            case '%':
+                throw new InvalidPathException("double percent-encoding is ambiguous");
+            default:
+                if (b < 0x20 || b == 0x7f) {
+                    throw new InvalidPathException("encoded control characters are not accepted");
+                }
+        }
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /** RFC 3986 pchar without '%' and ';' (handled separately) plus '/'. */
+    private static boolean isPathChar(char c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return true;
+        }
+        return "-._~!$&'()*+,=:@".indexOf(c) >= 0;
+    }
+
+    private static String removeDotSegments(String path) throws InvalidPathException {
+        String[] in = path.substring(1).split("/", -1);
+        String[] out = new String[in.length];
+        int n = 0;
+        boolean trailingSlash = false;
+        for (int i = 0; i < in.length; i++) {
+            String seg = in[i];
+            boolean last = i == in.length - 1;
+            if (seg.equals(".")) {
+                trailingSlash = last;
+            } else if (seg.equals("..")) {
+                if (n == 0) {
+                    throw new InvalidPathException("the path climbs above the root");
+                }
+                n--;
+                trailingSlash = last;
+            } else {
+                out[n++] = seg;
+                trailingSlash = false;
+            }
+        }
+        StringBuilder sb = new StringBuilder(path.length());
+        for (int i = 0; i < n; i++) {
+            sb.append('/').append(out[i]);
+        }
+        if (trailingSlash || sb.length() == 0) {
+            sb.append('/');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testsupport.Configs;
+import org.junit.jupiter.api.Test;
+
+class RouteTableTest {
+    private final RouteTable table = new RouteTable(Configs.of(
+            "gateway.services.s.instances = http://127.0.0.1:1",
+            "gateway.routes.catchall.path = /**",
+            "gateway.routes.catchall.service = s",
+            "gateway.routes.api.path = /api/**",
+            "gateway.routes.api.service = s",
+            "gateway.routes.orders.path = /api/orders/**",
+            "gateway.routes.orders.service = s",
+            "gateway.routes.order.path = /api/orders/*",
+            "gateway.routes.order.service = s",
+            "gateway.routes.exact.path = /api/orders/export",
+            "gateway.routes.exact.service = s",
+            "gateway.routes.post.path = /api/orders/*",
+            "gateway.routes.post.methods = POST",
+            "gateway.routes.post.service = s",
+            "gateway.routes.tenant.path = /api/**",
+            "gateway.routes.tenant.host = *.tenant.example",
+            "gateway.routes.tenant.service = s",
+            "gateway.routes.admin.path = /api/**",
+            "gateway.routes.admin.host = admin.tenant.example",
+            "gateway.routes.admin.service = s").routes());
+
+    private String match(String host, String method, String path) {
+        Route r = table.match(host, method, path);
+        return r == null ? null : r.name();
+    }
+
+    @Test
+    void literalSegmentsBeatWildcards() {
+        assertThat(match("x", "GET", "/api/orders/export")).isEqualTo("exact");
+        assertThat(match("x", "GET", "/api/orders/7")).isEqualTo("order");
+        assertThat(match("x", "GET", "/api/orders/7/lines")).isEqualTo("orders");
+        assertThat(match("x", "GET", "/api/orders")).isEqualTo("orders");
+        assertThat(match("x", "GET", "/api/users")).isEqualTo("api");
+        assertThat(match("x", "GET", "/")).isEqualTo("catchall");
+        assertThat(match("x", "GET", "/other/thing")).isEqualTo("catchall");
+    }
+
+    @Test
+    void methodSpecificRouteBeatsAnyMethod() {
+        assertThat(match("x", "POST", "/api/orders/7")).isEqualTo("post");
+        assertThat(match("x", "GET", "/api/orders/7")).isEqualTo("order");
+    }
+
+    @Test
+    void hostRoutesComeFirstExactBeforeWildcard() {
+        assertThat(match("admin.tenant.example", "GET", "/api/orders/7")).isEqualTo("admin");
+        assertThat(match("a.tenant.example", "GET", "/api/orders/7")).isEqualTo("tenant");
+        assertThat(match("tenant.example", "GET", "/api/orders/7")).isEqualTo("order");
+    }
+
+    @Test
+    void singleWildcardNeedsANonEmptySegment() {
+        assertThat(match("x", "GET", "/api/orders/")).isEqualTo("orders");
+    }
+
+    @Test
+    void noRouteWithoutCatchAll() {
+        RouteTable small = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.a.path = /a/*",
+                "gateway.routes.a.service = s").routes());
+        assertThat(small.match("x", "GET", "/a")).isNull();
+        assertThat(small.match("x", "GET", "/a/b/c")).isNull();
+        assertThat(small.match("x", "GET", "/b/c")).isNull();
+        assertThat(small.match("x", "GET", "/a/b")).isNotNull();
+    }
+
+    @Test
+    void rewriteStripsAndAddsPrefixes() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.a.path = /api/v1/**",
+                "gateway.routes.a.strip-prefix = /api/v1",
+                "gateway.routes.a.add-prefix = /v2",
+                "gateway.routes.a.service = s").routes());
+        Route r = t.match("x", "GET", "/api/v1/users/7");
+        assertThat(r.rewrite("/api/v1/users/7")).isEqualTo("/v2/users/7");
+        assertThat(r.rewrite("/api/v1")).isEqualTo("/v2");
+        assertThat(r.rewrite("/api/v1/")).isEqualTo("/v2/");
+        assertThat(r.rewrite("/api/v1x")).isEqualTo("/v2/api/v1x");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tollgate.testsupport;
+
+import java.io.File;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The README's demo: the built WAR on embedded Jetty 12 at http://localhost:8080 (or {@code -Dport=N}) with the
+ * demo configuration, in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or
+ * {@code -Dupstream.port=N}). Runs until interrupted.
+ */
+public final class DemoMain {
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String war = args[0];
+        String config = args[1];
+        int port = Integer.getInteger("port", 8080);
+        UpstreamServer upstream = new UpstreamServer("demo-upstream", Integer.getInteger("upstream.port", 9081));
+        System.setProperty("gateway.config", new File(config).getAbsolutePath());
+        System.setProperty("gateway.services.demo.instances", upstream.uri());
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setPort(port);
+        server.addConnector(connector);
+        WebAppContext app = new WebAppContext();
+        app.setContextPath("/");
+        app.setWar(war);
+        app.setThrowUnavailableOnStartupException(true);
+        server.setHandler(app);
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(10_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("Tollgate demo failed to start: " + e.getMessage());
+            upstream.close();
+            System.exit(1);
+        }
+        System.out.println();
+        System.out.println("Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
+                + "; Ctrl-C stops it)");
+        server.join();
+        upstream.close();
+    }
+}
