@@ -36,6 +36,11 @@ final class RequestHygiene {
         if (headers != null) {
             return headers;
         }
+        if ("OPTIONS".equals(method) && req.getContentType() == null
+                && (req.getContentLengthLong() > 0 || req.getHeader(Headers.TRANSFER_ENCODING) != null)) {
+            // RFC 9110 section 9.3.7: an OPTIONS body must be described by Content-Type
+            return new Rejection(400, "An OPTIONS request with a body needs a Content-Type.", true);
+        }
         boolean http1 = req.getProtocol().startsWith("HTTP/1.");
         return http1 ? checkFraming(req) : null;
     }
