@@ -31,7 +31,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code /status/NNN}: answers that status with a short body;</li>
  *   <li>{@code /download?size=N[&chunked=1]}: streams N deterministic bytes (see {@link Bytes});</li>
  *   <li>{@code /slow?ms=N}: waits N ms, then echoes;</li>
- *   <li>{@code /truncate}: promises 1000 bytes, sends 10 and drops the connection;</li>
+ *   <li>{@code /truncate[?chunked=1]}: promises 1000 bytes (or a chunked body), sends 10 and drops the
+ *   connection;</li>
  *   <li>{@code /cookies}: two {@code Set-Cookie}, a {@code Location} and repeated {@code X-Multi};</li>
  *   <li>{@code /hop}: response hop-by-hop headers, including one named by {@code Connection};</li>
  *   <li>anything else: echoes method, raw target, headers and the body's SHA-256 and length as JSON.</li>
@@ -143,7 +144,9 @@ public final class UpstreamServer implements AutoCloseable {
                 return true;
             case "/truncate":
                 drain(request);
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 1000);
+                if (query.get("chunked") == null) {
+                    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 1000);
+                }
                 response.write(false, ByteBuffer.wrap("0123456789".getBytes()), Callback.from(
                         () -> callback.failed(new java.io.IOException("truncated on purpose")), callback::failed));
                 return true;

@@ -1,0 +1,161 @@
+package dev.tollgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.BlackHoleUpstream;
+import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.RawHttp;
+import dev.tollgate.testsupport.UpstreamServer;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** How upstream failures reach the client: problem answers before the response starts, aborts after. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class FailureIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static UpstreamServer upstream;
+    private static BlackHoleUpstream blackHole;
+    private static int deadPort;
+
+    @ArquillianResource
+    private URL base;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Deployment(testable = false)
+    static WebArchive deployment() throws Exception {
+        upstream = new UpstreamServer("failing");
+        blackHole = new BlackHoleUpstream();
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        return GatewayDeployment.war(String.join("\n",
+                "gateway.services.up.instances = " + upstream.uri(),
+                "gateway.services.dead.instances = http://127.0.0.1:" + deadPort,
+                "gateway.services.hole.instances = " + blackHole.uri(),
+                "gateway.routes.up.path = /up/**",
+                "gateway.routes.up.service = up",
+                "gateway.routes.up.strip-prefix = /up",
+                "gateway.routes.quick.path = /quick/**",
+                "gateway.routes.quick.service = up",
+                "gateway.routes.quick.strip-prefix = /quick",
+                "gateway.routes.quick.response-timeout = 300ms",
+                "gateway.routes.dead.path = /dead/**",
+                "gateway.routes.dead.service = dead",
+                "gateway.routes.hole.path = /hole/**",
+                "gateway.routes.hole.service = hole"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        upstream.close();
+        blackHole.close();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://" + base.getHost() + ":" + base.getPort() + path);
+    }
+
+    private JsonNode problem(HttpResponse<String> r, int status) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(r.body()).doesNotContain("127.0.0.1").doesNotContain("Exception").doesNotContain("at dev.");
+        JsonNode p = JSON.readTree(r.body());
+        assertThat(p.get("requestId").asText()).isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
+        return p;
+    }
+
+    @Test
+    void refusedConnectionIs502() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/dead/x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(problem(r, 502).get("title").asText()).isEqualTo("Bad Gateway");
+    }
+
+    @Test
+    void responseTimeoutIs504() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/quick/slow?ms=3000")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(problem(r, 504).get("title").asText()).isEqualTo("Gateway Timeout");
+    }
+
+    @Test
+    void postIsNeverSentTwiceAfterTheUpstreamMayHaveReceivedIt() throws Exception {
+        int before = blackHole.requests();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/hole/pay"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":100}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        problem(r, 502);
+        assertThat(blackHole.requests() - before).isEqualTo(1);
+    }
+
+    @Test
+    void truncatedFixedLengthResponseAbortsTheClientConnection() throws Exception {
+        try (RawHttp c = new RawHttp(base)) {
+            String r = c.send("GET /up/truncate HTTP/1.1\r\nHost: gw\r\n\r\n").readAll();
+            assertThat(RawHttp.status(r)).isEqualTo(200);
+            assertThat(r).contains("Content-Length: 1000").doesNotContain("<<read timed out");
+            String body = r.substring(r.indexOf("\r\n\r\n") + 4).replaceAll("\n<<.*>>$", "");
+            assertThat(body.length()).isLessThan(1000);
+        }
+    }
+
+    @Test
+    void truncatedChunkedResponseNeverLooksComplete() throws Exception {
+        try (RawHttp c = new RawHttp(base)) {
+            String r = c.send("GET /up/truncate?chunked=1 HTTP/1.1\r\nHost: gw\r\n\r\n").readAll();
+            assertThat(RawHttp.status(r)).isEqualTo(200);
+            assertThat(r).containsIgnoringCase("Transfer-Encoding: chunked").doesNotContain("<<read timed out");
+            assertThat(r.replaceAll("\n<<.*>>$", "")).doesNotEndWith("0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void abortedDownloadsNeverPoisonPooledConnections() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<InputStream> big = http.send(HttpRequest.newBuilder(uri("/up/download?size=50000000")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = big.body()) {
+                assertThat(in.readNBytes(100_000)).hasSize(100_000);
+            }
+        }
+        for (int i = 0; i < 30; i++) {
+            String id = "req-" + i;
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/up/echo/" + i)).header("X-Request-Id", id)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode echo = JSON.readTree(r.body());
+            assertThat(echo.get("target").asText()).isEqualTo("/echo/" + i);
+            assertThat(r.headers().firstValue("X-Request-Id")).hasValue(id);
+        }
+    }
+
+    @Test
+    void clientAbortingItsUploadLeavesTheGatewayHealthy() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (RawHttp c = new RawHttp(base)) {
+                c.send("POST /up/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 100000\r\n\r\n" + "z".repeat(5000));
+            }
+        }
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/up/after-abort"))
+                .POST(HttpRequest.BodyPublishers.ofString("fine")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("bodyLength").asInt()).isEqualTo(4);
+    }
+}
