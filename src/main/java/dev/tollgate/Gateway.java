@@ -41,7 +41,7 @@ public final class Gateway implements AutoCloseable {
         this.discovery = new StaticDiscovery(config.services());
         this.forwarding = new Forwarding(config.forwarding());
         this.client = new UpstreamClient(config.httpClient(), config.routes());
-        metrics.bindPool(client::poolStats);
+        metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
     }
 
     public GatewayConfig config() {

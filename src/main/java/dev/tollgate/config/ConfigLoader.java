@@ -35,9 +35,13 @@ public final class ConfigLoader {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
-    private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,=:@%-]+)+");
-    private static final Set<String> SCHEMES = Set.of("http", "https");
+    private static final String LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
+    private static final Pattern HOST = Pattern.compile("(\\*\\.)?" + LABEL + "(\\." + LABEL + ")*");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()+,=:@%-]+");
+    private static final List<String> SCHEMES = List.of("http", "https");
+    /** Route literals are compared with canonical request paths: upper-case hex, unreserved never encoded. */
+    private static final Pattern CANONICAL_ENCODING = Pattern.compile(
+            "([^%]|%(?![46][1-9A-F]|[57][0-9A]|3[0-9]|2D|5F|7E|2E)[0-9A-F]{2})*");
 
     private ConfigLoader() {
     }
@@ -170,12 +174,7 @@ public final class ConfigLoader {
     }
 
     private static Duration positive(Settings s, String key, Duration fallback) {
-        Duration d = s.duration(key, fallback);
-        if (d.isZero()) {
-            s.problem(key, "0", "a duration above zero");
-            return fallback;
-        }
-        return d;
+        return s.positiveDuration(key, fallback);
     }
 
     private static ServiceConfig service(Settings s, String name) {
@@ -194,7 +193,7 @@ public final class ConfigLoader {
                 instances.add(u);
             }
         }
-        if (instances.isEmpty() && s.string(p + "instances") == null) {
+        if (instances.isEmpty() && !s.list(p + "instances").iterator().hasNext()) {
             s.problem(p + "instances", null, "a comma-separated list of base URIs (e.g. http://10.0.0.5:8080)");
         }
         String lb = s.string(p + "load-balancer", "round-robin");
@@ -228,8 +227,8 @@ public final class ConfigLoader {
             s.problem(p + "service", service, "one of the configured services " + services);
         }
         String strip = prefix(s, p + "strip-prefix");
-        if (!strip.isEmpty() && path != null && !path.startsWith(strip)) {
-            s.problem(p + "strip-prefix", strip, "a literal prefix of the route's path " + path);
+        if (!strip.isEmpty() && !isLiteralSegmentPrefix(strip, segments)) {
+            s.problem(p + "strip-prefix", strip, "whole literal leading segments of the route's path " + path);
         }
         String add = prefix(s, p + "add-prefix");
         boolean preserveHost = s.bool(p + "preserve-host", false);
@@ -247,12 +246,34 @@ public final class ConfigLoader {
 
     private static String prefix(Settings s, String key) {
         String v = s.string(key, "");
-        if (!v.isEmpty() && (!PREFIX.matcher(v).matches() || v.contains("/./") || v.contains("/../")
-                || v.endsWith("/.") || v.endsWith("/.."))) {
+        if (v.isEmpty()) {
+            return v;
+        }
+        String[] parts = v.split("/", -1);
+        boolean ok = parts.length > 1 && parts[0].isEmpty();
+        for (int i = 1; ok && i < parts.length; i++) {
+            ok = SEGMENT.matcher(parts[i]).matches() && !parts[i].equals(".") && !parts[i].equals("..");
+        }
+        if (!ok) {
             s.problem(key, v, "a literal path prefix like /api (no trailing /, no wildcards)");
             return "";
         }
         return v;
+    }
+
+    /** Whether the prefix's segments are the first literal segments of the pattern. */
+    private static boolean isLiteralSegmentPrefix(String prefix, List<String> pattern) {
+        String[] parts = prefix.substring(1).split("/");
+        if (parts.length > pattern.size()) {
+            return false;
+        }
+        for (int i = 0; i < parts.length; i++) {
+            String seg = pattern.get(i);
+            if (seg.equals("*") || seg.equals("**") || !seg.equals(parts[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static List<String> segments(Settings s, String key, String path) {
@@ -265,11 +286,14 @@ public final class ConfigLoader {
         for (int i = 0; i < parts.length; i++) {
             String seg = parts[i];
             if (seg.isEmpty() && i == parts.length - 1) {
+                if (i > 0) {
+                    out.add(seg); // a trailing slash is part of the path: /docs/ matches /docs/ only
+                }
                 break;
             }
-            boolean wildcardPart = seg.contains("*") && !seg.equals("*") && !seg.equals("**");
-            if (wildcardPart || (seg.equals("**") && i != parts.length - 1) || seg.equals(".") || seg.equals("..")
-                    || !PREFIX.matcher("/" + seg).matches() && !seg.equals("*") && !seg.equals("**")) {
+            boolean wildcard = seg.equals("*") || seg.equals("**");
+            if (seg.equals("**") && i != parts.length - 1 || seg.equals(".") || seg.equals("..")
+                    || !wildcard && (!SEGMENT.matcher(seg).matches() || !CANONICAL_ENCODING.matcher(seg).matches())) {
                 s.problem(key, path, "segments that are literals, * (one segment) or a final ** (the rest)");
                 return List.of();
             }

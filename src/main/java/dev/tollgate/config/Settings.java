@@ -96,20 +96,35 @@ public final class Settings {
     }
 
     public Duration duration(String key, Duration fallback) {
+        return duration(key, fallback, false);
+    }
+
+    /** A duration that must be above zero. */
+    public Duration positiveDuration(String key, Duration fallback) {
+        return duration(key, fallback, true);
+    }
+
+    private Duration duration(String key, Duration fallback, boolean positive) {
         String v = string(key);
         if (v == null) {
             return fallback;
         }
         Matcher m = DURATION.matcher(v);
-        if (m.matches()) {
+        if (m.matches() && m.group(1).length() <= 9) {
             long n = Long.parseLong(m.group(1));
+            Duration d;
             switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                case "h": return Duration.ofHours(n);
-                default: return Duration.ofDays(n);
+                case "ms": d = Duration.ofMillis(n); break;
+                case "s": d = Duration.ofSeconds(n); break;
+                case "m": d = Duration.ofMinutes(n); break;
+                case "h": d = Duration.ofHours(n); break;
+                default: d = Duration.ofDays(n); break;
             }
+            if (!positive || !d.isZero()) {
+                return d;
+            }
+            problem(key, v, "a duration above zero");
+            return fallback;
         }
         problem(key, v, "a duration (e.g. 500ms, 5s, 1m)");
         return fallback;
@@ -122,21 +137,19 @@ public final class Settings {
             return fallback;
         }
         Matcher m = SIZE.matcher(v);
-        if (m.matches() && m.group(1).length() < 13) {
+        if (m.matches() && m.group(1).length() <= 15) {
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "B" : m.group(2);
-            switch (unit.charAt(0)) {
-                case 'K': return n << 10;
-                case 'M': return n << 20;
-                case 'G': return n << 30;
-                default: return n;
+            int shift = unit.charAt(0) == 'K' ? 10 : unit.charAt(0) == 'M' ? 20 : unit.charAt(0) == 'G' ? 30 : 0;
+            if (n <= Long.MAX_VALUE >> shift) {
+                return n << shift;
             }
         }
         problem(key, v, "a size (e.g. 512KB, 10MB, 1GB)");
         return fallback;
     }
 
-    public URI uri(String key, String v, Set<String> schemes) {
+    public URI uri(String key, String v, List<String> schemes) {
         try {
             URI u = new URI(v);
             if (u.getScheme() != null && schemes.contains(u.getScheme().toLowerCase(Locale.ROOT))

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +44,9 @@ public final class GatewayMetrics implements AutoCloseable {
             }, Clock.SYSTEM);
             registry.add(jmx);
         } else {
+            // a composite without children records nothing; keep the meters readable in process
             jmx = null;
+            registry.add(new SimpleMeterRegistry());
         }
     }
 
@@ -76,16 +79,17 @@ public final class GatewayMetrics implements AutoCloseable {
         return t;
     }
 
-    /** Gauges of the upstream connection pool: leased, available, pending, max. */
-    public void bindPool(Supplier<PoolStats> stats) {
+    /** Gauges of the upstream connection pool: leased, available, pending, and its configured maximum. */
+    public void bindPool(Supplier<PoolStats> stats, int maxConnections) {
         gauge("tollgate.http.pool.leased", stats, s -> s.get().getLeased());
         gauge("tollgate.http.pool.available", stats, s -> s.get().getAvailable());
         gauge("tollgate.http.pool.pending", stats, s -> s.get().getPending());
-        gauge("tollgate.http.pool.max", stats, s -> s.get().getMax());
+        gauge("tollgate.http.pool.max", stats, s -> maxConnections);
     }
 
     private void gauge(String name, Supplier<PoolStats> stats, ToDoubleFunction<Supplier<PoolStats>> f) {
-        Gauge.builder(name, stats, f).register(registry);
+        // Micrometer holds a gauge's state weakly by default; the supplier is a lambda nothing else keeps
+        Gauge.builder(name, stats, f).strongReference(true).register(registry);
     }
 
     @Override

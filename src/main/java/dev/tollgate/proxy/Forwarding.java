@@ -91,16 +91,16 @@ public final class Forwarding {
     public List<String[]> headers(Inbound in) {
         boolean keep = isTrusted(in.peer());
         List<String[]> out = new ArrayList<>(6);
-        String xff = keep && !in.xForwardedFor().isEmpty()
-                ? String.join(", ", split(in.xForwardedFor())) + ", " + in.peer() : in.peer();
+        List<String> hops = keep ? split(in.xForwardedFor()) : List.of();
+        String xff = hops.isEmpty() ? in.peer() : String.join(", ", hops) + ", " + in.peer();
         out.add(new String[] {"X-Forwarded-For", xff});
         out.add(new String[] {"X-Forwarded-Proto", keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()});
         out.add(new String[] {"X-Forwarded-Host", keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()});
         out.add(new String[] {"X-Forwarded-Port", keep && in.xForwardedPort() != null
                 ? in.xForwardedPort() : Integer.toString(in.localPort())});
         String element = "for=" + node(in.peer()) + ";proto=" + in.scheme() + ";host=" + quoted(in.host());
-        out.add(new String[] {"Forwarded", keep && !in.forwarded().isEmpty()
-                ? String.join(", ", in.forwarded()) + ", " + element : element});
+        List<String> forwarded = keep ? split(in.forwarded()) : List.of();
+        out.add(new String[] {"Forwarded", forwarded.isEmpty() ? element : String.join(", ", forwarded) + ", " + element});
         out.add(new String[] {"Via", via(in.via(), in.protocol())});
         return out;
     }

@@ -1,9 +1,11 @@
 package dev.tollgate.route;
 
 /**
- * The one normalized form of a request path that routing and every later decision use (RFC 3986 §5.2.4
- * dot-segment removal), and the rejection of paths that different servers could read differently.
- * Percent-encodings are kept as received, so a path without dot segments stays byte-exact. Stateless.
+ * The one normalized form of a request path that routing, forwarding and every later decision use, and the
+ * rejection of paths that different servers could read differently. Normalization follows RFC 3986 §6.2.2:
+ * percent-encoded unreserved characters are decoded ({@code /%61dmin} is {@code /admin}, so it cannot slip past
+ * an {@code /admin/**} route), the hex digits of other encodings are upper-cased, and dot segments are removed
+ * (§5.2.4). A path already in this form, as every ordinary client sends it, passes byte-exact. Stateless.
  */
 public final class CanonicalPath {
     private CanonicalPath() {
@@ -28,10 +30,12 @@ public final class CanonicalPath {
             throw new InvalidPathException("the path must start with /");
         }
         boolean dots = false;
+        boolean encoded = false;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
                 checkEncoded(raw, i);
+                encoded = true;
                 i += 2;
             } else if (c == '/') {
                 if (i + 1 < raw.length() && raw.charAt(i + 1) == '/') {
@@ -48,7 +52,33 @@ public final class CanonicalPath {
                 throw new InvalidPathException("the path holds a character that must be percent-encoded");
             }
         }
-        return dots ? removeDotSegments(raw) : raw;
+        String path = encoded ? normalizeEncodings(raw) : raw;
+        return dots ? removeDotSegments(path) : path;
+    }
+
+    private static String normalizeEncodings(String raw) {
+        StringBuilder sb = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                sb.append(c);
+                continue;
+            }
+            char decoded = (char) (hex(raw.charAt(i + 1)) << 4 | hex(raw.charAt(i + 2)));
+            if (isUnreserved(decoded)) {
+                sb.append(decoded);
+            } else {
+                sb.append('%').append(Character.toUpperCase(raw.charAt(i + 1)))
+                        .append(Character.toUpperCase(raw.charAt(i + 2)));
+            }
+            i += 2;
+        }
+        return sb.toString();
+    }
+
+    private static boolean isUnreserved(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                || c == '~';
     }
 
     private static void checkEncoded(String raw, int i) throws InvalidPathException {
