@@ -88,4 +88,127 @@ class RouteTableTest {
         assertThat(r.rewrite("/api/v1/")).isEqualTo("/v2/");
         assertThat(r.rewrite("/api/v1x")).isEqualTo("/v2/api/v1x");
     }
+
+    @Test
+    void requestWithoutHostSkipsHostRoutes() {
+        assertThat(match(null, "GET", "/api/users")).isEqualTo("api");
+        assertThat(match(null, "GET", "/api/orders/7")).isEqualTo("order");
+    }
+
+    @Test
+    void wildcardHostMatchesOnlyAtALabelBoundary() {
+        assertThat(match("eviltenant.example", "GET", "/api/users")).isEqualTo("api");
+        assertThat(match("a.b.tenant.example", "GET", "/api/users")).isEqualTo("tenant");
+        assertThat(match("admin.tenant.example.evil", "GET", "/api/users")).isEqualTo("api");
+    }
+
+    @Test
+    void pathSegmentsMatchCaseSensitively() {
+        assertThat(match("x", "GET", "/API/orders/7")).isEqualTo("catchall");
+        assertThat(match("x", "GET", "/api/Orders/export")).isEqualTo("api");
+    }
+
+    @Test
+    void literalSegmentMustMatchWholly() {
+        assertThat(match("x", "GET", "/apix/orders")).isEqualTo("catchall");
+        assertThat(match("x", "GET", "/api/orders/exports")).isEqualTo("order");
+    }
+
+    @Test
+    void methodRestrictedRouteIsSkippedForOtherMethods() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.read.path = /items/**",
+                "gateway.routes.read.methods = GET, HEAD",
+                "gateway.routes.read.service = s").routes());
+        assertThat(t.match("x", "GET", "/items/1")).isNotNull();
+        assertThat(t.match("x", "HEAD", "/items")).isNotNull();
+        assertThat(t.match("x", "DELETE", "/items/1")).isNull();
+        assertThat(t.match("x", "get", "/items/1")).as("methods are case-sensitive").isNull();
+    }
+
+    @Test
+    void rootPatternMatchesOnlyTheRoot() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.root.path = /",
+                "gateway.routes.root.service = s").routes());
+        assertThat(t.match("x", "GET", "/")).isNotNull();
+        assertThat(t.match("x", "GET", "/a")).isNull();
+    }
+
+    @Test
+    void singleWildcardBeforeTailBeatsBareTail() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.any.path = /api/**",
+                "gateway.routes.any.service = s",
+                "gateway.routes.tenant.path = /api/*/**",
+                "gateway.routes.tenant.service = s").routes());
+        assertThat(t.match("x", "GET", "/api/acme/users").name()).isEqualTo("tenant");
+        assertThat(t.match("x", "GET", "/api/acme").name()).isEqualTo("tenant");
+        assertThat(t.match("x", "GET", "/api").name()).isEqualTo("any");
+        assertThat(t.match("x", "GET", "/api/").name()).isEqualTo("any");
+    }
+
+    @Test
+    void equallySpecificRoutesAreOrderedByName() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.b.path = /x/**",
+                "gateway.routes.b.service = s",
+                "gateway.routes.a.path = /x/**",
+                "gateway.routes.a.service = s").routes());
+        assertThat(t.match("h", "GET", "/x/1").name()).isEqualTo("a");
+        assertThat(t.routes()).extracting(Route::name).containsExactly("a", "b");
+    }
+
+    @Test
+    void routesAreListedMostSpecificFirst() {
+        assertThat(table.routes()).extracting(Route::name)
+                .startsWith("admin", "tenant")
+                .endsWith("api", "catchall");
+    }
+
+    /** A pattern written with a trailing slash must match the very path it names. */
+    @Test
+    void patternWithTrailingSlashMatchesThatPath() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.docs.path = /docs/",
+                "gateway.routes.docs.service = s").routes());
+        assertThat(t.match("x", "GET", "/docs/")).isNotNull();
+    }
+
+    @Test
+    void rewriteOfTheWholeStrippedPathIsTheRoot() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.a.path = /api/v1/**",
+                "gateway.routes.a.strip-prefix = /api/v1",
+                "gateway.routes.a.service = s").routes());
+        Route r = t.routes().get(0);
+        assertThat(r.rewrite("/api/v1")).isEqualTo("/");
+        assertThat(r.rewrite("/api/v1/")).isEqualTo("/");
+        assertThat(r.rewrite("/api/v1/x")).isEqualTo("/x");
+    }
+
+    @Test
+    void rewriteWithOnlyAnAddedPrefixKeepsThePath() {
+        RouteTable t = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.a.path = /**",
+                "gateway.routes.a.add-prefix = /base",
+                "gateway.routes.a.service = s").routes());
+        Route r = t.routes().get(0);
+        assertThat(r.rewrite("/")).isEqualTo("/base/");
+        assertThat(r.rewrite("/caf%C3%A9")).isEqualTo("/base/caf%C3%A9");
+    }
+
+    @Test
+    void rewriteWithoutPrefixesIsTheCanonicalPath() {
+        Route r = table.match("x", "GET", "/api/orders/7");
+        assertThat(r.rewrite("/api/orders/7")).isEqualTo("/api/orders/7");
+        assertThat(r.service()).isEqualTo("s");
+    }
 }
