@@ -5,6 +5,7 @@ import dev.tollgate.discovery.Instance;
 import dev.tollgate.proxy.ClientBody;
 import dev.tollgate.proxy.Failure;
 import dev.tollgate.proxy.FailureMapper;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,6 +40,10 @@ public final class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        if (req.getDispatcherType() == DispatcherType.ERROR) {
+            ContainerErrors.answer(req, res);
+            return;
+        }
         RequestContext ctx = RequestAttributes.context(req);
         Instance instance = gateway.discovery().choose(ctx.route().service());
         if (instance == null) {

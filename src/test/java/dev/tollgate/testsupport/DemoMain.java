@@ -2,6 +2,8 @@ package dev.tollgate.testsupport;
 
 import java.io.File;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -23,7 +25,9 @@ public final class DemoMain {
         System.setProperty("gateway.services.demo.instances", upstream.uri());
 
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
         server.addConnector(connector);
         WebAppContext app = new WebAppContext();
@@ -31,6 +35,7 @@ public final class DemoMain {
         app.setWar(war);
         app.setThrowUnavailableOnStartupException(true);
         server.setHandler(app);
+        server.setErrorHandler(new ProblemErrorHandler());
         server.setStopAtShutdown(true);
         server.setStopTimeout(10_000);
         try {
