@@ -106,37 +106,70 @@ final class RequestHygiene {
         if (lengths > 1) {
             return new Rejection(400, "More than one Content-Length header.", true);
         }
-        if (lengths == 1 && !req.getHeader(Headers.CONTENT_LENGTH).trim().matches("[0-9]{1,18}")) {
+        String cl = lengths == 1 ? req.getHeader(Headers.CONTENT_LENGTH).trim() : null;
+        if (cl != null && (cl.isEmpty() || cl.length() > 18 || !allDigits(cl, 0, cl.length()))) {
             return new Rejection(400, "The Content-Length header is malformed.", true);
         }
         return null;
     }
 
-    /** The host part of a Host header value (lower case, IPv6 in brackets kept), or null when malformed. */
+    /**
+     * The host part of a Host header value (lower case, IPv6 in brackets kept), or null when malformed. Hand-written
+     * rather than regular expressions: it runs on every request.
+     */
     static String hostName(String host) {
         if (host == null || host.isEmpty()) {
             return null;
         }
-        String h = host;
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            if (end < 0 || !h.substring(1, end).matches("[0-9a-fA-F:.]+")) {
+        int end;
+        if (host.charAt(0) == '[') {
+            end = host.indexOf(']');
+            if (end < 2 || !allOf(host, 1, end, IPV6_CHARS)) {
                 return null;
             }
-            String rest = h.substring(end + 1);
-            if (!rest.isEmpty() && !rest.matches(":[0-9]{1,5}")) {
+            end++;
+        } else {
+            end = host.indexOf(':');
+            if (end < 0) {
+                end = host.length();
+            }
+            if (end == 0 || !allOf(host, 0, end, REG_NAME_CHARS)) {
                 return null;
             }
-            return h.substring(0, end + 1).toLowerCase(Locale.ROOT);
         }
-        int colon = h.indexOf(':');
-        if (colon >= 0) {
-            if (!h.substring(colon).matches(":[0-9]{1,5}")) {
-                return null;
-            }
-            h = h.substring(0, colon);
+        if (end < host.length() && !isPort(host, end)) {
+            return null;
         }
-        return h.matches("[A-Za-z0-9._~!$&'()*+,;=%-]+") ? h.toLowerCase(Locale.ROOT) : null;
+        return host.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    private static final String IPV6_CHARS = "0123456789abcdefABCDEF:.";
+    private static final String REG_NAME_CHARS =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~!$&'()*+,;=%-";
+
+    private static boolean allOf(String s, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
+            if (allowed.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code :} followed by 1 to 5 digits, up to the end of the string. */
+    private static boolean isPort(String s, int colon) {
+        int digits = s.length() - colon - 1;
+        return s.charAt(colon) == ':' && digits >= 1 && digits <= 5 && allDigits(s, colon + 1, s.length());
+    }
+
+    private static boolean allDigits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int count(Enumeration<String> e) {
