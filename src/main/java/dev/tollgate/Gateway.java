@@ -4,8 +4,10 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.StaticDiscovery;
 import dev.tollgate.observability.GatewayMetrics;
+import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
+import dev.tollgate.redis.Redis;
 import dev.tollgate.route.RouteTable;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,8 @@ public final class Gateway implements AutoCloseable {
     private final Discovery discovery;
     private final Forwarding forwarding;
     private final UpstreamClient client;
+    private final Redis redis;
+    private final ManagementBeans management = new ManagementBeans();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -42,6 +46,10 @@ public final class Gateway implements AutoCloseable {
         this.forwarding = new Forwarding(config.forwarding());
         this.client = new UpstreamClient(config.httpClient(), config.routes());
         metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
+        this.redis = config.redis().isConfigured() ? Redis.open(config.redis()) : null;
+        if (redis != null) {
+            metrics.bindRedis(redis::isAvailable, redis::failures);
+        }
     }
 
     public GatewayConfig config() {
@@ -66,6 +74,16 @@ public final class Gateway implements AutoCloseable {
 
     public UpstreamClient client() {
         return client;
+    }
+
+    /** Where the parts register their MXBeans (unregistered at shutdown). */
+    public ManagementBeans management() {
+        return management;
+    }
+
+    /** The shared Redis client, or null when none is configured. */
+    public Redis redis() {
+        return redis;
     }
 
     /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
@@ -116,7 +134,11 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("shutdown: {} requests still in flight after the drain time of {} ms; closing", left,
                     TimeUnit.NANOSECONDS.toMillis(drain.toNanos()));
         }
+        management.close();
         client.close();
+        if (redis != null) {
+            redis.close();
+        }
         metrics.close();
         LOG.info("shutdown: gateway closed");
     }

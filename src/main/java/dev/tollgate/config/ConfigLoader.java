@@ -148,6 +148,7 @@ public final class ConfigLoader {
                 positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)));
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
+        RedisConfig redis = redis(s);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
@@ -170,7 +171,21 @@ public final class ConfigLoader {
                 shown.put(k, v);
             }
         });
-        return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown);
+        return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
+                redis);
+    }
+
+    private static RedisConfig redis(Settings s) {
+        String v = s.string("gateway.redis.uri", "");
+        URI uri = v.isBlank() ? null : s.uri("gateway.redis.uri", v.trim(), List.of("redis", "rediss"));
+        if (uri != null && uri.getRawPath() != null && !uri.getRawPath().matches("(/[0-9]{1,2})?")) {
+            s.problem("gateway.redis.uri", v, "redis://host:port or redis://host:port/<database number>");
+            uri = null;
+        }
+        return new RedisConfig(uri,
+                positive(s, "gateway.redis.timeout", Duration.ofMillis(200)),
+                s.integer("gateway.redis.pool-size", 32, 1, 10_000),
+                positive(s, "gateway.redis.retry-interval", Duration.ofSeconds(1)));
     }
 
     private static Duration positive(Settings s, String key, Duration fallback) {

@@ -15,10 +15,12 @@ import java.util.Map;
  * @param services upstream services by name
  * @param routes the routes
  * @param effective every effective {@code gateway.*} property, for the start-up log
+ * @param redis the shared Redis server, if any
  */
 public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
                             Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
-                            List<RouteConfig> routes, Map<String, String> effective) {
+                            List<RouteConfig> routes, Map<String, String> effective,
+                            RedisConfig redis) {
     public GatewayConfig {
         services = Map.copyOf(services);
         routes = List.copyOf(routes);

@@ -1,6 +1,7 @@
 package dev.tollgate.observability;
 
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +11,8 @@ import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.hc.core5.pool.PoolStats;
@@ -85,6 +88,14 @@ public final class GatewayMetrics implements AutoCloseable {
         gauge("tollgate.http.pool.available", stats, s -> s.get().getAvailable());
         gauge("tollgate.http.pool.pending", stats, s -> s.get().getPending());
         gauge("tollgate.http.pool.max", stats, s -> maxConnections);
+    }
+
+    /** Redis health: 1 while available, 0 while treated as down; and the count of failed calls. */
+    public void bindRedis(BooleanSupplier available, LongSupplier failures) {
+        Gauge.builder("tollgate.redis.available", available, a -> a.getAsBoolean() ? 1 : 0)
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("tollgate.redis.failures", failures, LongSupplier::getAsLong)
+                .register(registry);
     }
 
     private void gauge(String name, Supplier<PoolStats> stats, ToDoubleFunction<Supplier<PoolStats>> f) {

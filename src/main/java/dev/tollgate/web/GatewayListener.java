@@ -23,6 +23,7 @@ public final class GatewayListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayListener.class);
     private static final String ATTRIBUTE = Gateway.class.getName();
     private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|api-key|credential).*");
+    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@]*@");
 
     public static Gateway gateway(ServletContext ctx) {
         return (Gateway) ctx.getAttribute(ATTRIBUTE);
@@ -48,7 +49,7 @@ public final class GatewayListener implements ServletContextListener {
 
     private static String masked(Map<String, String> effective) {
         StringJoiner out = new StringJoiner(", ", "{", "}");
-        new TreeMap<>(effective).forEach((k, v) -> out.add(k + "=" + (SECRET.matcher(k).matches() ? "****" : v)));
+        new TreeMap<>(effective).forEach((k, v) -> out.add(k + "=" + (SECRET.matcher(k).matches() ? "****" : USER_INFO.matcher(v).replaceFirst("****@"))));
         return out.toString();
     }
 

@@ -683,4 +683,25 @@ class ConfigLoaderTest {
         assertThat(route(c).segments()).isUnmodifiable();
         assertThat(route(c).methods()).isUnmodifiable();
     }
+
+    // --- redis -----------------------------------------------------------------------------------------------
+
+    @Test
+    void redisIsOptionalAndReadWithItsSettings() {
+        assertThat(load(minimal()).redis().isConfigured()).isFalse();
+        RedisConfig r = load(minimalWith("gateway.redis.uri", "rediss://gw:pw@redis.internal:6380/2",
+                "gateway.redis.timeout", "50ms", "gateway.redis.pool-size", "8",
+                "gateway.redis.retry-interval", "2s")).redis();
+        assertThat(r.uri()).hasToString("rediss://gw:pw@redis.internal:6380/2");
+        assertThat(r.timeout()).isEqualTo(Duration.ofMillis(50));
+        assertThat(r.poolSize()).isEqualTo(8);
+        assertThat(r.retryInterval()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://redis:6379", "redis:6379", "redis://redis:6379/db", "redis://redis:6379/?x=1"})
+    void rejectsARedisUriThatIsNotOne(String uri) {
+        assertThat(problems(minimalWith("gateway.redis.uri", uri)))
+                .singleElement().asString().startsWith("gateway.redis.uri = \"" + uri + "\"");
+    }
 }
