@@ -9,7 +9,14 @@ import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -32,6 +39,9 @@ class FailureIT {
     private static UpstreamServer upstream;
     private static BlackHoleUpstream blackHole;
     private static int deadPort;
+    /** Never accepts, and its accept queue is kept full: a connect to it hangs until the connect timeout. */
+    private static ServerSocket unresponsive;
+    private static final List<Socket> QUEUED = new ArrayList<>();
 
     @ArquillianResource
     private URL base;
@@ -45,7 +55,13 @@ class FailureIT {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
+        unresponsive = fullAcceptQueue();
         return GatewayDeployment.war(String.join("\n",
+                "gateway.http-client.connect-timeout = 60s",
+                "gateway.services.stuck.instances = http://127.0.0.1:" + unresponsive.getLocalPort(),
+                "gateway.routes.stuck.path = /stuck/**",
+                "gateway.routes.stuck.service = stuck",
+                "gateway.routes.stuck.connect-timeout = 300ms",
                 "gateway.services.up.instances = " + upstream.uri(),
                 "gateway.services.dead.instances = http://127.0.0.1:" + deadPort,
                 "gateway.services.hole.instances = " + blackHole.uri(),
@@ -62,10 +78,30 @@ class FailureIT {
                 "gateway.routes.hole.service = hole"));
     }
 
+    /** A listening socket whose accept queue is full (Linux then drops further SYNs instead of refusing). */
+    private static ServerSocket fullAcceptQueue() throws Exception {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 200);
+                QUEUED.add(s);
+            } catch (SocketTimeoutException e) {
+                s.close();
+                return server; // the queue is full: this connect hung
+            }
+        }
+        throw new IllegalStateException("could not fill the accept queue of a backlog-1 socket");
+    }
+
     @AfterAll
     static void stop() throws Exception {
         upstream.close();
         blackHole.close();
+        for (Socket s : QUEUED) {
+            s.close();
+        }
+        unresponsive.close();
     }
 
     private URI uri(String path) {
@@ -86,6 +122,14 @@ class FailureIT {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/dead/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(problem(r, 502).get("title").asText()).isEqualTo("Bad Gateway");
+    }
+
+    @Test
+    void theRoutesConnectTimeoutApplies() throws Exception {
+        // the global connect timeout is 60 s: only the route's 300 ms can answer before the client gives up
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/stuck/x")).timeout(Duration.ofSeconds(15))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(problem(r, 502).get("detail").asText()).isEqualTo("The upstream service could not be reached.");
     }
 
     @Test
