@@ -47,7 +47,7 @@ fi
 if [ -n "${TOLLGATE_KEYSTORE:-}" ]; then
     args+=("--module=ssl,https,http2"
         "jetty.ssl.port=${TOLLGATE_HTTPS_PORT:-8443}"
-        "jetty.sslContext.keyStorePath=$TOLLGATE_KEYSTORE"
+        "jetty.sslContext.keyStorePath=$(realpath -s "$TOLLGATE_KEYSTORE")"
         "jetty.sslContext.keyStorePassword=${TOLLGATE_KEYSTORE_PASSWORD:-}"
         "jetty.sslContext.keyStoreType=PKCS12")
 fi
@@ -62,10 +62,10 @@ fi
 
 war="${TOLLGATE_WAR:-}"
 [ -z "$war" ] && [ -f "$project_dir/target/tollgate.war" ] && war="$project_dir/target/tollgate.war"
-[ -n "$war" ] && args+=("-Dtollgate.war=$(realpath "$war")")
+[ -n "$war" ] && args+=("-Dtollgate.war=$(realpath -s "$war")")
 
 if [ $# -gt 0 ] && [[ "$1" != *=* ]] && [[ "$1" != -* ]]; then
-    args+=("-Dgateway.config=$(realpath "$1")")
+    args+=("-Dgateway.config=$(realpath -s "$1")")
     shift
 fi
 

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JettyDistributionIT {
-    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Path PROJECT = DeploymentFiles.PROJECT;
     private static final String PASSWORD = UUID.randomUUID().toString();
 
     private static HoldingUpstream upstream;
@@ -71,7 +71,7 @@ class JettyDistributionIT {
         httpsPort = ServerProcess.freePort();
         jmxPort = ServerProcess.freePort();
         jetty = ServerProcess.start(
-                List.of("bash", "server-config/jetty.sh", config.toString(), "jetty.http.port=" + httpPort),
+                List.of("bash", DeploymentFiles.JETTY_SCRIPT, config.toString(), "jetty.http.port=" + httpPort),
                 PROJECT,
                 Map.of("JETTY_HOME", System.getProperty("tollgate.jetty.home"),
                         "TOLLGATE_WAR", System.getProperty("tollgate.war"),
@@ -114,7 +114,7 @@ class JettyDistributionIT {
     /** Runs server-config/healthcheck.sh against the http port; returns its exit code. */
     private static int healthcheck() {
         try {
-            Process p = new ProcessBuilder("bash", "server-config/healthcheck.sh", Integer.toString(httpPort))
+            Process p = new ProcessBuilder("bash", DeploymentFiles.HEALTH_SCRIPT, Integer.toString(httpPort))
                     .directory(PROJECT.toFile()).redirectErrorStream(true).start();
             p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
