@@ -183,6 +183,17 @@ class JettyDistributionIT {
         java.net.http.HttpClient http11 = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         ExecutorService senders = Executors.newFixedThreadPool(2);
+        try {
+            sendSlowRequestsThenSigterm(http11, senders);
+        } finally {
+            senders.shutdownNow();
+        }
+        assertThat(jetty.awaitExit(Duration.ofSeconds(60))).as("exit status after SIGTERM").isEqualTo(143);
+        assertThat(jetty.log()).contains("shutdown: gateway closed").doesNotContain("still in flight");
+    }
+
+    private static void sendSlowRequestsThenSigterm(java.net.http.HttpClient http11, ExecutorService senders)
+            throws Exception {
         List<CompletableFuture<String>> inFlight = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             inFlight.add(http11.sendAsync(
@@ -209,9 +220,6 @@ class JettyDistributionIT {
             String version = i < 3 ? "HTTP_1_1" : "HTTP_2";
             assertThat(inFlight.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("200 " + version + " hello /hold/" + i);
         }
-        senders.shutdown();
-        assertThat(jetty.awaitExit(Duration.ofSeconds(60))).as("exit status after SIGTERM").isEqualTo(143);
-        assertThat(jetty.log()).contains("shutdown: gateway closed").doesNotContain("still in flight");
     }
 
     private static String h2cGet(String uri) {
