@@ -1,0 +1,34 @@
+# Tollgate on the stock Jetty 12 distribution: the same WAR, Jetty base and start script that
+# JettyDistributionIT runs (README "Production"). DockerfileTest checks that the files copied here exist and
+# that the command is the tested one; there is no Docker engine on the build machines.
+#
+#   docker build -t tollgate .
+#   docker run -p 8080:8080 -v "$PWD/server-config/demo.properties:/etc/tollgate/gateway.properties:ro" tollgate
+
+# --- 1: the Maven build: target/tollgate.war and the unpacked target/jetty-home-<version>
+FROM maven:3.9-eclipse-temurin-21 AS build
+WORKDIR /build
+COPY pom.xml ./
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+# --- 2: a slim JRE with jetty-home, the WAR and server-config/, run as a non-root user
+FROM eclipse-temurin:21-jre
+ARG JETTY_VERSION=12.0.31
+RUN groupadd --system --gid 10001 tollgate \
+ && useradd --system --uid 10001 --gid tollgate --home-dir /opt/tollgate --no-create-home tollgate
+COPY --from=build /build/target/jetty-home-${JETTY_VERSION}/ /opt/jetty-home/
+COPY --from=build /build/target/tollgate.war /opt/tollgate/tollgate.war
+COPY server-config/jetty.sh server-config/healthcheck.sh /opt/tollgate/server-config/
+COPY server-config/jetty-base/ /opt/tollgate/server-config/jetty-base/
+ENV JETTY_HOME=/opt/jetty-home \
+    TOLLGATE_WAR=/opt/tollgate/tollgate.war
+WORKDIR /opt/tollgate
+USER 10001:10001
+# http (HTTP/1.1 and h2c); https (h2 and HTTP/1.1) when TOLLGATE_KEYSTORE names a mounted keystore
+EXPOSE 8080 8443
+HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
+    CMD ["/opt/tollgate/server-config/healthcheck.sh", "8080"]
+# The properties file is mounted here (a ConfigMap in Kubernetes); start.d/tollgate.ini names the same path.
+ENTRYPOINT ["/opt/tollgate/server-config/jetty.sh"]
+CMD ["/etc/tollgate/gateway.properties"]
