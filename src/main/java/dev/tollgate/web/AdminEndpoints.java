@@ -68,7 +68,10 @@ final class AdminEndpoints {
         Map<String, Object> out = new LinkedHashMap<>();
         for (HealthCheck check : gateway.readiness()) {
             HealthCheck.Status s = check.run();
-            out.put(check.name(), Map.of("status", s.up() ? "UP" : "DOWN", "detail", s.detail()));
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("status", s.up() ? "UP" : "DOWN");
+            c.put("detail", s.detail());
+            out.put(check.name(), c);
         }
         return out;
     }
