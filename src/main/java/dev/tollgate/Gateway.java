@@ -1,15 +1,27 @@
 package dev.tollgate;
 
+import dev.tollgate.config.ConfigChanges;
+import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.StaticDiscovery;
+import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
+import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.redis.Redis;
+import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.route.RouteTable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,31 +29,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The immutable runtime built once from the validated configuration: routes, discovery, the upstream client,
- * forwarding policy and metrics. Counts in-flight requests so that {@link #close()} can drain them within the
- * configured time before closing its parts in reverse order. Thread-safe.
+ * The runtime built once from the validated configuration: routes, discovery, the upstream client,
+ * forwarding policy and metrics. The routes and the configuration they came from sit together in one immutable
+ * value that {@link #reload} swaps atomically: a request keeps the route it matched, later requests see the new
+ * table. Everything else is fixed until a restart. Counts in-flight requests so that {@link #close()} can drain
+ * them within the configured time before closing its parts in reverse order. Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
-    private final GatewayConfig config;
+    private final AtomicReference<Routing> routing;
     private final GatewayMetrics metrics;
-    private final RouteTable routes;
     private final Discovery discovery;
     private final Forwarding forwarding;
     private final UpstreamClient client;
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
+    private final AccessLog accessLog;
+    private final List<HealthCheck> readiness;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private int inFlight;
     private boolean draining;
 
+    /** The configuration in force and the route table built from it, always swapped together. */
+    private record Routing(GatewayConfig config, RouteTable table) {
+    }
+
+    /** What a reload changed, by route name. */
+    public record Reload(List<String> added, List<String> removed, List<String> changed, int routes) {
+        @Override
+        public String toString() {
+            return routes + " routes; added " + added + ", removed " + removed + ", changed " + changed;
+        }
+    }
+
     public Gateway(GatewayConfig config) {
-        this.config = config;
+        this.routing = new AtomicReference<>(new Routing(config, new RouteTable(config.routes())));
         this.metrics = new GatewayMetrics(config.jmxEnabled());
-        this.routes = new RouteTable(config.routes());
         this.discovery = new StaticDiscovery(config.services());
         this.forwarding = new Forwarding(config.forwarding());
         this.client = new UpstreamClient(config.httpClient(), config.routes());
@@ -50,10 +76,32 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
+        this.accessLog = AccessLog.start(config.accessLog(), metrics.registry());
+        this.readiness = List.copyOf(readinessChecks());
     }
 
+    /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
+    private List<HealthCheck> readinessChecks() {
+        List<HealthCheck> checks = new ArrayList<>();
+        checks.add(new HealthCheck("draining", () -> isDraining()
+                ? HealthCheck.Status.down("shutting down") : HealthCheck.Status.up("accepting requests")));
+        checks.add(new HealthCheck("discovery", () -> HealthCheck.Status.up("static instances")));
+        if (redis != null) {
+            checks.add(new HealthCheck("redis", () -> {
+                try {
+                    redis.call(j -> j.ping());
+                    return HealthCheck.Status.up("PING answered");
+                } catch (RedisUnavailableException e) {
+                    return HealthCheck.Status.down("PING failed");
+                }
+            }));
+        }
+        return checks;
+    }
+
+    /** The configuration in force (the latest one a reload accepted). */
     public GatewayConfig config() {
-        return config;
+        return routing.get().config();
     }
 
     public GatewayMetrics metrics() {
@@ -61,7 +109,72 @@ public final class Gateway implements AutoCloseable {
     }
 
     public RouteTable routes() {
-        return routes;
+        return routing.get().table();
+    }
+
+    /**
+     * Swaps in the routes of a newly loaded, validated configuration. Refused, with the running configuration
+     * kept, when a setting outside {@code gateway.routes.*} changed: those need a restart.
+     *
+     * @throws ConfigException naming every setting that needs a restart
+     */
+    public Reload reload(GatewayConfig next) {
+        synchronized (routing) {
+            Routing running = routing.get();
+            List<String> problems = ConfigChanges.needingRestart(running.config(), next);
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+            client.updateRoutes(next.routes());
+            routing.set(new Routing(next, new RouteTable(next.routes())));
+            return diff(running.config().routes(), next.routes());
+        }
+    }
+
+    private static Reload diff(List<RouteConfig> before, List<RouteConfig> after) {
+        Map<String, RouteConfig> old = new TreeMap<>();
+        before.forEach(r -> old.put(r.name(), r));
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (RouteConfig r : after) {
+            RouteConfig was = old.remove(r.name());
+            if (was == null) {
+                added.add(r.name());
+            } else if (!Objects.equals(was, r)) {
+                changed.add(r.name());
+            }
+        }
+        return new Reload(List.copyOf(added), List.copyOf(old.keySet()), List.copyOf(changed), after.size());
+    }
+
+    /** The readiness checks, in report order. */
+    public List<HealthCheck> readiness() {
+        return readiness;
+    }
+
+    /** The access log every finished request is handed to. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** Requests admitted and not yet finished. */
+    public int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether shutdown has begun: no request is admitted any more. */
+    public boolean isDraining() {
+        lock.lock();
+        try {
+            return draining;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public Discovery discovery() {
@@ -114,7 +227,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops admitting requests, waits up to the drain timeout for those in flight, then closes everything. */
     @Override
     public void close() {
-        Duration drain = config.drainTimeout();
+        Duration drain = config().drainTimeout();
         int left;
         lock.lock();
         try {
@@ -135,6 +248,7 @@ public final class Gateway implements AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(drain.toNanos()));
         }
         management.close();
+        accessLog.close();
         client.close();
         if (redis != null) {
             redis.close();

@@ -58,7 +58,7 @@ public final class ConfigLoader {
     public static GatewayConfig load(String contextParam, Function<String, InputStream> warResources,
                                      Map<String, String> system, Map<String, String> env) {
         Map<String, String> merged = new TreeMap<>(readDefaults());
-        String location = firstNonBlank(system.get(CONFIG_KEY), env.get(CONFIG_ENV), contextParam);
+        String location = location(contextParam, system, env);
         if (location != null) {
             merged.putAll(readExternal(location, warResources));
         }
@@ -76,6 +76,11 @@ public final class ConfigLoader {
             }
         });
         return parse(new Settings(merged), merged);
+    }
+
+    /** The external file {@link #load} reads, or null when only defaults, system properties and env apply. */
+    public static String location(String contextParam, Map<String, String> system, Map<String, String> env) {
+        return firstNonBlank(system.get(CONFIG_KEY), env.get(CONFIG_ENV), contextParam);
     }
 
     static String envName(String key) {
@@ -149,6 +154,8 @@ public final class ConfigLoader {
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
         RedisConfig redis = redis(s);
+        AdminConfig admin = ObservabilityConfigs.admin(s);
+        AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
@@ -172,7 +179,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis);
+                redis, admin, accessLog);
     }
 
     private static RedisConfig redis(Settings s) {

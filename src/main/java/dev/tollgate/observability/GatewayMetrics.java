@@ -6,9 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -20,7 +25,10 @@ import org.apache.hc.core5.pool.PoolStats;
 /**
  * The gateway's Micrometer registry, exposed over JMX in the domain {@code tollgate}, and the meters every
  * request updates: a timer per route and per upstream service, tagged with the status class. Later concerns
- * add their meters to {@link #registry()}. Thread-safe; closed at shutdown (unregisters the MBeans).
+ * add their meters to {@link #registry()}. The same meters are scraped in the Prometheus text format
+ * ({@link #scrape}). Per route and service, a latency timer over all status classes (kept out of the exported
+ * registry) gives the percentiles the Route and Service MXBeans show. Thread-safe; closed at shutdown
+ * (unregisters the MBeans).
  */
 public final class GatewayMetrics implements AutoCloseable {
     public static final String ROUTE_REQUESTS = "tollgate.route.requests";
@@ -31,6 +39,11 @@ public final class GatewayMetrics implements AutoCloseable {
     private final JmxMeterRegistry jmx;
     private final ConcurrentHashMap<String, Timer[]> routeTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer[]> serviceTimers = new ConcurrentHashMap<>();
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Latency over all status classes, for the MXBeans only: percentiles of different timers cannot be merged. */
+    private final SimpleMeterRegistry latency = new SimpleMeterRegistry();
+    private final ConcurrentHashMap<String, Timer> routeLatency = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> serviceLatency = new ConcurrentHashMap<>();
 
     public GatewayMetrics(boolean exposeOverJmx) {
         if (exposeOverJmx) {
@@ -51,6 +64,7 @@ public final class GatewayMetrics implements AutoCloseable {
             jmx = null;
             registry.add(new SimpleMeterRegistry());
         }
+        registry.add(prometheus);
     }
 
     public MeterRegistry registry() {
@@ -62,10 +76,58 @@ public final class GatewayMetrics implements AutoCloseable {
         int cls = Math.min(Math.max(status / 100, 1), 5) - 1;
         if (route != null) {
             timers(routeTimers, ROUTE_REQUESTS, "route", route)[cls].record(nanos, TimeUnit.NANOSECONDS);
+            latency(routeLatency, route).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (service != null) {
             timers(serviceTimers, SERVICE_REQUESTS, "service", service)[cls].record(nanos, TimeUnit.NANOSECONDS);
+            latency(serviceLatency, service).record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private Timer latency(ConcurrentHashMap<String, Timer> cache, String name) {
+        Timer t = cache.get(name);
+        if (t == null) {
+            t = cache.computeIfAbsent(name, n -> Timer.builder("latency").tag("name", n)
+                    .tag("kind", cache == routeLatency ? "route" : "service")
+                    .publishPercentiles(0.5, 0.95, 0.99).register(latency));
+        }
+        return t;
+    }
+
+    /** The traffic of one route so far (zeros before its first request). */
+    public Traffic routeTraffic(String route) {
+        return traffic(routeTimers.get(route), routeLatency.get(route));
+    }
+
+    /** The traffic of one upstream service so far (zeros before its first request). */
+    public Traffic serviceTraffic(String service) {
+        return traffic(serviceTimers.get(service), serviceLatency.get(service));
+    }
+
+    private static Traffic traffic(Timer[] timers, Timer all) {
+        long[] counts = new long[CLASSES.length];
+        double totalMillis = 0;
+        double maxMillis = 0;
+        if (timers != null) {
+            for (int i = 0; i < timers.length; i++) {
+                counts[i] = timers[i].count();
+                totalMillis += timers[i].totalTime(TimeUnit.MILLISECONDS);
+                maxMillis = Math.max(maxMillis, timers[i].max(TimeUnit.MILLISECONDS));
+            }
+        }
+        double[] percentiles = new double[3];
+        if (all != null) {
+            ValueAtPercentile[] values = all.takeSnapshot().percentileValues();
+            for (int i = 0; i < values.length && i < percentiles.length; i++) {
+                percentiles[i] = values[i].value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return new Traffic(counts, totalMillis, maxMillis, percentiles[0], percentiles[1], percentiles[2]);
+    }
+
+    /** Writes every meter in the Prometheus text exposition format (version 0.0.4). */
+    public void scrape(OutputStream out) throws IOException {
+        prometheus.scrape(out);
     }
 
     private Timer[] timers(ConcurrentHashMap<String, Timer[]> cache, String name, String tag, String value) {
@@ -106,6 +168,7 @@ public final class GatewayMetrics implements AutoCloseable {
     @Override
     public void close() {
         registry.close();
+        latency.close();
         if (jmx != null) {
             jmx.close();
         }

@@ -49,9 +49,22 @@ public final class ManagementBeans implements AutoCloseable {
                 server.unregisterMBean(name);
             }
             server.registerMBean(mxbean, name);
-            registered.add(name);
+            if (!registered.contains(name)) {
+                registered.add(name);
+            }
         } catch (JMException e) {
             throw new IllegalStateException("cannot register the MXBean " + name, e);
+        }
+    }
+
+    /** Unregisters one MXBean this instance registered (e.g. the MXBean of a route a reload removed). */
+    public synchronized void unregister(ObjectName name) {
+        try {
+            if (registered.remove(name) && server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+        } catch (JMException e) {
+            LOG.warn("cannot unregister {}: {}", name, e.getMessage());
         }
     }
 

@@ -31,9 +31,12 @@ import org.apache.hc.core5.util.Timeout;
 public final class UpstreamClient implements AutoCloseable {
     private final PoolingHttpClientConnectionManager pool;
     private final CloseableHttpClient client;
-    private final Map<String, RequestConfig> perRoute = new HashMap<>();
+    private final HttpClientConfig config;
+    /** Per-route request settings, replaced whole when the routes are reloaded. */
+    private volatile Map<String, RequestConfig> perRoute = Map.of();
 
     public UpstreamClient(HttpClientConfig config, List<RouteConfig> routes) {
+        this.config = config;
         this.pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
@@ -55,9 +58,19 @@ public final class UpstreamClient implements AutoCloseable {
                 .evictExpiredConnections()
                 .evictIdleConnections(TimeValue.ofMilliseconds(config.idleTimeout().toMillis()))
                 .build();
+        updateRoutes(routes);
+    }
+
+    /**
+     * Takes the request settings (timeouts) of reloaded routes. Settings of routes no longer configured are kept:
+     * a request that matched such a route before the reload may still be on its way.
+     */
+    public synchronized void updateRoutes(List<RouteConfig> routes) {
+        Map<String, RequestConfig> next = new HashMap<>(perRoute);
         for (RouteConfig r : routes) {
-            perRoute.put(r.name(), requestConfig(config, r));
+            next.put(r.name(), requestConfig(config, r));
         }
+        perRoute = Map.copyOf(next);
     }
 
     @SuppressWarnings("deprecation") // the per-request connect timeout is still honoured; routes need their own

@@ -4,6 +4,9 @@ import dev.tollgate.Gateway;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.management.ConfigSource;
+import dev.tollgate.management.ManagementPlane;
+import java.time.Clock;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -22,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class GatewayListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayListener.class);
     private static final String ATTRIBUTE = Gateway.class.getName();
+    private static final String PLANE = ManagementPlane.class.getName();
     private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|api-key|credential).*");
     private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@]*@");
 
@@ -29,22 +33,39 @@ public final class GatewayListener implements ServletContextListener {
         return (Gateway) ctx.getAttribute(ATTRIBUTE);
     }
 
+    static ManagementPlane management(ServletContext ctx) {
+        return (ManagementPlane) ctx.getAttribute(PLANE);
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent sce) {
         ServletContext ctx = sce.getServletContext();
-        Map<String, String> system = new HashMap<>();
-        System.getProperties().forEach((k, v) -> system.put(k.toString(), v.toString()));
+        String param = ctx.getInitParameter(ConfigLoader.CONFIG_KEY);
         GatewayConfig config;
         try {
-            config = ConfigLoader.load(ctx.getInitParameter(ConfigLoader.CONFIG_KEY), ctx::getResourceAsStream,
-                    system, System.getenv());
+            config = load(ctx, param);
         } catch (ConfigException e) {
             LOG.error("start-up: {}", e.getMessage());
             throw e;
         }
         LOG.info("start-up: {} routes, {} services; effective configuration: {}", config.routes().size(),
                 config.services().size(), masked(config.effective()));
-        ctx.setAttribute(ATTRIBUTE, new Gateway(config));
+        Gateway gateway = new Gateway(config);
+        ctx.setAttribute(ATTRIBUTE, gateway);
+        // a reload reads the same sources again: the file, system properties and environment as they are then
+        String location = ConfigLoader.location(param, systemProperties(), System.getenv());
+        ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, () -> load(ctx, param));
+        ctx.setAttribute(PLANE, ManagementPlane.start(gateway, source, Clock.systemUTC()));
+    }
+
+    private static GatewayConfig load(ServletContext ctx, String param) {
+        return ConfigLoader.load(param, ctx::getResourceAsStream, systemProperties(), System.getenv());
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> system = new HashMap<>();
+        System.getProperties().forEach((k, v) -> system.put(k.toString(), v.toString()));
+        return system;
     }
 
     private static String masked(Map<String, String> effective) {
@@ -58,6 +79,7 @@ public final class GatewayListener implements ServletContextListener {
         Gateway g = gateway(sce.getServletContext());
         if (g != null) {
             sce.getServletContext().removeAttribute(ATTRIBUTE);
+            sce.getServletContext().removeAttribute(PLANE);
             g.close();
         }
     }

@@ -51,6 +51,7 @@ public final class ProxyServlet extends HttpServlet {
                     false, Headers.RETRY_AFTER, "1");
             return;
         }
+        RequestAttributes.setUpstream(req, instance.toString());
         ClientBody body = null;
         HttpUriRequestBase upstream = exchange.request(req, ctx, instance);
         if (UpstreamExchange.hasBody(req)) {

@@ -8,6 +8,10 @@ public final class RequestAttributes {
     private static final String CONTEXT = RequestContext.class.getName();
     private static final String REQUEST_ID = CONTEXT + ".requestId";
     private static final String PRINCIPAL = Principal.class.getName();
+    private static final String UPSTREAM = CONTEXT + ".upstream";
+    private static final String RATE_LIMIT = CONTEXT + ".rateLimit";
+    private static final String BREAKER = CONTEXT + ".breaker";
+    private static final String CACHE_HIT = CONTEXT + ".cacheHit";
 
     private RequestAttributes() {
     }
@@ -36,5 +40,41 @@ public final class RequestAttributes {
 
     static void setPrincipal(ServletRequest req, Principal principal) {
         req.setAttribute(PRINCIPAL, principal);
+    }
+
+    /** The upstream instance the request was sent to (access log), e.g. {@code http://10.0.0.5:8080}; or null. */
+    public static String upstream(ServletRequest req) {
+        return (String) req.getAttribute(UPSTREAM);
+    }
+
+    static void setUpstream(ServletRequest req, String instance) {
+        req.setAttribute(UPSTREAM, instance);
+    }
+
+    /** The rate limiter's outcome for the access log (e.g. {@code allowed}, {@code rejected}); null if none ran. */
+    public static String rateLimit(ServletRequest req) {
+        return (String) req.getAttribute(RATE_LIMIT);
+    }
+
+    static void setRateLimit(ServletRequest req, String outcome) {
+        req.setAttribute(RATE_LIMIT, outcome);
+    }
+
+    /** The circuit breaker's outcome for the access log (e.g. {@code closed}, {@code open}); null if none ran. */
+    public static String breaker(ServletRequest req) {
+        return (String) req.getAttribute(BREAKER);
+    }
+
+    static void setBreaker(ServletRequest req, String outcome) {
+        req.setAttribute(BREAKER, outcome);
+    }
+
+    /** Whether a cache answered (token cache, fallback response cache) for the access log; null if none asked. */
+    public static Boolean cacheHit(ServletRequest req) {
+        return (Boolean) req.getAttribute(CACHE_HIT);
+    }
+
+    static void setCacheHit(ServletRequest req, boolean hit) {
+        req.setAttribute(CACHE_HIT, hit);
     }
 }

@@ -10,7 +10,8 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The README's demo: the built WAR on embedded Jetty 12 at http://localhost:8080 (or {@code -Dport=N}) with the
  * demo configuration, in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or
- * {@code -Dupstream.port=N}). Runs until interrupted.
+ * {@code -Dupstream.port=N}), with the admin endpoints on 127.0.0.1:8081 (or {@code -Dadmin.port=N}). Runs until
+ * interrupted.
  */
 public final class DemoMain {
     private DemoMain() {
@@ -20,9 +21,11 @@ public final class DemoMain {
         String war = args[0];
         String config = args[1];
         int port = Integer.getInteger("port", 8080);
+        int adminPort = Integer.getInteger("admin.port", 8081);
         UpstreamServer upstream = new UpstreamServer("demo-upstream", Integer.getInteger("upstream.port", 9081));
         System.setProperty("gateway.config", new File(config).getAbsolutePath());
         System.setProperty("gateway.services.demo.instances", upstream.uri());
+        System.setProperty("gateway.admin.port", String.valueOf(adminPort));
 
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -30,6 +33,11 @@ public final class DemoMain {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
         server.addConnector(connector);
+        // the admin endpoints' own connector, reachable from this machine only (README "Admin endpoints")
+        ServerConnector admin = new ServerConnector(server, new HttpConnectionFactory(http));
+        admin.setHost("127.0.0.1");
+        admin.setPort(adminPort);
+        server.addConnector(admin);
         WebAppContext app = new WebAppContext();
         app.setContextPath("/");
         app.setWar(war);
@@ -47,7 +55,7 @@ public final class DemoMain {
         }
         System.out.println();
         System.out.println("Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
-                + "; Ctrl-C stops it)");
+                + "; admin endpoints at http://127.0.0.1:" + adminPort + "/_tollgate/; Ctrl-C stops it)");
         server.join();
         upstream.close();
     }

@@ -1,0 +1,52 @@
+package dev.tollgate.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Parses the admin endpoint and access-log sections. Stateless. */
+final class ObservabilityConfigs {
+    static final int MIN_TOKEN_LENGTH = 24;
+    private static final Pattern ADMIN_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+
+    private ObservabilityConfigs() {
+    }
+
+    static AdminConfig admin(Settings s) {
+        boolean enabled = s.bool("gateway.admin.enabled", false);
+        String portText = s.string("gateway.admin.port", "8081");
+        int port = 0;
+        if (!portText.equals("any")) {
+            port = s.integer("gateway.admin.port", 8081, 1, 65535);
+        }
+        List<Cidr> allowed = new ArrayList<>();
+        for (String v : s.list("gateway.admin.allowed-addresses")) {
+            Cidr c = Cidr.parse(v);
+            if (c == null) {
+                s.problem("gateway.admin.allowed-addresses", v, "IP addresses or CIDR blocks (e.g. 127.0.0.1/32)");
+            } else {
+                allowed.add(c);
+            }
+        }
+        String token = s.string("gateway.admin.token", "");
+        if (enabled && token.length() < MIN_TOKEN_LENGTH) {
+            // the value itself is never echoed: it is a secret
+            s.problem("gateway.admin.token", token.isEmpty() ? null : "****",
+                    "a secret of at least " + MIN_TOKEN_LENGTH + " characters when gateway.admin.enabled is true");
+        }
+        if (enabled && allowed.isEmpty()) {
+            s.problem("gateway.admin.allowed-addresses", null, "at least one address when gateway.admin.enabled is true");
+        }
+        String path = s.string("gateway.admin.path", "/_tollgate");
+        if (!ADMIN_PATH.matcher(path).matches()) {
+            s.problem("gateway.admin.path", path, "a literal path prefix like /_tollgate (no trailing /)");
+            path = "/_tollgate";
+        }
+        return new AdminConfig(enabled, port, allowed, token, path);
+    }
+
+    static AccessLogConfig accessLog(Settings s) {
+        return new AccessLogConfig(s.bool("gateway.access-log.enabled", true),
+                s.integer("gateway.access-log.queue-size", 8192, 1, 1 << 20));
+    }
+}

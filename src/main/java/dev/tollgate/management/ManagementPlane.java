@@ -1,0 +1,128 @@
+package dev.tollgate.management;
+
+import dev.tollgate.Gateway;
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.HttpClientConfig;
+import dev.tollgate.config.RouteConfig;
+import dev.tollgate.observability.ManagementBeans;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's own MXBeans: {@code tollgate:type=Gateway} with the configuration reload,
+ * {@code tollgate:type=Route,name=<route>}, {@code tollgate:type=Service,name=<service>} and
+ * {@code tollgate:type=HttpClientPool}. Registered through {@link Gateway#management()}, so they go when the
+ * gateway closes; route MXBeans follow the routes across reloads. Thread-safe.
+ */
+public final class ManagementPlane implements GatewayMXBean {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementPlane.class);
+
+    private final Gateway gateway;
+    private final ConfigSource source;
+    private final Clock clock;
+    private final Set<String> routeBeans = new HashSet<>();
+    private volatile String lastReload = "never";
+
+    private ManagementPlane(Gateway gateway, ConfigSource source, Clock clock) {
+        this.gateway = gateway;
+        this.source = source;
+        this.clock = clock;
+    }
+
+    /** Registers the MXBeans of a freshly built gateway. */
+    public static ManagementPlane start(Gateway gateway, ConfigSource source, Clock clock) {
+        ManagementPlane plane = new ManagementPlane(gateway, source, clock);
+        ManagementBeans beans = gateway.management();
+        beans.register(ManagementBeans.name("Gateway", null), plane);
+        HttpClientConfig pool = gateway.config().httpClient();
+        beans.register(ManagementBeans.name("HttpClientPool", null), new HttpClientPoolBean(
+                gateway.client()::poolStats, pool.maxConnections(), pool.maxConnectionsPerRoute()));
+        gateway.config().services().values().forEach(s ->
+                beans.register(ManagementBeans.name("Service", s.name()), new ServiceBean(s, gateway.metrics())));
+        plane.registerRoutes(gateway.config());
+        return plane;
+    }
+
+    private synchronized void registerRoutes(GatewayConfig config) {
+        ManagementBeans beans = gateway.management();
+        Set<String> now = new HashSet<>();
+        for (RouteConfig r : config.routes()) {
+            beans.register(ManagementBeans.name("Route", r.name()), new RouteBean(r, gateway.metrics()));
+            now.add(r.name());
+        }
+        for (String gone : routeBeans) {
+            if (!now.contains(gone)) {
+                beans.unregister(ManagementBeans.name("Route", gone));
+            }
+        }
+        routeBeans.clear();
+        routeBeans.addAll(now);
+    }
+
+    @Override
+    public String reloadConfig() {
+        return ManagementBeans.audited("reloadConfig", source.description(), this::reload);
+    }
+
+    /**
+     * Loads, validates and applies the configuration.
+     *
+     * @throws IllegalArgumentException with every problem, one per line; nothing changes
+     */
+    public synchronized String reload() {
+        Instant at = clock.instant();
+        try {
+            GatewayConfig next = source.loader().get();
+            Gateway.Reload result = gateway.reload(next);
+            registerRoutes(next);
+            lastReload = at + " applied: " + result;
+            LOG.info("config reload: applied from {}: {}", source.description(), result);
+            return "applied: " + result;
+        } catch (ConfigException e) {
+            lastReload = at + " refused: " + e.problems().size() + " problem(s)";
+            LOG.warn("config reload: refused, running configuration kept: {}", e.getMessage());
+            // a JDK exception type: a remote JMX client can always deserialize it
+            throw new IllegalArgumentException("configuration not reloaded; the running one is kept. "
+                    + e.getMessage(), null);
+        }
+    }
+
+    public String configSource() {
+        return source.description();
+    }
+
+    @Override
+    public int getRouteCount() {
+        return gateway.config().routes().size();
+    }
+
+    @Override
+    public int getServiceCount() {
+        return gateway.config().services().size();
+    }
+
+    @Override
+    public int getInFlight() {
+        return gateway.inFlight();
+    }
+
+    @Override
+    public boolean isDraining() {
+        return gateway.isDraining();
+    }
+
+    @Override
+    public String getConfigSource() {
+        return source.description();
+    }
+
+    @Override
+    public String getLastReload() {
+        return lastReload;
+    }
+}
