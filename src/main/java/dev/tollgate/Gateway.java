@@ -1,5 +1,7 @@
 package dev.tollgate;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tollgate.auth.Authentication;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.StaticDiscovery;
@@ -9,6 +11,7 @@ import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.route.RouteTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -32,6 +35,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamClient client;
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
+    private final Authentication auth;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -50,6 +54,8 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
+        this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
+        auth.expose(management, metrics.registry(), config.auth().cache());
     }
 
     public GatewayConfig config() {
@@ -84,6 +90,11 @@ public final class Gateway implements AutoCloseable {
     /** The shared Redis client, or null when none is configured. */
     public Redis redis() {
         return redis;
+    }
+
+    /** Authentication: JWT and API keys, the token cache, user-context headers. */
+    public Authentication auth() {
+        return auth;
     }
 
     /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
@@ -136,6 +147,7 @@ public final class Gateway implements AutoCloseable {
         }
         management.close();
         client.close();
+        auth.close();
         if (redis != null) {
             redis.close();
         }

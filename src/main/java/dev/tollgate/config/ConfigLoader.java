@@ -149,6 +149,7 @@ public final class ConfigLoader {
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
         RedisConfig redis = redis(s);
+        AuthConfig auth = AuthConfigs.parse(s, redis);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
@@ -164,6 +165,7 @@ public final class ConfigLoader {
         if (routes.isEmpty()) {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
+        AuthConfigs.check(s, auth, routes);
         s.finish();
         Map<String, String> shown = new TreeMap<>();
         effective.forEach((k, v) -> {
@@ -172,7 +174,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis);
+                redis, auth);
     }
 
     private static RedisConfig redis(Settings s) {
@@ -252,11 +254,12 @@ public final class ConfigLoader {
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
+        AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res);
+                connect, response, maxBody, req, res, auth);
     }
 
     private static String prefix(Settings s, String key) {
