@@ -183,7 +183,7 @@ class RedisTokenCacheTest {
             acceptor.setDaemon(true);
             acceptor.start();
             GatewayConfig c = Fixtures.config(List.of("gateway.redis.uri = redis://127.0.0.1:" + hole.getLocalPort(),
-                    "gateway.redis.timeout = 30s", "gateway.redis.retry-interval = 1h", "gateway.auth.cache = redis",
+                    "gateway.redis.timeout = 3s", "gateway.redis.retry-interval = 1h", "gateway.auth.cache = redis",
                     "gateway.auth.jwt.keys.k1.algorithm = RS256",
                     "gateway.auth.jwt.keys.k1.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", "")));
             try (Redis redis = Redis.open(c.redis());
@@ -192,7 +192,7 @@ class RedisTokenCacheTest {
                 for (int i = 0; i < 5; i++) {
                     assertThat(slow.tokens().authenticate(t).subject()).isEqualTo("alice");
                 }
-                // Redis never answered and its 30 s socket timeout never fired: the 50 ms bound and back-off did
+                // Redis never answered and its 3 s socket timeout never fired: the 50 ms bound and back-off did
                 assertThat(redis.failures()).isZero();
                 assertThat(slow.tokens().redis().isDegraded()).isTrue();
                 assertThat(slow.tokens().redis().fallbacks()).isGreaterThanOrEqualTo(5);
