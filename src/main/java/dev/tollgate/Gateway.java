@@ -2,6 +2,8 @@ package dev.tollgate;
 
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ConfigException;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tollgate.auth.Authentication;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Discovery;
@@ -15,6 +17,7 @@ import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.route.RouteTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +50,7 @@ public final class Gateway implements AutoCloseable {
     private final ManagementBeans management = new ManagementBeans();
     private final AccessLog accessLog;
     private final List<HealthCheck> readiness;
+    private final Authentication auth;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -78,6 +82,8 @@ public final class Gateway implements AutoCloseable {
         }
         this.accessLog = AccessLog.start(config.accessLog(), metrics.registry());
         this.readiness = List.copyOf(readinessChecks());
+        this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
+        auth.expose(management, metrics.registry(), config.auth().cache());
     }
 
     /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
@@ -199,6 +205,11 @@ public final class Gateway implements AutoCloseable {
         return redis;
     }
 
+    /** Authentication: JWT and API keys, the token cache, user-context headers. */
+    public Authentication auth() {
+        return auth;
+    }
+
     /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
     public boolean enter() {
         lock.lock();
@@ -250,6 +261,7 @@ public final class Gateway implements AutoCloseable {
         management.close();
         accessLog.close();
         client.close();
+        auth.close();
         if (redis != null) {
             redis.close();
         }

@@ -156,6 +156,7 @@ public final class ConfigLoader {
         RedisConfig redis = redis(s);
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
+        AuthConfig auth = AuthConfigs.parse(s, redis);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
@@ -171,6 +172,7 @@ public final class ConfigLoader {
         if (routes.isEmpty()) {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
+        AuthConfigs.check(s, auth, routes);
         s.finish();
         Map<String, String> shown = new TreeMap<>();
         effective.forEach((k, v) -> {
@@ -179,7 +181,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis, admin, accessLog);
+                redis, admin, accessLog, auth);
     }
 
     private static RedisConfig redis(Settings s) {
@@ -259,11 +261,12 @@ public final class ConfigLoader {
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
+        AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res);
+                connect, response, maxBody, req, res, auth);
     }
 
     private static String prefix(Settings s, String key) {

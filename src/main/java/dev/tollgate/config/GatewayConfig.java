@@ -18,11 +18,13 @@ import java.util.Map;
  * @param redis the shared Redis server, if any
  * @param admin the admin endpoints
  * @param accessLog the access log
+ * @param auth authentication: JWT, API keys, token cache, user-context headers
  */
 public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
                             Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
                             List<RouteConfig> routes, Map<String, String> effective,
-                            RedisConfig redis, AdminConfig admin, AccessLogConfig accessLog) {
+                            RedisConfig redis, AdminConfig admin, AccessLogConfig accessLog,
+                            AuthConfig auth) {
     public GatewayConfig {
         services = Map.copyOf(services);
         routes = List.copyOf(routes);

@@ -21,11 +21,13 @@ import java.util.Set;
  * @param maxBodySize request body limit in bytes
  * @param requestHeaders changes to the request sent upstream
  * @param responseHeaders changes to the response sent to the client
+ * @param auth the route's authentication policy
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
-                          HeaderRules requestHeaders, HeaderRules responseHeaders) {
+                          HeaderRules requestHeaders, HeaderRules responseHeaders,
+                          AuthConfig.RouteAuth auth) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

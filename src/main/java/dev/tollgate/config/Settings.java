@@ -163,6 +163,12 @@ public final class Settings {
         return null;
     }
 
+    /** Whether the key is present at all, even with an empty value. Marks the key as known. */
+    public boolean isSet(String key) {
+        used.add(key);
+        return values.containsKey(key);
+    }
+
     /** The distinct names {@code n} for which some key {@code prefix + n + "." + ...} exists. */
     public Set<String> names(String prefix) {
         Set<String> names = new TreeSet<>();

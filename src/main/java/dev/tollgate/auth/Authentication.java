@@ -1,0 +1,127 @@
+package dev.tollgate.auth;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tollgate.config.AuthConfig;
+import dev.tollgate.config.RedisConfig;
+import dev.tollgate.observability.ManagementBeans;
+import dev.tollgate.redis.Redis;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authentication runtime, built once from the configuration: key sources (a JWKS refreshed in the
+ * background, static keys), the two cache levels, revocations, API keys, the MXBean and the metrics.
+ * Thread-safe; {@link #close()} stops the JWKS refresh and the Redis call pool.
+ */
+public final class Authentication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+
+    private final Authenticator authenticator;
+    private final TokenAuthenticator tokens;
+    private final UserContext userContext;
+    private final String apiKeyHeader;
+    private final JwksKeySource jwks;
+    private final HttpJwksFetcher fetcher;
+    private final RedisCalls redisCalls;
+
+    /**
+     * @param redis the shared Redis client; used only with the {@code redis} cache policy
+     */
+    public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
+        JwtChecks checks = new JwtChecks(config.jwt(), clock);
+        if (config.jwt().jwksUri() != null) {
+            fetcher = new HttpJwksFetcher(config.jwt().jwksUri(), config.jwt().jwksTimeout());
+            jwks = new JwksKeySource(config.jwt().jwksUri().toString(), fetcher, checks,
+                    config.jwt().jwksMinRefetch(), clock);
+            jwks.startRefreshing(config.jwt().jwksRefresh());
+        } else {
+            fetcher = null;
+            jwks = null;
+        }
+        ClaimsReader claims = new ClaimsReader(config.jwt().rolesClaims(), config.jwt().scopesClaims(),
+                config.jwt().planClaims());
+        Map<String, VerificationKey> staticKeys = TokenVerifier.staticKeys(config.jwt(), checks);
+        redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redis, config.redisTimeout(),
+                redisConfig.retryInterval(), redisConfig.poolSize(), System::nanoTime) : null;
+        int max = config.cacheMaxEntries();
+        tokens = new TokenAuthenticator(new TokenVerifier(staticKeys, jwks, claims),
+                new LocalTokenCache(max, clock, ticker),
+                redisCalls == null ? null : new RedisTokenCache(redisCalls, claims, clock), redisCalls,
+                new Revocations(max, redisCalls, clock, ticker), config.jwt().maxTokenSize(), max,
+                config.negativeTtl(), ticker);
+        ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
+                max, config.negativeTtl(), ticker);
+        apiKeyHeader = config.apiKeys().header();
+        authenticator = new Authenticator(tokens, apiKeys, apiKeyHeader);
+        userContext = new UserContext(config.headers());
+        LOG.info("start-up: authentication cache={} jwks={} static-keys={} api-keys={}", config.cache(),
+                config.jwt().jwksUri() == null ? "none" : config.jwt().jwksUri(), staticKeys.keySet(),
+                config.apiKeys().keys().size());
+    }
+
+    /** Registers the {@code tollgate:type=TokenCache} MXBean and the {@code tollgate.auth.*} meters. */
+    public void expose(ManagementBeans management, MeterRegistry registry, String policy) {
+        management.register(ManagementBeans.name("TokenCache", null), new TokenCacheBean(tokens, policy));
+        AuthStats s = tokens.stats();
+        FunctionCounter.builder("tollgate.auth.verifications", s, AuthStats::verifications).register(registry);
+        FunctionCounter.builder("tollgate.auth.cache.hits", s, AuthStats::l1Hits).tag("level", "1").register(registry);
+        FunctionCounter.builder("tollgate.auth.cache.misses", s, AuthStats::l1Misses).tag("level", "1")
+                .register(registry);
+        FunctionCounter.builder("tollgate.auth.cache.hits", s, AuthStats::l2Hits).tag("level", "2").register(registry);
+        FunctionCounter.builder("tollgate.auth.cache.misses", s, AuthStats::l2Misses).tag("level", "2")
+                .register(registry);
+        FunctionCounter.builder("tollgate.auth.negative.hits", s, AuthStats::negativeHits).register(registry);
+        Gauge.builder("tollgate.auth.cache.hit.ratio", s, x -> AuthStats.ratio(x.l1Hits(), x.l1Misses()))
+                .tag("level", "1").strongReference(true).register(registry);
+        Gauge.builder("tollgate.auth.cache.hit.ratio", s, x -> AuthStats.ratio(x.l2Hits(), x.l2Misses()))
+                .tag("level", "2").strongReference(true).register(registry);
+        for (AuthException.Reason r : AuthException.Reason.values()) {
+            FunctionCounter.builder("tollgate.auth.failures", s, x -> x.failures(r)).tag("reason", r.tag())
+                    .register(registry);
+        }
+        RedisCalls calls = redisCalls;
+        if (calls != null) {
+            FunctionCounter.builder("tollgate.auth.redis.fallbacks", calls, RedisCalls::fallbacks).register(registry);
+        }
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public UserContext userContext() {
+        return userContext;
+    }
+
+    public String apiKeyHeader() {
+        return apiKeyHeader;
+    }
+
+    /** The token layer, for tests and the benchmark. */
+    public TokenAuthenticator tokens() {
+        return tokens;
+    }
+
+    @Override
+    public void close() {
+        if (jwks != null) {
+            jwks.close();
+        }
+        if (fetcher != null) {
+            try {
+                fetcher.close();
+            } catch (IOException e) {
+                LOG.debug("shutdown: JWKS client close failed: {}", e.toString());
+            }
+        }
+        if (redisCalls != null) {
+            redisCalls.close();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.tollgate.auth;
+
+import dev.tollgate.config.AuthConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A route's authentication decision, from the request's credential header values to an {@link Outcome}:
+ * 400 for an ambiguous credential (two {@code Authorization} or API-key headers), 401 with an RFC 6750
+ * challenge for a missing or refused one, 403 {@code insufficient_scope} when roles or scopes fall short.
+ * On {@code jwt-or-api-key} routes a bearer token is used when present, else the API key. Thread-safe.
+ */
+public final class Authenticator {
+    private static final String REALM = "realm=\"tollgate\"";
+
+    private final TokenAuthenticator tokens;
+    private final ApiKeys apiKeys;
+    private final String apiKeyHeader;
+
+    public Authenticator(TokenAuthenticator tokens, ApiKeys apiKeys, String apiKeyHeader) {
+        this.tokens = tokens;
+        this.apiKeys = apiKeys;
+        this.apiKeyHeader = apiKeyHeader;
+    }
+
+    /**
+     * The outcome of one request.
+     *
+     * @param status 200 (go on), 400, 401 or 403
+     * @param identity the caller when 200, else null
+     * @param challenge the {@code WWW-Authenticate} value, or null
+     * @param detail a fixed description for the problem answer
+     */
+    public record Outcome(int status, Identity identity, String challenge, String detail) {
+        public boolean allowed() {
+            return status == 200;
+        }
+    }
+
+    /**
+     * @param authorization every {@code Authorization} header value of the request
+     * @param apiKey every value of the API-key header
+     */
+    public Outcome authenticate(AuthConfig.RouteAuth route, List<String> authorization, List<String> apiKey) {
+        AuthConfig.Policy policy = route.policy();
+        boolean jwt = policy.acceptsJwt() && !authorization.isEmpty();
+        if (jwt && authorization.size() > 1 || !jwt && policy.acceptsApiKey() && apiKey.size() > 1) {
+            return new Outcome(400, null, challenge(policy, "invalid_request", "Send one credential.", null),
+                    "The request carries more than one " + (jwt ? "Authorization" : apiKeyHeader) + " header.");
+        }
+        Identity identity;
+        try {
+            if (jwt) {
+                String token = bearer(authorization.get(0));
+                if (token == null) {
+                    return missing(policy);
+                }
+                identity = identity(tokens.authenticate(token));
+            } else if (policy.acceptsApiKey() && !apiKey.isEmpty()) {
+                AuthConfig.ApiKey key = apiKeys.find(apiKey.get(0));
+                identity = new Identity(Identity.API_KEY, new Principal(key.owner(), key.id(), key.roles(), key.plan()),
+                        key.scopes());
+            } else {
+                return missing(policy);
+            }
+        } catch (AuthException e) {
+            String description = e.reason().description();
+            return new Outcome(401, null, challenge(policy, "invalid_token", description, null), description);
+        }
+        Set<String> roles = identity.principal().roles();
+        boolean enoughRoles = route.roles().isEmpty() || route.roles().stream().anyMatch(roles::contains);
+        if (!enoughRoles || !identity.scopes().containsAll(route.scopes())) {
+            String scope = route.scopes().isEmpty() ? null : String.join(" ", new TreeSet<>(route.scopes()));
+            return new Outcome(403, null, challenge(policy, "insufficient_scope",
+                    "The credential lacks a required role or scope.", scope),
+                    "The credential lacks a role or scope this route requires.");
+        }
+        return new Outcome(200, identity, null, null);
+    }
+
+    private Outcome missing(AuthConfig.Policy policy) {
+        // RFC 6750 section 3.1: no error code when the request carries no credential
+        return new Outcome(401, null, challenge(policy, null, null, null),
+                "This route requires " + (policy == AuthConfig.Policy.JWT ? "a bearer token."
+                        : policy == AuthConfig.Policy.API_KEY ? "an API key in " + apiKeyHeader + "."
+                        : "a bearer token or an API key in " + apiKeyHeader + "."));
+    }
+
+    private static Identity identity(VerifiedToken t) {
+        // roles (or scopes, when a token carries no roles claim) feed rate limits by role
+        Set<String> roles = t.roles().isEmpty() ? t.scopes() : t.roles();
+        return new Identity(Identity.JWT, new Principal(t.subject(), null, roles, t.plan()), t.scopes());
+    }
+
+    /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 9110 section 11.1), or null. */
+    static String bearer(String value) {
+        String v = value.trim();
+        if (v.length() < 8 || !v.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+            return null;
+        }
+        String token = v.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private String challenge(AuthConfig.Policy policy, String error, String description, String scope) {
+        StringBuilder params = new StringBuilder(REALM);
+        if (error != null) {
+            params.append(", error=\"").append(error).append('"');
+        }
+        if (description != null) {
+            params.append(", error_description=\"").append(description).append('"');
+        }
+        if (scope != null) {
+            params.append(", scope=\"").append(scope).append('"');
+        }
+        String bearer = "Bearer " + params;
+        String key = "ApiKey " + params + ", header=\"" + apiKeyHeader + "\"";
+        switch (policy) {
+            case JWT: return bearer;
+            case API_KEY: return key;
+            default: return bearer + ", " + key;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tollgate.auth;
+
+import dev.tollgate.redis.Redis;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Level 2: verified claims as JSON in Redis under {@code tollgate:auth:token:<sha256 hex>}, with a TTL of
+ * {@code exp - now}, shared by every gateway instance. A hit is read with the same {@link ClaimsReader} as a
+ * fresh verification, and its {@code exp} is checked again. Thread-safe.
+ */
+final class RedisTokenCache implements TokenCache {
+    static final String PREFIX = Redis.NAMESPACE + "auth:token:";
+
+    private final RedisCalls redis;
+    private final ClaimsReader claims;
+    private final Clock clock;
+
+    RedisTokenCache(RedisCalls redis, ClaimsReader claims, Clock clock) {
+        this.redis = redis;
+        this.claims = claims;
+        this.clock = clock;
+    }
+
+    @Override
+    public VerifiedToken get(String hash) throws RedisCalls.Unavailable {
+        String json = redis.call(j -> j.get(PREFIX + hash));
+        if (json == null) {
+            return null;
+        }
+        try {
+            VerifiedToken t = claims.read(json);
+            return t.isLiveAt(clock.instant()) ? t : null;
+        } catch (AuthException e) {
+            return null; // not written by a gateway: treated as absent, the token is verified
+        }
+    }
+
+    /** Queues the write: the request that verified the token does not wait for Redis. */
+    @Override
+    public void put(String hash, VerifiedToken token) {
+        long ttl = Duration.between(clock.instant(), token.expiresAt()).toMillis();
+        if (ttl > 0) {
+            redis.send(j -> j.set(PREFIX + hash, token.claimsJson(), SetParams.setParams().px(ttl)));
+        }
+    }
+
+    @Override
+    public boolean evict(String hash) throws RedisCalls.Unavailable {
+        return redis.call(j -> j.del(PREFIX + hash)) > 0;
+    }
+
+    @Override
+    public long clear() throws RedisCalls.Unavailable {
+        return redis.call(j -> {
+            long n = 0;
+            String cursor = ScanParams.SCAN_POINTER_START;
+            ScanParams match = new ScanParams().match(PREFIX + "*").count(1000);
+            do {
+                ScanResult<String> page = j.scan(cursor, match);
+                List<String> keys = page.getResult();
+                if (!keys.isEmpty()) {
+                    n += j.unlink(keys.toArray(new String[0]));
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            return n;
+        });
+    }
+}

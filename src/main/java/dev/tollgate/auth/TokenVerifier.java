@@ -1,0 +1,130 @@
+package dev.tollgate.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.tollgate.config.AuthConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Verifies a JWT's signature and time and audience claims with Auth0 java-jwt. The key is chosen by the
+ * header's {@code kid} among configured keys and JWKS keys, and the algorithm is the key's: a token whose
+ * {@code alg} differs (including {@code none}, or HS256 against an RSA key) is refused before any signature
+ * check. Header fields that point elsewhere ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are never read;
+ * a {@code kid} that looks like a path or URL is refused without a lookup or a fetch. Every failure is an
+ * {@link AuthException}, never another exception. Thread-safe.
+ */
+public final class TokenVerifier {
+    private final Map<String, VerificationKey> staticKeys;
+    private final JwksKeySource jwks;
+    private final ClaimsReader claims;
+
+    TokenVerifier(Map<String, VerificationKey> staticKeys, JwksKeySource jwks, ClaimsReader claims) {
+        this.staticKeys = Map.copyOf(staticKeys);
+        this.jwks = jwks;
+        this.claims = claims;
+    }
+
+    /** The static keys of the configuration, with their verifiers. */
+    static Map<String, VerificationKey> staticKeys(AuthConfig.Jwt config, JwtChecks checks) {
+        Map<String, VerificationKey> out = new HashMap<>();
+        for (AuthConfig.StaticKey k : config.keys()) {
+            VerificationKey key = checks.key(k.kid(), k.algorithm(), k.publicKey(), k.secret());
+            if (key == null) {
+                throw new IllegalStateException("key " + k.kid() + " does not fit " + k.algorithm());
+            }
+            out.put(k.kid(), key);
+        }
+        return out;
+    }
+
+    public VerifiedToken verify(String token) throws AuthException {
+        DecodedJWT jwt;
+        try {
+            jwt = JWT.decode(token);
+        } catch (JWTDecodeException | IllegalArgumentException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED);
+        }
+        if (!jwt.getHeaderClaim("crit").isMissing()) {
+            // RFC 7515 section 4.1.11: no extension is understood here, so a critical one cannot be honoured
+            throw new AuthException(AuthException.Reason.MALFORMED);
+        }
+        VerificationKey key = key(jwt.getKeyId());
+        if (!key.algorithm().equals(jwt.getAlgorithm())) {
+            throw new AuthException(AuthException.Reason.ALGORITHM);
+        }
+        try {
+            key.verifier().verify(jwt);
+        } catch (SignatureVerificationException e) {
+            throw new AuthException(AuthException.Reason.SIGNATURE);
+        } catch (AlgorithmMismatchException e) {
+            throw new AuthException(AuthException.Reason.ALGORITHM);
+        } catch (TokenExpiredException e) {
+            throw new AuthException(AuthException.Reason.EXPIRED);
+        } catch (IncorrectClaimException e) {
+            throw new AuthException("nbf".equals(e.getClaimName()) ? AuthException.Reason.NOT_YET_VALID
+                    : AuthException.Reason.CLAIMS);
+        } catch (JWTDecodeException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED);
+        } catch (RuntimeException e) {
+            // MissingClaimException (no exp) and any other refusal of the claims
+            throw new AuthException(AuthException.Reason.CLAIMS);
+        }
+        String payload;
+        try {
+            payload = new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED);
+        }
+        return claims.read(payload);
+    }
+
+    private VerificationKey key(String kid) throws AuthException {
+        if (kid != null && !isPlainKid(kid)) {
+            throw new AuthException(AuthException.Reason.UNKNOWN_KEY);
+        }
+        VerificationKey key = null;
+        if (kid == null) {
+            if (staticKeys.size() == 1 && jwks == null) {
+                key = staticKeys.values().iterator().next();
+            } else if (staticKeys.isEmpty() && jwks != null) {
+                key = jwks.find(null);
+            }
+        } else {
+            key = staticKeys.get(kid);
+            if (key == null && jwks != null) {
+                key = jwks.find(kid);
+            }
+        }
+        if (key == null) {
+            throw new AuthException(AuthException.Reason.UNKNOWN_KEY);
+        }
+        return key;
+    }
+
+    /**
+     * A kid is an opaque name, at most 256 printable ASCII characters; one that looks like a URL or a path
+     * ({@code ://}, a leading {@code /}, {@code ..}, {@code \}) is refused so it can never trigger a fetch.
+     * Base64 kids with {@code /} and {@code +} inside (as some providers issue) stay acceptable.
+     */
+    static boolean isPlainKid(String kid) {
+        if (kid.isEmpty() || kid.length() > 256 || kid.startsWith("/") || kid.contains("://") || kid.contains("..")
+                || kid.indexOf('\\') >= 0) {
+            return false;
+        }
+        for (int i = 0; i < kid.length(); i++) {
+            char c = kid.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tollgate.web;
+
+import dev.tollgate.auth.Authentication;
+import dev.tollgate.auth.Authenticator;
+import dev.tollgate.config.AuthConfig;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Second filter: applies the route's authentication policy. On every route it removes client-sent
+ * user-context headers; on an authenticating route it answers 400/401/403 (problem+json with
+ * {@code WWW-Authenticate}) or sets the principal and sends the caller's user-context headers upstream.
+ */
+public final class AuthFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+    private transient Authentication auth;
+
+    @Override
+    public void init() {
+        auth = GatewayListener.gateway(getServletContext()).auth();
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        AuthConfig.RouteAuth route = RequestAttributes.context(req).route().config().auth();
+        List<String[]> added = List.of();
+        if (route.policy() != AuthConfig.Policy.NONE) {
+            Authenticator.Outcome outcome = auth.authenticator().authenticate(route,
+                    Collections.list(req.getHeaders(AUTHORIZATION)), Collections.list(req.getHeaders(auth.apiKeyHeader())));
+            if (!outcome.allowed()) {
+                Problems.send(req, res, outcome.status(), title(outcome.status()), outcome.detail(), false,
+                        WWW_AUTHENTICATE, outcome.challenge());
+                return;
+            }
+            RequestAttributes.setPrincipal(req, outcome.identity().principal());
+            added = auth.userContext().headers(outcome.identity());
+        }
+        List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, auth.apiKeyHeader()) : List.of();
+        chain.doFilter(UserContextRequest.of(req, auth.userContext(), hidden, added), res);
+    }
+
+    private static final String AUTHORIZATION = "Authorization";
+    private static final String WWW_AUTHENTICATE = "WWW-Authenticate";
+
+    private static String title(int status) {
+        switch (status) {
+            case 400: return "Bad Request";
+            case 403: return "Forbidden";
+            default: return "Unauthorized";
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.tollgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.JwksServer;
+import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.RawHttp;
+import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.UpstreamServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Authentication through the real WAR: a JWKS served by a JDK HttpServer, a real redis-server as level 2,
+ * a real upstream that echoes what it received.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+@Tag("redis")
+class AuthIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final KeyPair FIRST = Jwts.rsa();
+    private static final KeyPair SECOND = Jwts.rsa();
+    private static final String API_KEY = "it-key-5d1c9a";
+    private static final PrintStream ORIGINAL_OUT = System.out;
+    private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
+    private static UpstreamServer upstream;
+    private static JwksServer jwks;
+    private static RedisServer redis;
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() throws Exception {
+        // everything the gateway logs in this JVM is kept, to prove no token is ever written there
+        System.setOut(new PrintStream(new Tee(ORIGINAL_OUT, LOG), true, StandardCharsets.UTF_8));
+        upstream = new UpstreamServer("app");
+        jwks = new JwksServer(Jwts.jwks(Jwts.jwk("first", FIRST.getPublic(), "RS256")));
+        redis = RedisServer.startNew();
+        String keyHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(API_KEY.getBytes(StandardCharsets.UTF_8)));
+        return GatewayDeployment.war(String.join("\n",
+                "gateway.limits.reject-underscore-headers = false",
+                "gateway.redis.uri = " + redis.uri(),
+                "gateway.redis.retry-interval = 200ms",
+                "gateway.auth.cache = redis",
+                "gateway.auth.jwt.jwks-uri = " + jwks.uri(),
+                "gateway.auth.jwt.jwks-min-refetch-interval = 1s",
+                "gateway.auth.jwt.max-token-size = 2KB",
+                "gateway.auth.api-keys.partner.sha256 = " + keyHash,
+                "gateway.auth.api-keys.partner.owner = acme",
+                "gateway.services.app.instances = " + upstream.uri(),
+                "gateway.routes.open.path = /open/**",
+                "gateway.routes.open.service = app",
+                "gateway.routes.orders.path = /orders/**",
+                "gateway.routes.orders.service = app",
+                "gateway.routes.orders.auth = jwt",
+                "gateway.routes.orders.auth.scopes = orders:read",
+                "gateway.routes.partner.path = /partner/**",
+                "gateway.routes.partner.service = app",
+                "gateway.routes.partner.auth = api-key",
+                "gateway.routes.partner.auth.hide-credentials = true"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        System.setOut(ORIGINAL_OUT);
+        upstream.close();
+        jwks.close();
+        redis.close();
+    }
+
+    private static String token(KeyPair key, String kid, String subject, String scope) {
+        Instant now = Instant.now();
+        return Jwts.claims(kid, now, subject).withExpiresAt(now.plus(Duration.ofMinutes(10)))
+                .withClaim("scope", scope).withClaim("roles", List.of("reader")).sign(Jwts.rs256(key));
+    }
+
+    private String get(String path, String... headers) throws Exception {
+        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n");
+        for (String h : headers) {
+            req.append(h).append("\r\n");
+        }
+        try (RawHttp c = new RawHttp(base)) {
+            return c.send(req.append("\r\n").toString()).readAll();
+        }
+    }
+
+    private static JsonNode body(String response) throws Exception {
+        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+    }
+
+    @Test
+    void missingTokenIs401ProblemWithBearerChallenge() throws Exception {
+        String r = get("/orders/1");
+        assertThat(RawHttp.status(r)).isEqualTo(401);
+        assertThat(r).contains("WWW-Authenticate: Bearer realm=\"tollgate\"\r\n")
+                .contains("Content-Type: application/problem+json");
+        assertThat(body(r).get("status").asInt()).isEqualTo(401);
+    }
+
+    @Test
+    void validTokenReachesUpstreamWithUserContextOnly() throws Exception {
+        String t = token(FIRST, "first", "alice", "orders:read");
+        String r = get("/orders/1", "Authorization: Bearer " + t, "X-User-Id: mallory", "x-user-id: mallory2",
+                "X_User_Roles: admin", "X-Auth-Method: none");
+        assertThat(RawHttp.status(r)).as(r).isEqualTo(200);
+        UpstreamServer.Seen seen = upstream.last();
+        assertThat(seen.headers("X-User-Id")).containsExactly("alice");
+        assertThat(seen.headers("X-User-Roles")).containsExactly("reader");
+        assertThat(seen.headers("X_User_Roles")).isEmpty();
+        assertThat(seen.headers("X-User-Scopes")).containsExactly("orders:read");
+        assertThat(seen.headers("X-Auth-Method")).containsExactly("jwt");
+        assertThat(seen.header("Authorization")).isEqualTo("Bearer " + t); // forwarded by default
+    }
+
+    @Test
+    void clientCannotSetUserContextHeadersOnOpenRoutes() throws Exception {
+        String r = get("/open/x", "X-User-Id: root", "X-USER-ID: root2", "x_user_id: root3", "X-Api-Key-Owner: me",
+                "X-Other: kept");
+        assertThat(RawHttp.status(r)).isEqualTo(200);
+        UpstreamServer.Seen seen = upstream.last();
+        assertThat(seen.headers("X-User-Id")).isEmpty();
+        assertThat(seen.headers("x_user_id")).isEmpty();
+        assertThat(seen.headers("X-Api-Key-Owner")).isEmpty();
+        assertThat(seen.header("X-Other")).isEqualTo("kept");
+    }
+
+    @Test
+    void twoAuthorizationHeadersAre400() throws Exception {
+        String t = token(FIRST, "first", "alice", "orders:read");
+        String r = get("/orders/1", "Authorization: Bearer " + t, "Authorization: Bearer " + t);
+        assertThat(RawHttp.status(r)).isEqualTo(400);
+        assertThat(r).contains("error=\"invalid_request\"");
+    }
+
+    @Test
+    void badTokensAre401NeverServerErrors() throws Exception {
+        String good = token(FIRST, "first", "alice", "orders:read");
+        String stripped = good.substring(0, good.lastIndexOf('.') + 1);
+        String none = Jwts.raw("{\"alg\":\"none\",\"kid\":\"first\"}", "{\"sub\":\"x\",\"exp\":4102444800}", new byte[0]);
+        for (String t : List.of(stripped, none, "!!!.###.$$$", "a".repeat(3000),
+                token(Jwts.rsa(), "../../etc/passwd", "x", "orders:read"))) {
+            String r = get("/orders/1", "Authorization: Bearer " + t);
+            assertThat(RawHttp.status(r)).isEqualTo(401);
+            assertThat(r).contains("error=\"invalid_token\"");
+        }
+    }
+
+    @Test
+    void missingScopeIs403() throws Exception {
+        String r = get("/orders/1", "Authorization: Bearer " + token(FIRST, "first", "bob", "profile"));
+        assertThat(RawHttp.status(r)).isEqualTo(403);
+        assertThat(r).contains("error=\"insufficient_scope\"").contains("scope=\"orders:read\"");
+    }
+
+    @Test
+    void apiKeyRouteHidesTheKeyAndNamesTheOwner() throws Exception {
+        assertThat(RawHttp.status(get("/partner/x"))).isEqualTo(401);
+        assertThat(RawHttp.status(get("/partner/x", "X-API-Key: wrong"))).isEqualTo(401);
+        String r = get("/partner/x", "X-API-Key: " + API_KEY);
+        assertThat(RawHttp.status(r)).isEqualTo(200);
+        UpstreamServer.Seen seen = upstream.last();
+        assertThat(seen.header("X-API-Key")).isNull();
+        assertThat(seen.header("X-Api-Key-Owner")).isEqualTo("acme");
+        assertThat(seen.header("X-Auth-Method")).isEqualTo("api-key");
+    }
+
+    @Test
+    void rotatedKeyIsAcceptedWithoutRestart() throws Exception {
+        jwks.serve(Jwts.jwks(Jwts.jwk("first", FIRST.getPublic(), "RS256"), Jwts.jwk("second", SECOND.getPublic(), null)));
+        String r = get("/orders/1", "Authorization: Bearer " + token(SECOND, "second", "carol", "orders:read"));
+        assertThat(RawHttp.status(r)).isEqualTo(200);
+        assertThat(upstream.last().header("X-User-Id")).isEqualTo("carol");
+    }
+
+    @Test
+    void verifiedClaimsAreSharedInRedisUnderTheTokenHash() throws Exception {
+        String t = token(FIRST, "first", "dave", "orders:read");
+        assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer " + t))).isEqualTo(200);
+        String key = "tollgate:auth:token:" + HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII)));
+        try (RedisClient jedis = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", redis.port())).build()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!jedis.exists(key)) {
+                assertThat(System.nanoTime()).as("level-2 entry " + key).isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(jedis.pttl(key)).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(10).toMillis());
+            JsonNode claims = JSON.readTree(jedis.get(key));
+            assertThat(claims.get("sub").asText()).isEqualTo("dave");
+            String signature = t.substring(t.lastIndexOf('.') + 1);
+            for (String k : jedis.keys("*")) {
+                String v = "string".equals(jedis.type(k)) ? jedis.get(k) : "";
+                assertThat(k + v).doesNotContain(signature).doesNotContain(t.substring(0, 40));
+            }
+        }
+        assertThat(LOG.toString(StandardCharsets.UTF_8)).doesNotContain(t.substring(t.lastIndexOf('.') + 1));
+    }
+
+    @Test
+    void redisStoppedMidTestNeverFailsARequest() throws Exception {
+        String t = token(FIRST, "first", "erin", "orders:read");
+        assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer " + t))).isEqualTo(200);
+        redis.stop();
+        try {
+            String fresh = token(FIRST, "first", "frank", "orders:read");
+            for (int i = 0; i < 5; i++) {
+                assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer " + t))).isEqualTo(200);
+                assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer " + fresh))).isEqualTo(200);
+                assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer x" + fresh))).isEqualTo(401);
+            }
+        } finally {
+            redis.start();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (int i = 0; ; i++) {
+            // a new token each time: a token is written to level 2 when it is verified
+            String after = token(FIRST, "first", "grace-" + i, "orders:read");
+            assertThat(RawHttp.status(get("/orders/1", "Authorization: Bearer " + after))).isEqualTo(200);
+            String key = "tollgate:auth:token:" + HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(after.getBytes(StandardCharsets.US_ASCII)));
+            Thread.sleep(50);
+            if (":1".equals(redis.command("EXISTS " + key))) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("level 2 resumes after the restart").isLessThan(deadline);
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class Tee extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        Tee(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int c) throws java.io.IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+    }
+}
