@@ -7,8 +7,10 @@ import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
+import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.route.RouteTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -32,6 +34,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamClient client;
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
+    private final RateLimiter rateLimiter;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -50,6 +53,7 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
+        this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
     }
 
     public GatewayConfig config() {
@@ -84,6 +88,11 @@ public final class Gateway implements AutoCloseable {
     /** The shared Redis client, or null when none is configured. */
     public Redis redis() {
         return redis;
+    }
+
+    /** The rate limits of the routes. */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
@@ -135,6 +144,7 @@ public final class Gateway implements AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(drain.toNanos()));
         }
         management.close();
+        rateLimiter.close();
         client.close();
         if (redis != null) {
             redis.close();

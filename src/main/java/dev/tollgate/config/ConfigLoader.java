@@ -164,6 +164,7 @@ public final class ConfigLoader {
         if (routes.isEmpty()) {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
+        RateLimitConfig rateLimit = RateLimitConfigs.parse(s, redis, routes);
         s.finish();
         Map<String, String> shown = new TreeMap<>();
         effective.forEach((k, v) -> {
@@ -172,7 +173,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis);
+                redis, rateLimit);
     }
 
     private static RedisConfig redis(Settings s) {
