@@ -34,7 +34,8 @@ final class RateLimitConfigs {
         int instances = s.integer(PREFIX + "instances", 0, 0, 10_000);
         Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval", Duration.ofSeconds(5));
         Map<String, RateLimitRule> rules = new TreeMap<>();
-        for (String name : s.names(PREFIX + "rules.")) {
+        Set<String> configured = s.names(PREFIX + "rules.");
+        for (String name : configured) {
             RateLimitRule rule = rule(s, name);
             if (rule != null) {
                 rules.put(name, rule);
@@ -45,12 +46,13 @@ final class RateLimitConfigs {
             String key = "gateway.routes." + route.name() + ".rate-limit";
             Set<String> names = new LinkedHashSet<>();
             for (String r : s.list(key)) {
-                if (!rules.containsKey(r)) {
-                    s.problem(key, r, "names of rules configured under gateway.rate-limit.rules " + rules.keySet());
+                if (!configured.contains(r)) {
+                    s.problem(key, r, "names of rules configured under gateway.rate-limit.rules " + configured);
                 } else if (!names.add(r)) {
                     s.problem(key, r, "each rule at most once");
                 }
             }
+            names.retainAll(rules.keySet()); // an invalid rule is reported already
             if (!names.isEmpty()) {
                 byRoute.put(route.name(), List.copyOf(names));
             }
@@ -86,7 +88,7 @@ final class RateLimitConfigs {
             ok = false;
         }
         int burst = s.integer(p + "burst", -1, 1, 1_000_000_000);
-        if (burst != -1 && algorithm != Algorithm.TOKEN_BUCKET) {
+        if (burst != -1 && algorithm == Algorithm.SLIDING_WINDOW) {
             s.problem(p + "burst", String.valueOf(burst), "no burst: it applies to algorithm token-bucket only");
         }
         String keyValue = s.string(p + "key", "ip");
