@@ -68,7 +68,8 @@ public final class RateLimiter implements AutoCloseable {
         });
         if (config.redis()) {
             remote = new RedisBuckets(redis, Timer.builder(SCRIPT).publishPercentiles(0.5, 0.99).register(registry));
-            instances = config.instances() > 0 ? new InstanceCount(config.instances())
+            // no heartbeat when no route is limited: the count would serve nothing
+            instances = config.instances() > 0 || routes.isEmpty() ? new InstanceCount(Math.max(1, config.instances()))
                     : new InstanceCount(redis, config.heartbeatInterval());
         } else {
             remote = null;
