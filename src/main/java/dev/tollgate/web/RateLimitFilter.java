@@ -66,7 +66,12 @@ public final class RateLimitFilter extends HttpFilter {
         chain.doFilter(req, new LimitedResponse(res, headers));
     }
 
-    /** Keeps the rate-limit fields when a later step replaces the response with a problem answer. */
+    /**
+     * Keeps the gateway's rate-limit fields: when a later step replaces the response with a problem answer, and
+     * when the upstream sends fields of the same names. An upstream's {@code RateLimit-Policy} and
+     * {@code RateLimit} items are added beside the gateway's (a Structured Field list may span several field
+     * lines); its {@code X-RateLimit-*} values are dropped, since those fields can describe one limit only.
+     */
     private static final class LimitedResponse extends HttpServletResponseWrapper {
         private final Map<String, String> headers;
 
@@ -78,7 +83,35 @@ public final class RateLimitFilter extends HttpFilter {
         @Override
         public void reset() {
             super.reset();
-            headers.forEach(this::setHeader);
+            headers.forEach(super::setHeader);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!mergeOwn(name, value)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!mergeOwn(name, value)) {
+                super.addHeader(name, value);
+            }
+        }
+
+        /** Whether the field is one of the gateway's rate-limit fields, merged or dropped here. */
+        private boolean mergeOwn(String name, String value) {
+            for (String own : headers.keySet()) {
+                if (own.equalsIgnoreCase(name)) {
+                    boolean list = own.equals(RateLimitHeaders.POLICY) || own.equals(RateLimitHeaders.RATE_LIMIT);
+                    if (value != null && list) {
+                        super.addHeader(own, value);
+                    }
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

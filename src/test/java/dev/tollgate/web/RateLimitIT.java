@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.UpstreamServer;
+import com.sun.net.httpserver.HttpServer;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RateLimitIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static UpstreamServer upstream;
+    private static HttpServer limitingUpstream;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @ArquillianResource
@@ -44,8 +48,23 @@ class RateLimitIT {
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
         upstream = new UpstreamServer("limited");
+        limitingUpstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        limitingUpstream.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("RateLimit-Policy", "\"upstream\";q=100;w=60");
+            exchange.getResponseHeaders().add("RateLimit", "\"upstream\";r=99;t=60");
+            exchange.getResponseHeaders().add("X-RateLimit-Limit", "100");
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        limitingUpstream.start();
         return GatewayDeployment.war(String.join("\n",
                 "gateway.services.up.instances = " + upstream.uri(),
+                "gateway.services.own.instances = http://127.0.0.1:" + limitingUpstream.getAddress().getPort(),
+                "gateway.routes.own.path = /own/**",
+                "gateway.routes.own.service = own",
+                "gateway.routes.own.rate-limit = own",
+                "gateway.rate-limit.rules.own.limit = 3",
+                "gateway.rate-limit.rules.own.window = 1h",
                 "gateway.services.dead.instances = http://127.0.0.1:1",
                 "gateway.rate-limit.rules.per-ip.limit = 3",
                 "gateway.rate-limit.rules.per-ip.window = 1h",
@@ -88,6 +107,7 @@ class RateLimitIT {
 
     @AfterAll
     static void stop() throws Exception {
+        limitingUpstream.stop(0);
         upstream.close();
     }
 
@@ -164,6 +184,17 @@ class RateLimitIT {
         assertThat(h(failed, "RateLimit")).isEqualTo("\"burst\";r=1;t=60");
         assertThat(get("/broken/x").statusCode()).isEqualTo(502);
         assertThat(get("/broken/x").statusCode()).as("the token bucket is empty").isEqualTo(429);
+    }
+
+    @Test
+    void upstreamRateLimitFieldsAreListedBesideTheGatewaysOwn() throws Exception {
+        HttpResponse<String> r = get("/own/x");
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().allValues("RateLimit-Policy")).containsExactly("\"own\";q=3;w=3600",
+                "\"upstream\";q=100;w=60");
+        assertThat(String.join(", ", r.headers().allValues("RateLimit"))).startsWith("\"own\";r=2;t=3600")
+                .endsWith(", \"upstream\";r=99;t=60");
+        assertThat(r.headers().allValues("X-RateLimit-Limit")).containsExactly("3");
     }
 
     @Test
