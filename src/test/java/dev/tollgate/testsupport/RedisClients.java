@@ -10,9 +10,12 @@ public final class RedisClients {
     private RedisClients() {
     }
 
-    /** A client with a 500 ms timeout and a 200 ms retry interval. */
+    /**
+     * A client with a generous 2 s timeout (a loaded test machine must not look like an outage; a stopped server
+     * refuses at once) and a 200 ms retry interval.
+     */
     public static Redis open(RedisServer server) {
-        return Redis.open(new RedisConfig(URI.create(server.uri()), Duration.ofMillis(500), 16,
+        return Redis.open(new RedisConfig(URI.create(server.uri()), Duration.ofSeconds(2), 16,
                 Duration.ofMillis(200)));
     }
 }

@@ -52,11 +52,13 @@ class RedisRateLimitIT {
                 "gateway.services.up.instances = " + upstream.uri(),
                 "gateway.redis.uri = " + redis.uri(),
                 "gateway.redis.retry-interval = 200ms",
+                "gateway.redis.timeout = 2s", // a loaded test machine must not look like an outage
                 "gateway.rate-limit.policy = redis",
                 "gateway.rate-limit.instances = 2",
                 "gateway.rate-limit.rules.exact.limit = " + LIMIT,
                 "gateway.rate-limit.rules.exact.window = 1h",
                 "gateway.rate-limit.rules.exact.key = route",
+                "gateway.rate-limit.rules.exact.failure-policy = fail-closed", // a Redis hiccup shows as 503
                 "gateway.rate-limit.rules.open.limit = 2",
                 "gateway.rate-limit.rules.open.window = 1h",
                 "gateway.rate-limit.rules.open.key = route",
