@@ -14,6 +14,7 @@ import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
+import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.route.RouteTable;
@@ -51,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final AccessLog accessLog;
     private final List<HealthCheck> readiness;
     private final Authentication auth;
+    private final RateLimiter rateLimiter;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -84,6 +86,7 @@ public final class Gateway implements AutoCloseable {
         this.readiness = List.copyOf(readinessChecks());
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());
+        this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
     }
 
     /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
@@ -132,6 +135,7 @@ public final class Gateway implements AutoCloseable {
                 throw new ConfigException(problems);
             }
             client.updateRoutes(next.routes());
+            rateLimiter.updateRoutes(next.rateLimit());
             routing.set(new Routing(next, new RouteTable(next.routes())));
             return diff(running.config().routes(), next.routes());
         }
@@ -210,6 +214,11 @@ public final class Gateway implements AutoCloseable {
         return auth;
     }
 
+    /** The rate limits of the routes. */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
     /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
     public boolean enter() {
         lock.lock();
@@ -260,6 +269,7 @@ public final class Gateway implements AutoCloseable {
         }
         management.close();
         accessLog.close();
+        rateLimiter.close();
         client.close();
         auth.close();
         if (redis != null) {

@@ -173,6 +173,7 @@ public final class ConfigLoader {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
         AuthConfigs.check(s, auth, routes);
+        RateLimitConfig rateLimit = RateLimitConfigs.parse(s, redis, routes);
         s.finish();
         Map<String, String> shown = new TreeMap<>();
         effective.forEach((k, v) -> {
@@ -181,7 +182,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis, admin, accessLog, auth);
+                redis, admin, accessLog, auth, rateLimit);
     }
 
     private static RedisConfig redis(Settings s) {

@@ -19,12 +19,13 @@ import java.util.Map;
  * @param admin the admin endpoints
  * @param accessLog the access log
  * @param auth authentication: JWT, API keys, token cache, user-context headers
+ * @param rateLimit the rate-limit rules and the routes they apply to
  */
 public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
                             Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
                             List<RouteConfig> routes, Map<String, String> effective,
                             RedisConfig redis, AdminConfig admin, AccessLogConfig accessLog,
-                            AuthConfig auth) {
+                            AuthConfig auth, RateLimitConfig rateLimit) {
     public GatewayConfig {
         services = Map.copyOf(services);
         routes = List.copyOf(routes);

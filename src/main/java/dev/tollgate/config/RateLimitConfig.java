@@ -1,0 +1,24 @@
+package dev.tollgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rate limiting, under {@code gateway.rate-limit.}: where the counters live, the named rules, and which rules
+ * each route applies.
+ *
+ * @param redis counters in the shared Redis ({@code policy = redis}), or in process ({@code local})
+ * @param instances gateway instances sharing the limits, for the local share while Redis is unavailable;
+ *     0: discovered through Redis heartbeats
+ * @param heartbeatInterval how often an instance announces itself in Redis (instance discovery)
+ * @param rules the rules by name
+ * @param routes each limited route's rule names, in configured order
+ */
+public record RateLimitConfig(boolean redis, int instances, Duration heartbeatInterval,
+                              Map<String, RateLimitRule> rules, Map<String, List<String>> routes) {
+    public RateLimitConfig {
+        rules = Map.copyOf(rules);
+        routes = Map.copyOf(routes);
+    }
+}

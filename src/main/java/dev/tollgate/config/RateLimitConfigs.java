@@ -1,0 +1,143 @@
+package dev.tollgate.config;
+
+import dev.tollgate.config.RateLimitRule.Algorithm;
+import dev.tollgate.config.RateLimitRule.FailurePolicy;
+import dev.tollgate.config.RateLimitRule.Key;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Parses and validates the {@code gateway.rate-limit.*} section and the routes' {@code rate-limit} lists. */
+final class RateLimitConfigs {
+    static final String PREFIX = "gateway.rate-limit.";
+    /** The sliding window keeps one entry per admitted request (see README, "Rate limiting"). */
+    static final int MAX_SLIDING_LIMIT = 100_000;
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private RateLimitConfigs() {
+    }
+
+    static RateLimitConfig parse(Settings s, RedisConfig redisConfig, List<RouteConfig> routes) {
+        String policy = s.string(PREFIX + "policy", "local");
+        boolean redis = policy.equals("redis");
+        if (!redis && !policy.equals("local")) {
+            s.problem(PREFIX + "policy", policy, "local or redis");
+        } else if (redis && !redisConfig.isConfigured()) {
+            s.problem(PREFIX + "policy", policy, "local, or gateway.redis.uri set for the policy redis");
+        }
+        int instances = s.integer(PREFIX + "instances", 0, 0, 10_000);
+        Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval", Duration.ofSeconds(5));
+        Map<String, RateLimitRule> rules = new TreeMap<>();
+        Set<String> configured = s.names(PREFIX + "rules.");
+        for (String name : configured) {
+            RateLimitRule rule = rule(s, name);
+            if (rule != null) {
+                rules.put(name, rule);
+            }
+        }
+        Map<String, List<String>> byRoute = new TreeMap<>();
+        for (RouteConfig route : routes) {
+            String key = "gateway.routes." + route.name() + ".rate-limit";
+            Set<String> names = new LinkedHashSet<>();
+            for (String r : s.list(key)) {
+                if (!configured.contains(r)) {
+                    s.problem(key, r, "names of rules configured under gateway.rate-limit.rules " + configured);
+                } else if (!names.add(r)) {
+                    s.problem(key, r, "each rule at most once");
+                }
+            }
+            names.retainAll(rules.keySet()); // an invalid rule is reported already
+            if (!names.isEmpty()) {
+                byRoute.put(route.name(), List.copyOf(names));
+            }
+        }
+        return new RateLimitConfig(redis, instances, heartbeat, rules, byRoute);
+    }
+
+    private static RateLimitRule rule(Settings s, String name) {
+        String p = PREFIX + "rules." + name + ".";
+        boolean ok = true;
+        if (!NAME.matcher(name).matches()) {
+            s.problem(PREFIX + "rules." + name, name, "a rule name of lower-case letters, digits and -");
+            ok = false;
+        }
+        Algorithm algorithm = choice(s, p + "algorithm", Algorithm.values(), Algorithm.SLIDING_WINDOW,
+                Algorithm::label);
+        int limit = s.integer(p + "limit", -1, 1, 1_000_000_000);
+        if (limit == -1) {
+            if (s.string(p + "limit") == null) {
+                s.problem(p + "limit", null, "the number of requests admitted per window");
+            }
+            ok = false;
+        } else if (algorithm == Algorithm.SLIDING_WINDOW && limit > MAX_SLIDING_LIMIT) {
+            s.problem(p + "limit", String.valueOf(limit), "at most " + MAX_SLIDING_LIMIT
+                    + " for the sliding window (it stores one entry per request); use token-bucket for more");
+            ok = false;
+        }
+        Duration window = s.positiveDuration(p + "window", null);
+        if (window == null) {
+            if (s.string(p + "window") == null) {
+                s.problem(p + "window", null, "a duration (e.g. 1s, 1m, 1h)");
+            }
+            ok = false;
+        }
+        int burst = s.integer(p + "burst", -1, 1, 1_000_000_000);
+        if (burst != -1 && algorithm == Algorithm.SLIDING_WINDOW) {
+            s.problem(p + "burst", String.valueOf(burst), "no burst: it applies to algorithm token-bucket only");
+        }
+        String keyValue = s.string(p + "key", "ip");
+        Key key = null;
+        String header = null;
+        if (keyValue.startsWith("header:")) {
+            header = keyValue.substring("header:".length()).trim();
+            key = Key.HEADER;
+            if (!TOKEN.matcher(header).matches()) {
+                s.problem(p + "key", keyValue, "header:<a header name>");
+                ok = false;
+            }
+        } else {
+            for (Key k : Key.values()) {
+                if (k != Key.HEADER && k.label().equals(keyValue)) {
+                    key = k;
+                }
+            }
+            if (key == null) {
+                s.problem(p + "key", keyValue, "principal, api-key, role, plan, ip, route or header:<name>");
+                ok = false;
+            }
+        }
+        FailurePolicy failure = choice(s, p + "failure-policy", FailurePolicy.values(),
+                FailurePolicy.LOCAL_FALLBACK, FailurePolicy::label);
+        List<String> roles = s.list(p + "roles");
+        List<String> plans = s.list(p + "plans");
+        boolean reportOnly = s.bool(p + "report-only", false);
+        if (!ok || algorithm == null || failure == null) {
+            return null;
+        }
+        return new RateLimitRule(name, algorithm, limit, window, burst == -1 ? limit : burst, key, header, failure,
+                new LinkedHashSet<>(roles), new LinkedHashSet<>(plans), reportOnly);
+    }
+
+    private static <E extends Enum<E>> E choice(Settings s, String key, E[] values, E fallback,
+                                                java.util.function.Function<E, String> label) {
+        String v = s.string(key);
+        if (v == null) {
+            return fallback;
+        }
+        List<String> labels = new ArrayList<>();
+        for (E e : values) {
+            if (label.apply(e).equals(v)) {
+                return e;
+            }
+            labels.add(label.apply(e));
+        }
+        s.problem(key, v, String.join(", ", labels));
+        return null;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.tollgate.ratelimit;
+
+import dev.tollgate.config.RateLimitRule.Algorithm;
+
+/**
+ * One bucket a request must take a unit from.
+ *
+ * @param key the bucket's full key ({@link BucketKeys})
+ * @param algorithm how the bucket counts
+ * @param limit requests per window (sliding window) or tokens added per window (token bucket)
+ * @param windowMicros the window, in microseconds
+ * @param burst the token bucket's capacity (equal to {@code limit} for the sliding window)
+ * @param enforced whether a rejection by this bucket rejects the request (false: report-only)
+ */
+record Acquire(String key, Algorithm algorithm, long limit, long windowMicros, long burst, boolean enforced) {
+}

@@ -1,0 +1,131 @@
+package dev.tollgate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.config.RateLimitRule.Algorithm;
+import dev.tollgate.redis.Redis;
+import dev.tollgate.testsupport.RedisClients;
+import dev.tollgate.testsupport.RedisServer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** limit.lua in a real redis-server: the shared table, script loading, and exactness across clients. */
+@Tag("redis")
+class RedisBucketsTest {
+    private static RedisServer server;
+    private static Redis redis;
+    private final Timer timer = new SimpleMeterRegistry().timer("script");
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RedisServer.startNew();
+        redis = RedisClients.open(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+        server.close();
+    }
+
+    @BeforeEach
+    void flush() throws Exception {
+        server.start();
+        server.command("FLUSHALL");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
+    void answersAsTheSharedTableSays(BucketCases.Case c) throws Exception {
+        AtomicLong now = new AtomicLong();
+        RedisBuckets buckets = new RedisBuckets(redis, timer, now::get);
+        int i = 0;
+        for (BucketCases.Step step : c.steps()) {
+            now.set(BucketCases.START + step.atMicros());
+            assertThat(buckets.acquire(c.buckets())).as("step %d at +%d us", i++, step.atMicros())
+                    .isEqualTo(step.expected());
+        }
+    }
+
+    @Test
+    void reloadsTheScriptWhenRedisLostIt() throws Exception {
+        RedisBuckets buckets = new RedisBuckets(redis, timer);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:a", Algorithm.SLIDING_WINDOW, 5, 60_000_000, 5,
+                true));
+        assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(4);
+        assertThat(server.command("SCRIPT EXISTS " + RedisBuckets.LIMIT.sha())).isEqualTo("*1");
+        server.command("SCRIPT FLUSH");
+        assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(3);
+        assertThat(redis.isAvailable()).as("NOSCRIPT is no outage").isTrue();
+    }
+
+    @Test
+    void keysExpireWithTheirWindowAndUseRedisTime() throws Exception {
+        RedisBuckets buckets = new RedisBuckets(redis, timer);
+        buckets.acquire(List.of(new Acquire("tollgate:test:{k}:w", Algorithm.SLIDING_WINDOW, 5, 2_000_000, 5, true),
+                new Acquire("tollgate:test:{k}:b", Algorithm.TOKEN_BUCKET, 1, 3_000_000, 2, true)));
+        long ttlWindow = Long.parseLong(server.command("PTTL tollgate:test:{k}:w").substring(1));
+        long ttlBucket = Long.parseLong(server.command("PTTL tollgate:test:{k}:b").substring(1));
+        assertThat(ttlWindow).isBetween(1L, 2_001L);
+        assertThat(ttlBucket).as("until the bucket is full again: 1 token at 1 per 3 s").isBetween(1L, 3_001L);
+    }
+
+    /**
+     * Two clients with their own connection pools, as two gateway instances, hammer one bucket from 16 threads:
+     * exactly the limit is admitted.
+     */
+    @Test
+    void twoInstancesAdmitExactlyTheLimitTogether() throws Exception {
+        try (Redis other = RedisClients.open(server)) {
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer), new RedisBuckets(other, timer));
+            for (Algorithm algorithm : Algorithm.values()) {
+                List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:" + algorithm, algorithm, 250,
+                        3_600_000_000L, 250, true));
+                assertThat(hammer(instances, one)).as(algorithm.label()).isEqualTo(250);
+            }
+        }
+    }
+
+    static int hammer(List<RedisBuckets> instances, List<Acquire> buckets) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                RedisBuckets b = instances.get(t % instances.size());
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    int allowed = 0;
+                    for (int n = 0; n < 40; n++) {
+                        if (b.acquire(buckets).get(0).allowed()) {
+                            allowed++;
+                        }
+                    }
+                    return allowed;
+                }));
+            }
+            go.countDown();
+            int total = 0;
+            for (Future<Integer> f : futures) {
+                total += f.get();
+            }
+            return total;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
