@@ -2,13 +2,14 @@ package dev.tollgate;
 
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Discovery;
-import dev.tollgate.discovery.StaticDiscovery;
+import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.route.RouteTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -27,7 +28,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
     private final RouteTable routes;
-    private final Discovery discovery;
+    private final Services discovery;
     private final Forwarding forwarding;
     private final UpstreamClient client;
     private final Redis redis;
@@ -42,7 +43,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.metrics = new GatewayMetrics(config.jmxEnabled());
         this.routes = new RouteTable(config.routes());
-        this.discovery = new StaticDiscovery(config.services());
+        this.discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
+        discovery.start(metrics.registry(), management);
         this.forwarding = new Forwarding(config.forwarding());
         this.client = new UpstreamClient(config.httpClient(), config.routes());
         metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
@@ -136,6 +138,7 @@ public final class Gateway implements AutoCloseable {
         }
         management.close();
         client.close();
+        discovery.close();
         if (redis != null) {
             redis.close();
         }
