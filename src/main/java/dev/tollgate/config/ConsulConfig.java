@@ -18,7 +18,8 @@ import java.time.Duration;
  * @param retryMax longest pause between failed queries
  * @param snapshotFile where the last good instances are saved and read at start-up, or null
  */
-public record ConsulConfig(URI address, String token, String datacenter, Duration blockingWait, Duration fullReadInterval,
+public record ConsulConfig(URI address, String token, String datacenter, Duration blockingWait,
+                           Duration fullReadInterval,
                            Duration connectTimeout, Duration retryMin, Duration retryMax, Path snapshotFile) {
     @Override
     public String toString() {

@@ -10,8 +10,9 @@ import java.util.function.DoubleSupplier;
  * (developer.hashicorp.com/consul/api-docs/features/blocking): the next query carries the last
  * {@code X-Consul-Index}; an index that goes backwards resets the loop to 0 (a fresh, non-blocking read); an
  * index below 1 is replaced by 1 so that the next query blocks instead of spinning; after errors the loop pauses
- * with jittered exponential backoff. On top of that, a full (non-blocking) re-read happens at least every
- * {@code fullReadInterval}, as a safety net for missed changes. Pure and not thread-safe: owned by one watcher.
+ * with jittered exponential backoff, and the query after an error is a full read. On top of that, a full
+ * (non-blocking) re-read happens at least every {@code fullReadInterval}, as a safety net for missed changes.
+ * Pure and not thread-safe: owned by one watcher.
  */
 final class BlockingQuery {
     private final Duration wait;
@@ -78,6 +79,9 @@ final class BlockingQuery {
      */
     Duration failed() {
         failures++;
+        // the first query after an outage answers at once: a blocking one on the old index would keep the
+        // snapshot marked stale for up to a whole wait although Consul is back
+        nextFullRead = clock.instant();
         long min = retryMin.toMillis();
         long max = retryMax.toMillis();
         int shift = Math.min(failures - 1, 30);

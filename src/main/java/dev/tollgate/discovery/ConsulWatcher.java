@@ -94,7 +94,7 @@ final class ConsulWatcher implements Runnable {
                     backoff = loop.failed();
                 }
                 if (pool.markStale()) {
-                    LOG.warn("service={} consul={} query failed; serving the last {} instances (stale) and retrying: {}",
+                    LOG.warn("service={} consul={} query failed; serving the last {} instances (stale), retrying: {}",
                             pool.name(), query.service(), pool.snapshot().instances().size(), e.toString());
                 } else {
                     LOG.debug("service={} query failed again, next try in {} ms: {}", pool.name(), backoff.toMillis(),

@@ -43,7 +43,8 @@ public final class Services implements Discovery, AutoCloseable {
         this.clock = clock;
         long consulServices = services.values().stream().filter(ServiceConfig::isConsul).count();
         this.client = consulServices == 0 ? null : new ConsulClient(consul, (int) consulServices);
-        this.file = consulServices == 0 || consul.snapshotFile() == null ? null : new SnapshotFile(consul.snapshotFile());
+        this.file = consulServices == 0 || consul.snapshotFile() == null ? null
+                : new SnapshotFile(consul.snapshotFile());
         Map<String, SnapshotFile.Entry> saved = readSaved();
         services.forEach((name, cfg) -> {
             if (cfg.isConsul()) {
@@ -59,8 +60,8 @@ public final class Services implements Discovery, AutoCloseable {
                 }
                 ServicePool pool = new ServicePool(name, cfg.loadBalancer(), cfg.passiveHealth(), clock, initial);
                 pools.put(name, pool);
-                BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(), consul.retryMin(),
-                        consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
+                BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(),
+                        consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
                 watchers.put(name, new ConsulWatcher(pool, query, client, loop, this::save));
             } else {
                 List<WeightedInstance> list = new ArrayList<>();
@@ -131,7 +132,8 @@ public final class Services implements Discovery, AutoCloseable {
         FunctionCounter.builder("tollgate.discovery.ejections", pool, ServicePool::ejections)
                 .tag("service", service).description("ejections by passive health").register(registry);
         if (watcher != null) {
-            Gauge.builder("tollgate.discovery.snapshot.age", pool, p -> p.snapshot().age(clock.instant()).toMillis() / 1000.0)
+            Gauge.builder("tollgate.discovery.snapshot.age", pool,
+                            p -> p.snapshot().age(clock.instant()).toMillis() / 1000.0)
                     .tag("service", service).baseUnit("seconds").description("time since Consul confirmed the snapshot")
                     .register(registry);
             Gauge.builder("tollgate.discovery.snapshot.stale", pool, p -> p.snapshot().stale() ? 1 : 0)
