@@ -1,13 +1,14 @@
 package dev.tollgate;
 
-import dev.tollgate.config.ConfigChanges;
-import dev.tollgate.config.ConfigException;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.Authentication;
+import dev.tollgate.config.ConfigChanges;
+import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Discovery;
-import dev.tollgate.discovery.StaticDiscovery;
+import dev.tollgate.discovery.InstanceSnapshot;
+import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
@@ -20,13 +21,14 @@ import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -44,7 +46,7 @@ public final class Gateway implements AutoCloseable {
 
     private final AtomicReference<Routing> routing;
     private final GatewayMetrics metrics;
-    private final Discovery discovery;
+    private final Services discovery;
     private final Forwarding forwarding;
     private final UpstreamClient client;
     private final Redis redis;
@@ -74,7 +76,8 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config) {
         this.routing = new AtomicReference<>(new Routing(config, new RouteTable(config.routes())));
         this.metrics = new GatewayMetrics(config.jmxEnabled());
-        this.discovery = new StaticDiscovery(config.services());
+        this.discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
+        discovery.start(metrics.registry(), management);
         this.forwarding = new Forwarding(config.forwarding());
         this.client = new UpstreamClient(config.httpClient(), config.routes());
         metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
@@ -89,12 +92,35 @@ public final class Gateway implements AutoCloseable {
         this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
     }
 
+    /**
+     * Ready when every service has a snapshot with instances; a stale one (Consul unreachable) still serves and
+     * is named with its age in the detail.
+     */
+    private HealthCheck.Status discoveryStatus() {
+        List<String> empty = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        Instant now = Instant.now();
+        for (String service : new TreeMap<>(config().services()).keySet()) {
+            InstanceSnapshot s = discovery.snapshot(service);
+            if (s == null || s.instances().isEmpty()) {
+                empty.add(service);
+            } else if (s.stale()) {
+                stale.add(service + " (" + s.age(now).toSeconds() + " s old)");
+            }
+        }
+        if (!empty.isEmpty()) {
+            return HealthCheck.Status.down("no instances known for " + empty);
+        }
+        return HealthCheck.Status.up(config().services().size() + " services with instances"
+                + (stale.isEmpty() ? "" : "; stale, Consul unreachable: " + stale));
+    }
+
     /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
     private List<HealthCheck> readinessChecks() {
         List<HealthCheck> checks = new ArrayList<>();
         checks.add(new HealthCheck("draining", () -> isDraining()
                 ? HealthCheck.Status.down("shutting down") : HealthCheck.Status.up("accepting requests")));
-        checks.add(new HealthCheck("discovery", () -> HealthCheck.Status.up("static instances")));
+        checks.add(new HealthCheck("discovery", this::discoveryStatus));
         if (redis != null) {
             checks.add(new HealthCheck("redis", () -> {
                 try {
@@ -271,6 +297,7 @@ public final class Gateway implements AutoCloseable {
         accessLog.close();
         rateLimiter.close();
         client.close();
+        discovery.close();
         auth.close();
         if (redis != null) {
             redis.close();

@@ -33,12 +33,10 @@ public final class ConfigLoader {
     public static final String CONFIG_ENV = "GATEWAY_CONFIG";
     static final String DEFAULTS = "/dev/tollgate/config/defaults.properties";
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?" + LABEL + "(\\." + LABEL + ")*");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()+,=:@%-]+");
-    private static final List<String> SCHEMES = List.of("http", "https");
     /** Route literals are compared with canonical request paths: upper-case hex, unreserved never encoded. */
     private static final Pattern CANONICAL_ENCODING = Pattern.compile(
             "([^%]|%(?![46][1-9A-F]|[57][0-9A]|3[0-9]|2D|5F|7E|2E)[0-9A-F]{2})*");
@@ -157,10 +155,12 @@ public final class ConfigLoader {
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
         AuthConfig auth = AuthConfigs.parse(s, redis);
+        ConsulConfig consul = DiscoveryConfigs.consul(s);
+        PassiveHealthConfig passiveHealth = DiscoveryConfigs.passiveHealthDefaults(s);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
-            services.put(name, service(s, name));
+            services.put(name, DiscoveryConfigs.service(s, name, passiveHealth));
         }
         List<RouteConfig> routes = new ArrayList<>();
         for (String name : s.names("gateway.routes.")) {
@@ -182,7 +182,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis, admin, accessLog, auth, rateLimit);
+                redis, admin, accessLog, auth, rateLimit, consul);
     }
 
     private static RedisConfig redis(Settings s) {
@@ -200,32 +200,6 @@ public final class ConfigLoader {
 
     private static Duration positive(Settings s, String key, Duration fallback) {
         return s.positiveDuration(key, fallback);
-    }
-
-    private static ServiceConfig service(Settings s, String name) {
-        String p = "gateway.services." + name + ".";
-        if (!NAME.matcher(name).matches()) {
-            s.problem(p.substring(0, p.length() - 1), name, "a name of lower-case letters, digits and -");
-        }
-        String discovery = s.string(p + "discovery", "static");
-        if (!discovery.equals("static")) {
-            s.problem(p + "discovery", discovery, "static");
-        }
-        List<URI> instances = new ArrayList<>();
-        for (String v : s.list(p + "instances")) {
-            URI u = s.uri(p + "instances", v, SCHEMES);
-            if (u != null) {
-                instances.add(u);
-            }
-        }
-        if (instances.isEmpty() && !s.list(p + "instances").iterator().hasNext()) {
-            s.problem(p + "instances", null, "a comma-separated list of base URIs (e.g. http://10.0.0.5:8080)");
-        }
-        String lb = s.string(p + "load-balancer", "round-robin");
-        if (!lb.equals("round-robin")) {
-            s.problem(p + "load-balancer", lb, "round-robin");
-        }
-        return new ServiceConfig(name, discovery, instances, lb);
     }
 
     private static RouteConfig route(Settings s, String name, LimitsConfig limits, HttpClientConfig client,
@@ -263,11 +237,12 @@ public final class ConfigLoader {
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
         AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
+        String loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res, auth);
+                connect, response, maxBody, req, res, auth, loadBalancer);
     }
 
     private static String prefix(Settings s, String key) {

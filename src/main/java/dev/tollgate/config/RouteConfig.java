@@ -22,12 +22,13 @@ import java.util.Set;
  * @param requestHeaders changes to the request sent upstream
  * @param responseHeaders changes to the response sent to the client
  * @param auth the route's authentication policy
+ * @param loadBalancer the balancer this route uses for its service, or null for the service's own
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
-                          AuthConfig.RouteAuth auth) {
+                          AuthConfig.RouteAuth auth, String loadBalancer) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

@@ -2,9 +2,12 @@ package dev.tollgate.web;
 
 import dev.tollgate.Gateway;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.Lease;
+import dev.tollgate.discovery.Outcome;
 import dev.tollgate.proxy.ClientBody;
 import dev.tollgate.proxy.Failure;
 import dev.tollgate.proxy.FailureMapper;
+import dev.tollgate.proxy.Outcomes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +15,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Set;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
@@ -45,12 +49,23 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         RequestContext ctx = RequestAttributes.context(req);
-        Instance instance = gateway.discovery().choose(ctx.route().service());
-        if (instance == null) {
+        Lease lease = gateway.discovery().choose(ctx.route().service(), ctx.route().config().loadBalancer(), Set.of());
+        if (lease == null) {
             Problems.send(req, res, 503, "Service Unavailable", "The upstream service has no available instance.",
                     false, Headers.RETRY_AFTER, "1");
             return;
         }
+        Outcome outcome = Outcome.NOT_COUNTED;
+        try {
+            outcome = forward(req, res, ctx, lease.instance());
+        } finally {
+            lease.release(outcome); // passive health and least-request counting
+        }
+    }
+
+    /** Sends the request to the instance and streams the answer back; returns what it says about the instance. */
+    private Outcome forward(HttpServletRequest req, HttpServletResponse res, RequestContext ctx, Instance instance)
+            throws IOException {
         RequestAttributes.setUpstream(req, instance.toString());
         ClientBody body = null;
         HttpUriRequestBase upstream = exchange.request(req, ctx, instance);
@@ -64,7 +79,7 @@ public final class ProxyServlet extends HttpServlet {
         } catch (IOException e) {
             upstream.abort();
             fail(req, res, ctx, instance, e);
-            return;
+            return Outcomes.of(e);
         }
         try {
             exchange.copyHead(response, res, ctx);
@@ -77,6 +92,7 @@ public final class ProxyServlet extends HttpServlet {
             upstream.abort();
             fail(req, res, ctx, instance, e);
         }
+        return Outcome.SUCCESS;
     }
 
     private static void stream(InputStream in, HttpServletResponse res, HttpUriRequestBase upstream)

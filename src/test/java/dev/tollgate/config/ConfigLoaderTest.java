@@ -186,7 +186,7 @@ class ConfigLoaderTest {
         assertThat(problems).containsExactlyInAnyOrder(
                 "gateway.http-client.max-connections = \"0\": expected a whole number from 1 to 100000",
                 "gateway.forwarding.trusted-proxies = \"10.0.0.0/33\": expected IP addresses or CIDR blocks (e.g. 10.0.0.0/8)",
-                "gateway.services.s.load-balancer = \"random\": expected round-robin",
+                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted, least-request",
                 "gateway.routes.orders.max-body-size = \"lots\"" + SIZE_EXPECTED);
     }
 
@@ -575,10 +575,10 @@ class ConfigLoaderTest {
 
     @Test
     void rejectsUnsupportedDiscoveryAndInvalidServiceNames() {
-        Map<String, String> m = minimalWith("gateway.services.s.discovery", "consul");
+        Map<String, String> m = minimalWith("gateway.services.s.discovery", "eureka");
         m.put("gateway.services.Bad_Name.instances", "http://10.0.0.7");
         assertThat(problems(m)).containsExactlyInAnyOrder(
-                "gateway.services.s.discovery = \"consul\": expected static",
+                "gateway.services.s.discovery = \"eureka\": expected static or consul",
                 "gateway.services.Bad_Name = \"Bad_Name\": expected a name of lower-case letters, digits and -");
     }
 

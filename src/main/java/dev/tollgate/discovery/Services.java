@@ -1,0 +1,193 @@
+package dev.tollgate.discovery;
+
+import dev.tollgate.config.ConsulConfig;
+import dev.tollgate.config.ConsulServiceConfig;
+import dev.tollgate.config.ServiceConfig;
+import dev.tollgate.observability.ManagementBeans;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstream services by name, each a {@link ServicePool}: fixed for {@code static} services, kept current by
+ * a {@link ConsulWatcher} for {@code consul} services. Requests only read memory. Lifecycle: construct (reads
+ * the snapshot file), {@link #start} (meters, MXBeans, watchers; waits briefly for Consul's first answers),
+ * {@link #close()} (stops the watchers, then their client). Thread-safe.
+ */
+public final class Services implements Discovery, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+
+    private final Map<String, ServicePool> pools = new LinkedHashMap<>();
+    private final Map<String, ServiceConfig> configs;
+    private final Map<String, ConsulWatcher> watchers = new LinkedHashMap<>();
+    private final ConsulConfig consul;
+    private final ConsulClient client;
+    private final SnapshotFile file;
+    private final Clock clock;
+
+    public Services(Map<String, ServiceConfig> services, ConsulConfig consul, Clock clock) {
+        this.configs = Map.copyOf(services);
+        this.consul = consul;
+        this.clock = clock;
+        long consulServices = services.values().stream().filter(ServiceConfig::isConsul).count();
+        this.client = consulServices == 0 ? null : new ConsulClient(consul, (int) consulServices);
+        this.file = consulServices == 0 || consul.snapshotFile() == null ? null
+                : new SnapshotFile(consul.snapshotFile());
+        Map<String, SnapshotFile.Entry> saved = readSaved();
+        services.forEach((name, cfg) -> {
+            if (cfg.isConsul()) {
+                ConsulServiceConfig query = resolved(cfg.consul());
+                SnapshotFile.Entry entry = saved.get(name);
+                InstanceSnapshot initial;
+                if (entry != null && SnapshotFile.matches(entry.query(), query, null)) {
+                    initial = entry.snapshot();
+                    LOG.info("service={} starting from the snapshot file with {} instances confirmed at {}", name,
+                            initial.instances().size(), initial.confirmedAt());
+                } else {
+                    initial = new InstanceSnapshot(List.of(), clock.instant(), true);
+                }
+                ServicePool pool = new ServicePool(name, cfg.loadBalancer(), cfg.passiveHealth(), clock, initial);
+                pools.put(name, pool);
+                BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(),
+                        consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
+                watchers.put(name, new ConsulWatcher(pool, query, client, loop, this::save));
+            } else {
+                List<WeightedInstance> list = new ArrayList<>();
+                for (int i = 0; i < cfg.instances().size(); i++) {
+                    URI uri = cfg.instances().get(i);
+                    list.add(new WeightedInstance(Instance.of(uri), cfg.weights().get(i)));
+                }
+                pools.put(name, new ServicePool(name, cfg.loadBalancer(), cfg.passiveHealth(), clock,
+                        new InstanceSnapshot(list, clock.instant(), false)));
+            }
+        });
+    }
+
+    /** The query with the global datacenter filled in. */
+    private ConsulServiceConfig resolved(ConsulServiceConfig c) {
+        return new ConsulServiceConfig(c.service(), c.tags(),
+                c.datacenter() != null ? c.datacenter() : consul.datacenter(), c.scheme());
+    }
+
+    private Map<String, SnapshotFile.Entry> readSaved() {
+        if (file == null) {
+            return Map.of();
+        }
+        try {
+            return file.read();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("discovery: snapshot file {} not used: {}", file.path(), e.toString());
+            return Map.of();
+        }
+    }
+
+    /**
+     * Registers the meters and MXBeans, starts the Consul watchers and waits for each one's first answer (or
+     * failure) up to the Consul connect timeout plus one second, so that a gateway started with Consul up serves
+     * its first request from a fresh list.
+     */
+    public void start(MeterRegistry registry, ManagementBeans management) {
+        pools.forEach((name, pool) -> {
+            ServiceConfig cfg = configs.get(name);
+            ConsulWatcher watcher = watchers.get(name);
+            bind(registry, pool, watcher);
+            management.register(ManagementBeans.name("Discovery", name),
+                    new DiscoveryBean(pool, cfg.discovery(), cfg.loadBalancer(), watcher, clock));
+        });
+        watchers.values().forEach(ConsulWatcher::start);
+        Duration patience = consul.connectTimeout().plusSeconds(1);
+        long deadline = System.nanoTime() + patience.toNanos();
+        for (Map.Entry<String, ConsulWatcher> w : watchers.entrySet()) {
+            try {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                if (!w.getValue().awaitFirstAttempt(left)) {
+                    LOG.warn("service={} no answer from Consul within {} ms at start-up; serving {} instances",
+                            w.getKey(), patience.toMillis(), pools.get(w.getKey()).snapshot().instances().size());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void bind(MeterRegistry registry, ServicePool pool, ConsulWatcher watcher) {
+        String service = pool.name();
+        Gauge.builder("tollgate.discovery.instances", pool, p -> p.snapshot().instances().size())
+                .tag("service", service).description("instances in the service's snapshot").register(registry);
+        Gauge.builder("tollgate.discovery.instances.ejected", pool, p -> p.ejected().size())
+                .tag("service", service).description("instances ejected by passive health").register(registry);
+        FunctionCounter.builder("tollgate.discovery.ejections", pool, ServicePool::ejections)
+                .tag("service", service).description("ejections by passive health").register(registry);
+        if (watcher != null) {
+            Gauge.builder("tollgate.discovery.snapshot.age", pool,
+                            p -> p.snapshot().age(clock.instant()).toMillis() / 1000.0)
+                    .tag("service", service).baseUnit("seconds").description("time since Consul confirmed the snapshot")
+                    .register(registry);
+            Gauge.builder("tollgate.discovery.snapshot.stale", pool, p -> p.snapshot().stale() ? 1 : 0)
+                    .tag("service", service).description("1 while Consul cannot be reached").register(registry);
+            FunctionCounter.builder("tollgate.discovery.watcher.errors", watcher, ConsulWatcher::errors)
+                    .tag("service", service).description("failed Consul queries").register(registry);
+        }
+    }
+
+    @Override
+    public Lease choose(String service, String loadBalancer, Set<Instance> exclude) {
+        ServicePool pool = pools.get(service);
+        return pool == null ? null : pool.choose(loadBalancer, exclude);
+    }
+
+    /** A service's current snapshot, or null for an unknown service (readiness details, tests). */
+    public InstanceSnapshot snapshot(String service) {
+        ServicePool pool = pools.get(service);
+        return pool == null ? null : pool.snapshot();
+    }
+
+    /** Saves every consul service's snapshot to the snapshot file, if one is configured. */
+    private void save() {
+        if (file == null) {
+            return;
+        }
+        Map<String, SnapshotFile.Entry> entries = new LinkedHashMap<>();
+        watchers.forEach((name, w) -> {
+            InstanceSnapshot s = pools.get(name).snapshot();
+            if (!s.instances().isEmpty() || !s.stale()) {
+                entries.put(name, new SnapshotFile.Entry(w.query(), s));
+            }
+        });
+        try {
+            file.write(entries);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("discovery: cannot write the snapshot file {}: {}", file.path(), e.toString());
+        }
+    }
+
+    /** Stops the watchers, then closes their client (which aborts blocking queries in flight). */
+    @Override
+    public void close() {
+        watchers.values().forEach(ConsulWatcher::stop);
+        if (client != null) {
+            client.close();
+        }
+        for (ConsulWatcher w : watchers.values()) {
+            try {
+                w.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.discovery.Outcome;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpHostConnectException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+
+/**
+ * What a failed exchange says about the instance, for passive health; the same classification as
+ * {@link FailureMapper}, which turns it into a status. Stateless.
+ */
+public final class Outcomes {
+    private Outcomes() {
+    }
+
+    public static Outcome of(Throwable t) {
+        if (t instanceof ClientBody.TooLargeException || t instanceof ClientBody.ReadException
+                || t instanceof ConnectionRequestTimeoutException) {
+            return Outcome.NOT_COUNTED; // the client's or the pool's doing, not the instance's
+        }
+        if (t instanceof ConnectTimeoutException || t instanceof HttpHostConnectException
+                || t instanceof ConnectException || t instanceof NoRouteToHostException
+                || t instanceof UnknownHostException) {
+            return Outcome.REFUSED;
+        }
+        if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+            return Outcome.TIMED_OUT;
+        }
+        return Outcome.FAILED;
+    }
+}
