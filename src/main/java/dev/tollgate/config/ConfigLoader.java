@@ -149,10 +149,12 @@ public final class ConfigLoader {
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
         RedisConfig redis = redis(s);
+        ResilienceConfig resilience = ResilienceConfigs.defaults(s);
+        StaleCacheConfig staleCache = ResilienceConfigs.staleCache(s);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
-            services.put(name, service(s, name));
+            services.put(name, service(s, name, resilience));
         }
         List<RouteConfig> routes = new ArrayList<>();
         for (String name : s.names("gateway.routes.")) {
@@ -172,7 +174,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis);
+                redis, staleCache);
     }
 
     private static RedisConfig redis(Settings s) {
@@ -192,7 +194,7 @@ public final class ConfigLoader {
         return s.positiveDuration(key, fallback);
     }
 
-    private static ServiceConfig service(Settings s, String name) {
+    private static ServiceConfig service(Settings s, String name, ResilienceConfig resilience) {
         String p = "gateway.services." + name + ".";
         if (!NAME.matcher(name).matches()) {
             s.problem(p.substring(0, p.length() - 1), name, "a name of lower-case letters, digits and -");
@@ -215,7 +217,7 @@ public final class ConfigLoader {
         if (!lb.equals("round-robin")) {
             s.problem(p + "load-balancer", lb, "round-robin");
         }
-        return new ServiceConfig(name, discovery, instances, lb);
+        return new ServiceConfig(name, discovery, instances, lb, ResilienceConfigs.service(s, p, resilience));
     }
 
     private static RouteConfig route(Settings s, String name, LimitsConfig limits, HttpClientConfig client,
@@ -252,11 +254,13 @@ public final class ConfigLoader {
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
+        boolean staleIfError = s.bool(p + "stale-if-error", false);
+        boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res);
+                connect, response, maxBody, req, res, staleIfError, staleIfErrorPublic);
     }
 
     private static String prefix(Settings s, String key) {

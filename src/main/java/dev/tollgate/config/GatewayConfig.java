@@ -16,11 +16,12 @@ import java.util.Map;
  * @param routes the routes
  * @param effective every effective {@code gateway.*} property, for the start-up log
  * @param redis the shared Redis server, if any
+ * @param staleCache the last-good-response cache used while a breaker is open
  */
 public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
                             Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
                             List<RouteConfig> routes, Map<String, String> effective,
-                            RedisConfig redis) {
+                            RedisConfig redis, StaleCacheConfig staleCache) {
     public GatewayConfig {
         services = Map.copyOf(services);
         routes = List.copyOf(routes);

@@ -10,8 +10,10 @@ import java.util.List;
  * @param discovery {@code static}: the instances are listed here
  * @param instances base URIs ({@code http://host:port}) of the instances
  * @param loadBalancer {@code round-robin}
+ * @param resilience breaker, bulkhead and retries
  */
-public record ServiceConfig(String name, String discovery, List<URI> instances, String loadBalancer) {
+public record ServiceConfig(String name, String discovery, List<URI> instances, String loadBalancer,
+                            ResilienceConfig resilience) {
     public ServiceConfig {
         instances = List.copyOf(instances);
     }
