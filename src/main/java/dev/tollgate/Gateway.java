@@ -5,10 +5,14 @@ import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.StaticDiscovery;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.ManagementBeans;
+import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.redis.Redis;
+import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -32,6 +36,8 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamClient client;
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
+    private final Breakers breakers;
+    private final StaleCache staleCache;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -50,6 +56,11 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
+        this.breakers = new Breakers(config.services().values(), Clock.systemUTC(),
+                t -> !FailureMapper.map(t).clientFault());
+        breakers.bind(metrics.registry(), management);
+        this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
+        staleCache.bind(metrics.registry());
     }
 
     public GatewayConfig config() {
@@ -74,6 +85,16 @@ public final class Gateway implements AutoCloseable {
 
     public UpstreamClient client() {
         return client;
+    }
+
+    /** Breaker, bulkhead and retry budget per upstream service. */
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    /** The last good responses, served while a breaker is open. */
+    public StaleCache staleCache() {
+        return staleCache;
     }
 
     /** Where the parts register their MXBeans (unregistered at shutdown). */
@@ -136,6 +157,7 @@ public final class Gateway implements AutoCloseable {
         }
         management.close();
         client.close();
+        breakers.close();
         if (redis != null) {
             redis.close();
         }
