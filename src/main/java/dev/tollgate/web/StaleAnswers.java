@@ -74,7 +74,7 @@ final class StaleAnswers {
         exchange.copyHead(head, res, ctx);
         res.setContentLength(kept.body().length);
         res.setHeader(Headers.AGE, Long.toString(kept.ageSeconds(cache.now())));
-        res.setHeader(Headers.CACHE_STATUS, cacheName + "; hit; detail=stale-if-error");
+        res.addHeader(Headers.CACHE_STATUS, cacheName + "; hit; detail=stale-if-error");
         if (!"HEAD".equals(req.getMethod())) {
             res.getOutputStream().write(kept.body());
         }
