@@ -13,11 +13,14 @@ import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
+import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
+import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,6 +58,8 @@ public final class Gateway implements AutoCloseable {
     private final List<HealthCheck> readiness;
     private final Authentication auth;
     private final RateLimiter rateLimiter;
+    private final Breakers breakers;
+    private final StaleCache staleCache;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -90,6 +95,11 @@ public final class Gateway implements AutoCloseable {
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());
         this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
+        this.breakers = new Breakers(config.services().values(), Clock.systemUTC(),
+                t -> !FailureMapper.map(t).clientFault());
+        breakers.bind(metrics.registry(), management);
+        this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
+        staleCache.bind(metrics.registry());
     }
 
     /**
@@ -225,6 +235,16 @@ public final class Gateway implements AutoCloseable {
         return client;
     }
 
+    /** Breaker, bulkhead and retry budget per upstream service. */
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    /** The last good responses, served while a breaker is open. */
+    public StaleCache staleCache() {
+        return staleCache;
+    }
+
     /** Where the parts register their MXBeans (unregistered at shutdown). */
     public ManagementBeans management() {
         return management;
@@ -299,6 +319,7 @@ public final class Gateway implements AutoCloseable {
         client.close();
         discovery.close();
         auth.close();
+        breakers.close();
         if (redis != null) {
             redis.close();
         }

@@ -155,12 +155,14 @@ public final class ConfigLoader {
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
         AuthConfig auth = AuthConfigs.parse(s, redis);
+        ResilienceConfig resilience = ResilienceConfigs.defaults(s);
+        StaleCacheConfig staleCache = ResilienceConfigs.staleCache(s);
         ConsulConfig consul = DiscoveryConfigs.consul(s);
         PassiveHealthConfig passiveHealth = DiscoveryConfigs.passiveHealthDefaults(s);
 
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         for (String name : s.names("gateway.services.")) {
-            services.put(name, DiscoveryConfigs.service(s, name, passiveHealth));
+            services.put(name, DiscoveryConfigs.service(s, name, passiveHealth, resilience));
         }
         List<RouteConfig> routes = new ArrayList<>();
         for (String name : s.names("gateway.routes.")) {
@@ -182,7 +184,7 @@ public final class ConfigLoader {
             }
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
-                redis, admin, accessLog, auth, rateLimit, consul);
+                redis, admin, accessLog, auth, rateLimit, consul, staleCache);
     }
 
     private static RedisConfig redis(Settings s) {
@@ -238,11 +240,13 @@ public final class ConfigLoader {
         HeaderRules res = headers(s, p + "response-headers.");
         AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
         String loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
+        boolean staleIfError = s.bool(p + "stale-if-error", false);
+        boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res, auth, loadBalancer);
+                connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic);
     }
 
     private static String prefix(Settings s, String key) {

@@ -78,7 +78,8 @@ final class DiscoveryConfigs {
                 new PassiveHealthConfig(5, Duration.ofSeconds(10), Duration.ofMinutes(5), 50));
     }
 
-    static ServiceConfig service(Settings s, String name, PassiveHealthConfig healthDefaults) {
+    static ServiceConfig service(Settings s, String name, PassiveHealthConfig healthDefaults,
+                                 ResilienceConfig resilience) {
         String p = "gateway.services." + name + ".";
         if (!NAME.matcher(name).matches()) {
             s.problem(p.substring(0, p.length() - 1), name, "a name of lower-case letters, digits and -");
@@ -117,7 +118,8 @@ final class DiscoveryConfigs {
         }
         String lb = loadBalancer(s, p + "load-balancer", consul ? "least-request" : "round-robin");
         PassiveHealthConfig health = passiveHealth(s, p + "passive-health.", healthDefaults);
-        return new ServiceConfig(name, discovery, instances, lb, weights, consulConfig, health);
+        return new ServiceConfig(name, discovery, instances, lb, weights, consulConfig, health,
+                ResilienceConfigs.service(s, p, resilience));
     }
 
     private static ConsulServiceConfig consulService(Settings s, String p, String name) {

@@ -21,12 +21,14 @@ import java.util.Map;
  * @param auth authentication: JWT, API keys, token cache, user-context headers
  * @param rateLimit the rate-limit rules and the routes they apply to
  * @param consul the Consul agent watched for services with {@code discovery = consul}
+ * @param staleCache the last-good-response cache used while a breaker is open
  */
 public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, HttpClientConfig httpClient,
                             Duration drainTimeout, boolean jmxEnabled, Map<String, ServiceConfig> services,
                             List<RouteConfig> routes, Map<String, String> effective,
                             RedisConfig redis, AdminConfig admin, AccessLogConfig accessLog,
-                            AuthConfig auth, RateLimitConfig rateLimit, ConsulConfig consul) {
+                            AuthConfig auth, RateLimitConfig rateLimit, ConsulConfig consul,
+                            StaleCacheConfig staleCache) {
     public GatewayConfig {
         services = Map.copyOf(services);
         routes = List.copyOf(routes);

@@ -23,12 +23,16 @@ import java.util.Set;
  * @param responseHeaders changes to the response sent to the client
  * @param auth the route's authentication policy
  * @param loadBalancer the balancer this route uses for its service, or null for the service's own
+ * @param staleIfError while the service's breaker is open, answer GET and HEAD with the last good response
+ * @param staleIfErrorPublic the content is the same for every client: responses to requests with credentials
+ *                           may be kept and served too
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
-                          AuthConfig.RouteAuth auth, String loadBalancer) {
+                          AuthConfig.RouteAuth auth, String loadBalancer,
+                          boolean staleIfError, boolean staleIfErrorPublic) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

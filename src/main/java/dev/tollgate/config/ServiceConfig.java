@@ -13,9 +13,11 @@ import java.util.List;
  * @param weights the static instances' weights, one per instance (all 1 unless configured); empty for consul
  * @param consul where to find the instances in Consul; null for {@code static}
  * @param passiveHealth when an instance that keeps failing is set aside
+ * @param resilience breaker, bulkhead and retries
  */
 public record ServiceConfig(String name, String discovery, List<URI> instances, String loadBalancer,
-                            List<Integer> weights, ConsulServiceConfig consul, PassiveHealthConfig passiveHealth) {
+                            List<Integer> weights, ConsulServiceConfig consul, PassiveHealthConfig passiveHealth,
+                            ResilienceConfig resilience) {
     public static final String STATIC = "static";
     public static final String CONSUL = "consul";
 

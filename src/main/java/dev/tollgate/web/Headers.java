@@ -15,6 +15,8 @@ public final class Headers {
     public static final String CONTENT_LENGTH = "Content-Length";
     public static final String TRANSFER_ENCODING = "Transfer-Encoding";
     public static final String RETRY_AFTER = "Retry-After";
+    public static final String AGE = "Age";
+    public static final String CACHE_STATUS = "Cache-Status";
 
     private Headers() {
     }

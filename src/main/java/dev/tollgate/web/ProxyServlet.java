@@ -4,18 +4,26 @@ import dev.tollgate.Gateway;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.Lease;
 import dev.tollgate.discovery.Outcome;
-import dev.tollgate.proxy.ClientBody;
 import dev.tollgate.proxy.Failure;
 import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Outcomes;
+import dev.tollgate.resilience.BreakerOpenException;
+import dev.tollgate.resilience.BulkheadFullException;
+import dev.tollgate.resilience.InstancePicker;
+import dev.tollgate.resilience.ResponseCapture;
+import dev.tollgate.resilience.RetryPolicy;
+import dev.tollgate.resilience.ServiceGuard;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
@@ -23,8 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last step: picks an instance, sends the request over the pooled HttpClient and streams the response
- * back. Blocking I/O on the request thread: both bodies stream through one 16 KiB buffer, never whole.
+ * The last step: inside the service's bulkhead and through its circuit breaker, picks an instance, sends the
+ * request over the pooled HttpClient (again on another instance when a retryable attempt failed) and streams the
+ * response back, keeping a copy for the stale-if-error cache where the route allows it. Each attempt leases its
+ * instance from discovery and reports the outcome (passive health, least-request balancing). Blocking I/O on
+ * the request thread: both bodies stream through one 16 KiB buffer, never whole.
  * A failure before the response starts becomes a problem answer; after it started, the client connection is
  * aborted so a truncated body never looks complete.
  */
@@ -35,11 +46,13 @@ public final class ProxyServlet extends HttpServlet {
 
     private transient Gateway gateway;
     private transient UpstreamExchange exchange;
+    private transient StaleAnswers stale;
 
     @Override
     public void init() {
         gateway = GatewayListener.gateway(getServletContext());
         exchange = new UpstreamExchange(gateway.forwarding());
+        stale = new StaleAnswers(gateway.staleCache(), exchange, gateway.config().forwarding().via());
     }
 
     @Override
@@ -49,58 +62,129 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         RequestContext ctx = RequestAttributes.context(req);
-        Lease lease = gateway.discovery().choose(ctx.route().service(), ctx.route().config().loadBalancer(), Set.of());
-        if (lease == null) {
-            Problems.send(req, res, 503, "Service Unavailable", "The upstream service has no available instance.",
-                    false, Headers.RETRY_AFTER, "1");
-            return;
-        }
-        Outcome outcome = Outcome.NOT_COUNTED;
+        ServiceGuard guard = gateway.breakers().guard(ctx.route().service());
         try {
-            outcome = forward(req, res, ctx, lease.instance());
-        } finally {
-            lease.release(outcome); // passive health and least-request counting
+            guard.isolate(() -> forward(req, res, ctx, guard));
+        } catch (BulkheadFullException e) {
+            Problems.send(req, res, 503, "Service Unavailable",
+                    "The upstream service has too many requests in flight.", false, Headers.RETRY_AFTER, "1");
         }
     }
 
-    /** Sends the request to the instance and streams the answer back; returns what it says about the instance. */
-    private Outcome forward(HttpServletRequest req, HttpServletResponse res, RequestContext ctx, Instance instance)
+    /**
+     * Sends the request through the service's breaker, again on another instance when a retryable attempt
+     * failed before anything reached the client, and streams the response back.
+     */
+    private void forward(HttpServletRequest req, HttpServletResponse res, RequestContext ctx, ServiceGuard guard)
             throws IOException {
-        RequestAttributes.setUpstream(req, instance.toString());
-        ClientBody body = null;
-        HttpUriRequestBase upstream = exchange.request(req, ctx, instance);
-        if (UpstreamExchange.hasBody(req)) {
-            body = new ClientBody(req.getInputStream(), ctx.route().config().maxBodySize());
-            upstream.setEntity(UpstreamExchange.entity(req, body));
-        }
-        ClassicHttpResponse response;
+        guard.recordRequest();
+        RetryPolicy policy = guard.retryPolicy();
+        RequestBody body;
         try {
-            response = gateway.client().execute(ctx.route().name(), instance, upstream);
+            body = RequestBody.of(req, policy, ctx.route().config().maxBodySize());
         } catch (IOException e) {
-            upstream.abort();
-            fail(req, res, ctx, instance, e);
-            return Outcomes.of(e);
+            fail(req, res, ctx, null, e);
+            return;
         }
+        boolean retryable = policy.allows(req.getMethod(), body.isRepeatable());
+        Set<Instance> tried = new HashSet<>();
+        for (int attempt = 1; ; attempt++) {
+            Lease lease = InstancePicker.pick(gateway.discovery(), ctx.route().service(),
+                    ctx.route().config().loadBalancer(), tried);
+            if (lease == null) {
+                Problems.send(req, res, 503, "Service Unavailable",
+                        "The upstream service has no available instance.", false, Headers.RETRY_AFTER, "1");
+                return;
+            }
+            Outcome outcome = Outcome.NOT_COUNTED;
+            try {
+                Instance instance = lease.instance();
+                tried.add(instance);
+                RequestAttributes.setUpstream(req, instance.toString());
+                HttpUriRequestBase upstream = exchange.request(req, ctx, instance);
+                body.attach(upstream);
+                ClassicHttpResponse response;
+                try {
+                    response = guard.attempt(() -> gateway.client().execute(ctx.route().name(), instance, upstream),
+                            r -> guard.config().breaker().failureStatuses().contains(r.getCode()),
+                            ClassicHttpResponse.class);
+                } catch (BreakerOpenException e) {
+                    stale.answerOpen(req, res, ctx, e);
+                    return;
+                } catch (RuntimeException e) {
+                    upstream.abort();
+                    throw e;
+                } catch (Exception e) {
+                    upstream.abort();
+                    outcome = Outcomes.of(e);
+                    if (retryable && !FailureMapper.map(e).clientFault()
+                            && retry(guard, RetryPolicy.classify(e), attempt, ctx, instance)) {
+                        continue;
+                    }
+                    fail(req, res, ctx, instance, e);
+                    return;
+                }
+                // the instance answered: an error status is the application's, not the instance's health
+                outcome = Outcome.SUCCESS;
+                if (retryable && guard.config().breaker().failureStatuses().contains(response.getCode())
+                        && retry(guard, RetryPolicy.Failure.STATUS, attempt, ctx, instance)) {
+                    upstream.abort();
+                    response.close();
+                    continue;
+                }
+                deliver(req, res, ctx, instance, upstream, response);
+                return;
+            } finally {
+                lease.release(outcome);
+            }
+        }
+    }
+
+    /** Whether to try again (policy and budget), after the jittered backoff. */
+    private static boolean retry(ServiceGuard guard, RetryPolicy.Failure failure, int attempt, RequestContext ctx,
+                                 Instance failed) throws IOException {
+        if (!guard.retryPolicy().retries(failure, attempt) || !guard.tryRetry()) {
+            return false;
+        }
+        long wait = guard.retryPolicy().backoffMillis(attempt, ThreadLocalRandom.current());
+        LOG.debug("request={} route={} upstream={} failed ({}); retry {} in {} ms", ctx.requestId(),
+                ctx.route().name(), failed, failure, attempt, wait);
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted during retry backoff");
+        }
+        return true;
+    }
+
+    private void deliver(HttpServletRequest req, HttpServletResponse res, RequestContext ctx, Instance instance,
+                         HttpUriRequestBase upstream, ClassicHttpResponse response) throws IOException {
         try {
             exchange.copyHead(response, res, ctx);
+            ResponseCapture capture = stale.capture(req, ctx, response);
             HttpEntity entity = response.getEntity();
             if (entity != null) {
-                stream(entity.getContent(), res, upstream);
+                stream(entity.getContent(), res, capture);
             }
             response.close();
+            if (capture != null) {
+                stale.keep(req, ctx, response, capture);
+            }
         } catch (IOException | RuntimeException e) {
             upstream.abort();
             fail(req, res, ctx, instance, e);
         }
-        return Outcome.SUCCESS;
     }
 
-    private static void stream(InputStream in, HttpServletResponse res, HttpUriRequestBase upstream)
-            throws IOException {
+    private static void stream(InputStream in, HttpServletResponse res, ResponseCapture capture) throws IOException {
         OutputStream out = res.getOutputStream();
         byte[] buf = new byte[BUFFER];
         int n;
         while ((n = in.read(buf)) >= 0) {
+            if (capture != null) {
+                capture.write(buf, 0, n);
+            }
             try {
                 out.write(buf, 0, n);
                 if (in.available() == 0) {

@@ -37,6 +37,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code /hop}: response hop-by-hop headers, including one named by {@code Connection};</li>
  *   <li>anything else: echoes method, raw target, headers and the body's SHA-256 and length as JSON.</li>
  * </ul>
+ * On any path, each query parameter {@code h=Name:value} adds that header to the response (e.g.
+ * {@code h=Cache-Control:private}).
  * Every request is recorded for assertions. Thread-safe.
  */
 public final class UpstreamServer implements AutoCloseable {
@@ -131,6 +133,10 @@ public final class UpstreamServer implements AutoCloseable {
         String path = request.getHttpURI().getPath();
         Fields query = Request.extractQueryParameters(request);
         response.getHeaders().put("X-Upstream", name);
+        for (String h : query.getValuesOrEmpty("h")) {
+            int colon = h.indexOf(':');
+            response.getHeaders().add(h.substring(0, colon), h.substring(colon + 1).trim());
+        }
         if (path.startsWith("/status/")) {
             int status = Integer.parseInt(path.substring(8, 11));
             drain(request);

@@ -1,0 +1,124 @@
+package dev.tollgate.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Parses the resilience settings: global defaults under {@code gateway.resilience.}, overridden per service
+ * under {@code gateway.services.<name>.} with the same key (e.g. {@code gateway.services.orders.breaker.delay}),
+ * the stale-if-error cache, and the per-route opt-in.
+ */
+final class ResilienceConfigs {
+    static final String GLOBAL = "gateway.resilience.";
+    private static final Set<String> NEVER_RETRIED = Set.of("POST", "PATCH", "CONNECT");
+
+    private ResilienceConfigs() {
+    }
+
+    /** The global defaults every service starts from. */
+    static ResilienceConfig defaults(Settings s) {
+        BreakerConfig b = new BreakerConfig(5, 1.0, Duration.ofSeconds(30), 1, Set.of(502, 503, 504));
+        RetryConfig r = new RetryConfig(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"), 1, Duration.ofMillis(20),
+                Duration.ofMillis(200), 64 << 10, 0.2, 3, Duration.ofSeconds(10));
+        return read(s, GLOBAL, new ResilienceConfig(b, 100, r));
+    }
+
+    /** One service's settings: its own keys where set, else the global defaults. */
+    static ResilienceConfig service(Settings s, String prefix, ResilienceConfig defaults) {
+        return read(s, prefix, defaults);
+    }
+
+    static StaleCacheConfig staleCache(Settings s) {
+        String p = GLOBAL + "stale-cache.";
+        return new StaleCacheConfig(
+                s.integer(p + "max-entries", 1000, 0, 10_000_000),
+                s.size(p + "max-bytes", 64L << 20),
+                s.size(p + "max-entry-size", 1L << 20),
+                s.positiveDuration(p + "max-stale", Duration.ofHours(1)));
+    }
+
+    private static ResilienceConfig read(Settings s, String p, ResilienceConfig d) {
+        BreakerConfig db = d.breaker();
+        BreakerConfig breaker = new BreakerConfig(
+                s.integer(p + "breaker.request-volume-threshold", db.requestVolumeThreshold(), 1, 10_000),
+                ratio(s, p + "breaker.failure-ratio", db.failureRatio()),
+                s.positiveDuration(p + "breaker.delay", db.delay()),
+                s.integer(p + "breaker.success-threshold", db.successThreshold(), 1, 10_000),
+                statuses(s, p + "breaker.failure-statuses", db.failureStatuses()));
+        if (breaker.failureRatio() == 0) {
+            s.problem(p + "breaker.failure-ratio", "0", "a ratio above 0 (0 would open on the first call)");
+        }
+        RetryConfig dr = d.retry();
+        Duration backoff = s.positiveDuration(p + "retry.backoff", dr.backoff());
+        Duration maxBackoff = s.positiveDuration(p + "retry.max-backoff", dr.maxBackoff());
+        if (maxBackoff.compareTo(backoff) < 0) {
+            s.problem(p + "retry.max-backoff", maxBackoff.toMillis() + "ms", "at least retry.backoff");
+        }
+        RetryConfig retry = new RetryConfig(
+                methods(s, p + "retry.methods", dr.methods()),
+                s.integer(p + "retry.max-retries", dr.maxRetries(), 0, 10),
+                backoff, maxBackoff,
+                s.size(p + "retry.max-buffered-body", dr.maxBufferedBody()),
+                ratio(s, p + "retry.budget-ratio", dr.budgetRatio()),
+                s.integer(p + "retry.budget-min-retries", dr.budgetMinRetries(), 0, 1_000_000),
+                s.positiveDuration(p + "retry.budget-window", dr.budgetWindow()));
+        int maxConcurrent = s.integer(p + "bulkhead.max-concurrent", d.maxConcurrent(), 1, 100_000);
+        return new ResilienceConfig(breaker, maxConcurrent, retry);
+    }
+
+    private static double ratio(Settings s, String key, double fallback) {
+        String v = s.string(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            BigDecimal d = new BigDecimal(v);
+            if (d.signum() >= 0 && d.compareTo(BigDecimal.ONE) <= 0) {
+                return d.doubleValue();
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        s.problem(key, v, "a ratio from 0 to 1 (e.g. 0.2)");
+        return fallback;
+    }
+
+    private static Set<Integer> statuses(Settings s, String key, Set<Integer> fallback) {
+        if (s.string(key) == null) {
+            return fallback;
+        }
+        Set<Integer> out = new TreeSet<>();
+        for (String v : s.list(key)) {
+            try {
+                int status = Integer.parseInt(v);
+                if (status >= 500 && status <= 599) {
+                    out.add(status);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            s.problem(key, v, "5xx statuses (a 4xx is the client's fault and never opens a breaker)");
+        }
+        return out;
+    }
+
+    private static Set<String> methods(Settings s, String key, Set<String> fallback) {
+        if (s.string(key) == null) {
+            return fallback;
+        }
+        Set<String> out = new TreeSet<>();
+        for (String v : s.list(key)) {
+            String m = v.toUpperCase(Locale.ROOT);
+            if (NEVER_RETRIED.contains(m) || !m.matches("[A-Z]+")) {
+                s.problem(key, v, "idempotent method names (POST and PATCH are never retried)");
+            } else {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tollgate.resilience;
+
+import dev.tollgate.config.ServiceConfig;
+import dev.tollgate.observability.ManagementBeans;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.faulttolerance.standalone.StandaloneFaultTolerance;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ServiceGuard} of every upstream service, built once at start-up, with their meters and MXBeans.
+ * SmallRye Fault Tolerance keeps one timer thread per class loader (one per deployed WAR); {@link #close()}
+ * stops it. Thread-safe.
+ */
+public final class Breakers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
+
+    private final Map<String, ServiceGuard> guards = new LinkedHashMap<>();
+
+    public Breakers(Collection<ServiceConfig> services, Clock clock, Predicate<Throwable> upstreamFault) {
+        for (ServiceConfig s : services) {
+            guards.put(s.name(), new ServiceGuard(s.name(), s.resilience(), clock, upstreamFault));
+        }
+    }
+
+    /** The guard of a configured service. */
+    public ServiceGuard guard(String service) {
+        return guards.get(service);
+    }
+
+    /** Registers each breaker's meters and its MXBean {@code tollgate:type=Breaker,name=<service>}. */
+    public void bind(MeterRegistry registry, ManagementBeans management) {
+        for (ServiceGuard g : guards.values()) {
+            String s = g.service();
+            gauge(registry, "tollgate.breaker.state", g, ServiceGuard::stateCode);
+            gauge(registry, "tollgate.breaker.seconds.until.trial", g, ServiceGuard::getSecondsUntilTrial);
+            gauge(registry, "tollgate.bulkhead.active", g, ServiceGuard::getActiveRequests);
+            counter(registry, "tollgate.breaker.calls", g, "success", ServiceGuard::getSuccesses);
+            counter(registry, "tollgate.breaker.calls", g, "failure", ServiceGuard::getFailures);
+            counter(registry, "tollgate.breaker.calls", g, "prevented", ServiceGuard::getPrevented);
+            FunctionCounter.builder("tollgate.bulkhead.rejected", g, ServiceGuard::getBulkheadRejections)
+                    .tag("service", s).register(registry);
+            FunctionCounter.builder("tollgate.retry.attempts", g, x -> x.retries().get())
+                    .tag("service", s).register(registry);
+            FunctionCounter.builder("tollgate.retry.budget.exhausted", g, x -> x.budgetExhausted().get())
+                    .tag("service", s).register(registry);
+            management.register(ManagementBeans.name("Breaker", s), g);
+        }
+    }
+
+    private static void gauge(MeterRegistry registry, String name, ServiceGuard g, ToDoubleFunction<ServiceGuard> f) {
+        Gauge.builder(name, g, f).tag("service", g.service()).strongReference(true).register(registry);
+    }
+
+    private static void counter(MeterRegistry registry, String name, ServiceGuard g, String outcome,
+                                ToDoubleFunction<ServiceGuard> f) {
+        FunctionCounter.builder(name, g, f).tag("service", g.service()).tag("outcome", outcome).register(registry);
+    }
+
+    @Override
+    public void close() {
+        try {
+            StandaloneFaultTolerance.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("shutdown: interrupted while stopping the fault tolerance timer");
+        }
+    }
+}

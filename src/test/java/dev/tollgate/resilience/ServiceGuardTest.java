@@ -1,0 +1,186 @@
+package dev.tollgate.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.config.BreakerConfig;
+import dev.tollgate.config.ResilienceConfig;
+import dev.tollgate.config.RetryConfig;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The SmallRye breaker and bulkhead as configured per service (real guards, fake clock for Retry-After). */
+class ServiceGuardTest {
+    private final FakeClock clock = new FakeClock();
+    private final AtomicInteger calls = new AtomicInteger();
+
+    private ServiceGuard guard(Duration delay, int maxConcurrent) {
+        BreakerConfig breaker = new BreakerConfig(5, 1.0, delay, 1, Set.of(502, 503, 504));
+        RetryConfig retry = new RetryConfig(Set.of("GET"), 1, Duration.ofMillis(1), Duration.ofMillis(1), 0, 0.2, 3,
+                Duration.ofSeconds(10));
+        return new ServiceGuard("orders", new ResilienceConfig(breaker, maxConcurrent, retry), clock,
+                t -> !(t instanceof IllegalStateException));
+    }
+
+    private int call(ServiceGuard g, int status) throws Exception {
+        return g.attempt(() -> {
+            calls.incrementAndGet();
+            return status;
+        }, s -> s >= 502 && s <= 504, Integer.class);
+    }
+
+    private void fail(ServiceGuard g, IOException e) {
+        assertThatThrownBy(() -> g.attempt(() -> {
+            calls.incrementAndGet();
+            throw e;
+        }, s -> false, Integer.class)).isSameAs(e);
+    }
+
+    @Test
+    void opensAfterFiveConsecutiveFailuresNotFiveInTotal() throws Exception {
+        ServiceGuard g = guard(Duration.ofHours(1), 10);
+        for (int i = 0; i < 4; i++) {
+            fail(g, new ConnectException("refused"));
+        }
+        call(g, 200);
+        for (int i = 0; i < 4; i++) {
+            fail(g, new SocketTimeoutException("timeout"));
+        }
+        assertThat(g.getState()).isEqualTo("CLOSED");
+        fail(g, new SocketTimeoutException("timeout"));
+        assertThat(g.getState()).isEqualTo("OPEN");
+        int before = calls.get();
+        assertThatThrownBy(() -> call(g, 200)).isInstanceOf(BreakerOpenException.class);
+        assertThat(calls.get()).as("no call while open").isEqualTo(before);
+        assertThat(g.getFailures()).isEqualTo(9);
+        assertThat(g.getPrevented()).isEqualTo(1);
+    }
+
+    @Test
+    void failureStatusesCountButTheResponseIsStillReturned() throws Exception {
+        ServiceGuard g = guard(Duration.ofHours(1), 10);
+        for (int i = 0; i < 5; i++) {
+            assertThat(call(g, 503)).isEqualTo(503);
+        }
+        assertThat(g.getState()).isEqualTo("OPEN");
+    }
+
+    @Test
+    void clientErrorsAndClientFaultsNeverCount() throws Exception {
+        ServiceGuard g = guard(Duration.ofHours(1), 10);
+        for (int i = 0; i < 10; i++) {
+            call(g, 404);
+            call(g, 429);
+            assertThatThrownBy(() -> g.attempt(() -> {
+                throw new IllegalStateException("client body");
+            }, s -> false, Integer.class)).isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(g.getState()).isEqualTo("CLOSED");
+        assertThat(g.getFailures()).isZero();
+    }
+
+    @Test
+    void retryAfterIsTheTimeUntilTheNextTrial() throws Exception {
+        ServiceGuard g = guard(Duration.ofSeconds(30), 10);
+        for (int i = 0; i < 5; i++) {
+            call(g, 502);
+        }
+        assertThat(g.retryAfterSeconds()).isEqualTo(30);
+        clock.advance(Duration.ofMillis(10_400));
+        assertThat(g.retryAfterSeconds()).isEqualTo(20);
+        assertThat(g.getSecondsUntilTrial()).isEqualTo(20);
+        clock.advance(Duration.ofSeconds(25));
+        assertThat(g.retryAfterSeconds()).isEqualTo(1);
+        assertThat(g.getSecondsUntilTrial()).isZero();
+    }
+
+    @Test
+    void secondsUntilRoundsUp() {
+        assertThat(ServiceGuard.secondsUntil(10_000, 0)).isEqualTo(10);
+        assertThat(ServiceGuard.secondsUntil(10_001, 0)).isEqualTo(11);
+        assertThat(ServiceGuard.secondsUntil(10_000, 9_999)).isEqualTo(1);
+        assertThat(ServiceGuard.secondsUntil(10_000, 10_000)).isZero();
+        assertThat(ServiceGuard.secondsUntil(10_000, 20_000)).isZero();
+    }
+
+    @Test
+    void halfOpenTrialClosesOnSuccessAndReopensOnFailure() throws Exception {
+        ServiceGuard g = guard(Duration.ofMillis(200), 10);
+        for (int i = 0; i < 5; i++) {
+            call(g, 504);
+        }
+        awaitTrial(g);
+        call(g, 502); // the trial fails: open again
+        assertThat(g.getState()).isEqualTo("OPEN");
+        awaitTrial(g);
+        assertThat(call(g, 200)).isEqualTo(200);
+        assertThat(g.getState()).isEqualTo("CLOSED");
+    }
+
+    /** Polls (with a deadline) until the breaker lets a trial through; the trial itself is left to the caller. */
+    private void awaitTrial(ServiceGuard g) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (g.getState().equals("OPEN") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(g.getState()).isEqualTo("HALF_OPEN");
+    }
+
+    @Test
+    void operatorsCanForceOpenForceClosedAndReset() throws Exception {
+        ServiceGuard g = guard(Duration.ofHours(1), 10);
+        assertThat(g.forceOpen()).isEqualTo("FORCED_OPEN");
+        int before = calls.get();
+        assertThatThrownBy(() -> call(g, 200)).isInstanceOf(BreakerOpenException.class);
+        assertThat(calls.get()).isEqualTo(before);
+        assertThat(g.forceClosed()).isEqualTo("FORCED_CLOSED");
+        for (int i = 0; i < 10; i++) {
+            call(g, 503);
+        }
+        assertThat(g.getState()).isEqualTo("FORCED_CLOSED");
+        assertThat(g.reset()).isEqualTo("CLOSED");
+        for (int i = 0; i < 5; i++) {
+            call(g, 503);
+        }
+        assertThat(g.getState()).isEqualTo("OPEN");
+        assertThat(g.reset()).isEqualTo("CLOSED");
+        assertThat(call(g, 200)).isEqualTo(200);
+    }
+
+    @Test
+    void theBulkheadRefusesBeyondItsLimitAtOnce() throws Exception {
+        ServiceGuard g = guard(Duration.ofHours(1), 1);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                g.isolate(() -> {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        holder.start();
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(g.getActiveRequests()).isEqualTo(1);
+        assertThatThrownBy(() -> g.isolate(() -> { })).isInstanceOf(BulkheadFullException.class);
+        assertThat(g.getBulkheadRejections()).isEqualTo(1);
+        release.countDown();
+        holder.join(10_000);
+        g.isolate(() -> { });
+        assertThat(g.getActiveRequests()).isZero();
+    }
+}

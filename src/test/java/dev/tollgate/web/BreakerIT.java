@@ -1,0 +1,221 @@
+package dev.tollgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.UpstreamServer;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The circuit breaker per upstream service through the real WAR: it opens after five consecutive failures
+ * (timeouts included), then answers at once without contacting the upstream, from the stale-if-error cache or
+ * with 503 and Retry-After; a trial closes it when the service is back; 4xx never open it; JMX can force it.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BreakerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static UpstreamServer inventory;
+    private static UpstreamServer catalog;
+    private static UpstreamServer strict;
+    private static UpstreamServer ops;
+    private static UpstreamServer healing;
+    private static int healingPort;
+
+    private final MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() throws Exception {
+        inventory = new UpstreamServer("inventory");
+        catalog = new UpstreamServer("catalog");
+        strict = new UpstreamServer("strict");
+        ops = new UpstreamServer("ops");
+        try (ServerSocket s = new ServerSocket(0)) {
+            healingPort = s.getLocalPort();
+        }
+        healing = new UpstreamServer("healing", healingPort);
+        return GatewayDeployment.war(String.join("\n",
+                "gateway.resilience.retry.max-retries = 0",
+                "gateway.resilience.breaker.delay = 1h",
+                service("inventory", inventory.uri()),
+                "gateway.routes.inventory.response-timeout = 300ms",
+                service("catalog", catalog.uri()),
+                "gateway.routes.catalog.stale-if-error = true",
+                service("strict", strict.uri()),
+                service("ops", ops.uri()),
+                service("healing", healing.uri()),
+                "gateway.services.healing.breaker.delay = 1s"));
+    }
+
+    private static String service(String name, String uri) {
+        return String.join("\n",
+                "gateway.services." + name + ".instances = " + uri,
+                "gateway.routes." + name + ".path = /" + name + "/**",
+                "gateway.routes." + name + ".service = " + name,
+                "gateway.routes." + name + ".strip-prefix = /" + name);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (UpstreamServer u : new UpstreamServer[] {inventory, catalog, strict, ops, healing}) {
+            u.close();
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + base.getHost() + ":" + base.getPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        return send("GET", path, headers);
+    }
+
+    private Object breaker(String service, String attribute) throws Exception {
+        return jmx.getAttribute(new ObjectName("tollgate:type=Breaker,name=" + service), attribute);
+    }
+
+    /** A 503 answered by the gateway because the breaker is open, with Retry-After. */
+    private static long assertOpenProblem(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(r.body()).get("status").asInt()).isEqualTo(503);
+        long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isPositive();
+        return retryAfter;
+    }
+
+    @Test
+    void opensAfterFiveConsecutiveFailuresTimeoutsIncludedAndThenNeverCallsTheUpstream() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/inventory/slow?ms=3000").statusCode()).isEqualTo(504);
+        }
+        assertThat(get("/inventory/status/503").statusCode()).isEqualTo(503);
+        assertThat(breaker("inventory", "State")).isEqualTo("CLOSED");
+        HttpResponse<String> fifth = get("/inventory/status/502");
+        assertThat(fifth.statusCode()).isEqualTo(502);
+        assertThat(fifth.body()).isEqualTo("status 502 from inventory"); // passed through unchanged
+        assertThat(breaker("inventory", "State")).isEqualTo("OPEN");
+
+        int seen = inventory.count();
+        for (int i = 0; i < 5; i++) {
+            long retryAfter = assertOpenProblem(get("/inventory/echo"));
+            assertThat(retryAfter).isBetween(3500L, 3600L);
+        }
+        assertOpenProblem(send("POST", "/inventory/echo"));
+        assertThat(inventory.count()).as("no request reaches an upstream behind an open breaker").isEqualTo(seen);
+        assertThat(get("/strict/echo").statusCode()).as("other services are unaffected").isEqualTo(200);
+    }
+
+    @Test
+    void whileOpenTheLastGoodResponseIsServedWithAgeAndMarkerButNeverAPrivateOne() throws Exception {
+        HttpResponse<String> good = get("/catalog/items?h=Cache-Control:max-age%3D60");
+        assertThat(good.statusCode()).isEqualTo(200);
+        get("/catalog/private?h=Cache-Control:private");
+        get("/catalog/no-store?h=Cache-Control:no-store");
+        get("/catalog/mine", "Authorization", "Bearer abc");
+        get("/catalog/cookie", "Cookie", "sid=1");
+        get("/catalog/lang?h=Vary:Accept-Language", "Accept-Language", "de");
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/catalog/status/504").statusCode()).isEqualTo(504);
+        }
+        assertThat(breaker("catalog", "State")).isEqualTo("OPEN");
+        int seen = catalog.count();
+
+        HttpResponse<String> stale = get("/catalog/items?h=Cache-Control:max-age%3D60");
+        assertThat(stale.statusCode()).isEqualTo(200);
+        assertThat(stale.body()).isEqualTo(good.body());
+        assertThat(stale.headers().firstValue("Age")).isPresent();
+        assertThat(stale.headers().firstValue("Cache-Status").orElseThrow()).contains("hit").contains("stale-if-error");
+        assertThat(stale.headers().firstValue("X-Upstream")).hasValue("catalog");
+        assertThat(stale.headers().firstValue("X-Request-Id")).isPresent()
+                .isNotEqualTo(good.headers().firstValue("X-Request-Id"));
+        HttpResponse<String> head = send("HEAD", "/catalog/items?h=Cache-Control:max-age%3D60");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Cache-Status")).isPresent();
+        assertThat(get("/catalog/lang?h=Vary:Accept-Language", "Accept-Language", "de").statusCode()).isEqualTo(200);
+
+        assertOpenProblem(get("/catalog/lang?h=Vary:Accept-Language", "Accept-Language", "fr"));
+        assertOpenProblem(get("/catalog/private?h=Cache-Control:private"));
+        assertOpenProblem(get("/catalog/no-store?h=Cache-Control:no-store"));
+        assertOpenProblem(get("/catalog/mine"));
+        assertOpenProblem(get("/catalog/mine", "Authorization", "Bearer abc"));
+        assertOpenProblem(get("/catalog/cookie", "Cookie", "sid=1"));
+        assertOpenProblem(get("/catalog/items?h=Cache-Control:max-age%3D60", "Authorization", "Bearer other"));
+        assertOpenProblem(get("/catalog/never-seen"));
+        assertThat(catalog.count()).isEqualTo(seen);
+    }
+
+    @Test
+    void aTrialClosesTheBreakerWhenTheDeadServiceIsBack() throws Exception {
+        healing.close();
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/healing/echo").statusCode()).isEqualTo(502);
+        }
+        assertThat(breaker("healing", "State")).isEqualTo("OPEN");
+        assertOpenProblem(get("/healing/echo"));
+        healing = new UpstreamServer("healing", healingPort);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        HttpResponse<String> r = get("/healing/echo");
+        while (r.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            r = get("/healing/echo");
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(healing.count()).as("the first request after the delay is the trial").isEqualTo(1);
+        assertThat(breaker("healing", "State")).isEqualTo("CLOSED");
+        assertThat(get("/healing/echo").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void clientErrorsNeverOpenTheBreaker() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(get("/strict/status/404").statusCode()).isEqualTo(404);
+            assertThat(get("/strict/status/429").statusCode()).isEqualTo(429);
+            assertThat(get("/strict/status/400").statusCode()).isEqualTo(400);
+        }
+        assertThat(breaker("strict", "State")).isEqualTo("CLOSED");
+        assertThat(breaker("strict", "Failures")).isEqualTo(0L);
+        assertThat(get("/strict/echo").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void operatorsForceTheBreakerOverJmx() throws Exception {
+        ObjectName name = new ObjectName("tollgate:type=Breaker,name=ops");
+        assertThat(jmx.invoke(name, "forceOpen", null, null)).isEqualTo("FORCED_OPEN");
+        int seen = ops.count();
+        assertOpenProblem(get("/ops/echo"));
+        assertThat(ops.count()).isEqualTo(seen);
+        assertThat(jmx.invoke(name, "forceClosed", null, null)).isEqualTo("FORCED_CLOSED");
+        assertThat(get("/ops/echo").statusCode()).isEqualTo(200);
+        assertThat(jmx.invoke(name, "reset", null, null)).isEqualTo("CLOSED");
+        assertThat(jmx.getAttribute(name, "State")).isEqualTo("CLOSED");
+    }
+}
