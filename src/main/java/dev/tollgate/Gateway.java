@@ -319,7 +319,6 @@ public final class Gateway implements AutoCloseable {
         client.close();
         discovery.close();
         auth.close();
-        breakers.close();
         if (redis != null) {
             redis.close();
         }

@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ServiceGuard} of every upstream service, built once at start-up, with their meters and MXBeans.
- * SmallRye Fault Tolerance keeps one timer thread per class loader (one per deployed WAR); {@link #close()}
- * stops it. Thread-safe.
+ * SmallRye Fault Tolerance keeps one timer thread per class loader (one per deployed WAR), shared by every
+ * guard built in it; {@link #stopTimer()} stops it when the WAR is undeployed, not when one set of breakers
+ * closes (tests build several gateways in one class loader). Thread-safe.
  */
-public final class Breakers implements AutoCloseable {
+public final class Breakers {
     private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
 
     private final Map<String, ServiceGuard> guards = new LinkedHashMap<>();
@@ -65,8 +66,8 @@ public final class Breakers implements AutoCloseable {
         FunctionCounter.builder(name, g, f).tag("service", g.service()).tag("outcome", outcome).register(registry);
     }
 
-    @Override
-    public void close() {
+    /** Stops SmallRye's timer thread of this class loader; call once, when the WAR is undeployed. */
+    public static void stopTimer() {
         try {
             StandaloneFaultTolerance.shutdown();
         } catch (InterruptedException e) {

@@ -6,10 +6,11 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.management.ConfigSource;
 import dev.tollgate.management.ManagementPlane;
-import java.time.Clock;
+import dev.tollgate.resilience.Breakers;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -82,5 +83,6 @@ public final class GatewayListener implements ServletContextListener {
             sce.getServletContext().removeAttribute(PLANE);
             g.close();
         }
+        Breakers.stopTimer(); // SmallRye's timer thread lives as long as this WAR's class loader
     }
 }

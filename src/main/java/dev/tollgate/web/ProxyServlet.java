@@ -66,6 +66,7 @@ public final class ProxyServlet extends HttpServlet {
         try {
             guard.isolate(() -> forward(req, res, ctx, guard));
         } catch (BulkheadFullException e) {
+            RequestAttributes.setBreaker(req, "bulkhead-full");
             Problems.send(req, res, 503, "Service Unavailable",
                     "The upstream service has too many requests in flight.", false, Headers.RETRY_AFTER, "1");
         }

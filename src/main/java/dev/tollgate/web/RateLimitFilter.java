@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,6 +41,7 @@ public final class RateLimitFilter extends HttpFilter {
         Decision d = limiter.check(new Caller(ctx.route().name(), ctx.clientAddress(),
                 RequestAttributes.principal(req), req::getHeader));
         Map<String, String> headers = RateLimitHeaders.of(d);
+        RequestAttributes.setRateLimit(req, d.verdict().name().toLowerCase(Locale.ROOT));
         if (d.verdict() == Decision.Verdict.UNAVAILABLE) {
             Problems.send(req, res, 503, "Service Unavailable",
                     "Rate limits cannot be checked at the moment.", false, Headers.RETRY_AFTER,

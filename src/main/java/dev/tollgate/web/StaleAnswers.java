@@ -61,6 +61,8 @@ final class StaleAnswers {
         CachedResponse kept = route.staleIfError()
                 && Cacheability.servable(req.getMethod(), headers(req), route.staleIfErrorPublic())
                 ? cache.get(key(req, ctx), headers(req)) : null;
+        RequestAttributes.setBreaker(req, "open");
+        RequestAttributes.setCacheHit(req, kept != null);
         if (kept == null) {
             Problems.send(req, res, 503, "Service Unavailable",
                     "The upstream service is failing; requests to it are paused.", false,

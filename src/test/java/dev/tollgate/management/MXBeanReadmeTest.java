@@ -62,7 +62,7 @@ class MXBeanReadmeTest {
     }
 
     private static Set<String> names(String cell) {
-        return Arrays.stream(cell.split(","))
+        return Arrays.stream(cell.split(",(?![^(]*\\))")) // commas between names, not inside (a, b)
                 .map(s -> s.trim().replace("`", "").replaceAll("\\(.*\\)$", ""))
                 .filter(s -> !s.isEmpty() && !s.equals("none"))
                 .collect(Collectors.toCollection(TreeSet::new));
