@@ -65,7 +65,11 @@ class JettyDistributionIT {
                 "gateway.services.up.instances = " + upstream.uri(),
                 "gateway.routes.api.path = /api/**",
                 "gateway.routes.api.service = up",
-                "gateway.routes.api.strip-prefix = /api", ""));
+                "gateway.routes.api.strip-prefix = /api",
+                // the admin endpoints on the public port, for local peers with the token: what the probes use
+                "gateway.admin.enabled = true",
+                "gateway.admin.port = any",
+                "gateway.admin.token = " + ADMIN_TOKEN, ""));
         Path keystore = Keystores.selfSigned(dir.resolve("keystore.p12"), PASSWORD);
         httpPort = ServerProcess.freePort();
         httpsPort = ServerProcess.freePort();
@@ -81,7 +85,7 @@ class JettyDistributionIT {
                         "TOLLGATE_HTTPS_PORT", Integer.toString(httpsPort),
                         "TOLLGATE_JMX_PORT", Integer.toString(jmxPort)),
                 PROJECT.resolve("target/jetty-distribution-it.log"));
-        jetty.awaitReady(() -> healthcheck() == 0, Duration.ofSeconds(120));
+        jetty.awaitReady(() -> healthcheck(null, "ready") == 0, Duration.ofSeconds(120));
 
         h2c = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
         h2c.start();
@@ -111,16 +115,34 @@ class JettyDistributionIT {
         }
     }
 
-    /** Runs server-config/healthcheck.sh against the http port; returns its exit code. */
-    private static int healthcheck() {
+    private static final String ADMIN_TOKEN = "probe-token-0123456789abcdefghij";
+
+    /**
+     * Runs server-config/healthcheck.sh against the http port, with the admin token (the gateway's health
+     * endpoints) or without (the OPTIONS check); returns its exit code.
+     */
+    private static int healthcheck(String token, String kind) {
         try {
-            Process p = new ProcessBuilder("bash", DeploymentFiles.HEALTH_SCRIPT, Integer.toString(httpPort))
-                    .directory(PROJECT.toFile()).redirectErrorStream(true).start();
+            ProcessBuilder b = new ProcessBuilder("bash", DeploymentFiles.HEALTH_SCRIPT, Integer.toString(httpPort), kind)
+                    .directory(PROJECT.toFile()).redirectErrorStream(true);
+            b.environment().remove("GATEWAY_ADMIN_TOKEN");
+            if (token != null) {
+                b.environment().put("GATEWAY_ADMIN_TOKEN", token);
+            }
+            Process p = b.start();
             p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    @Order(1)
+    void probesAskTheGatewaysHealthEndpointsWithTheToken() {
+        assertThat(healthcheck(ADMIN_TOKEN, "ready")).as("/health/ready").isZero();
+        assertThat(healthcheck(ADMIN_TOKEN, "live")).as("/health/live").isZero();
+        assertThat(healthcheck("wrong-token-0123456789abcdefghij", "ready")).as("a wrong token").isNotZero();
     }
 
     @Test
@@ -212,7 +234,8 @@ class JettyDistributionIT {
 
         assertThat(ServerProcess.poll(() -> !ServerProcess.accepts(httpPort), Duration.ofSeconds(30)))
                 .as("new connections are refused while draining").isTrue();
-        assertThat(healthcheck()).as("the health check fails while draining").isNotZero();
+        assertThat(healthcheck(null, "ready")).as("the health check fails while draining").isNotZero();
+        assertThat(healthcheck(ADMIN_TOKEN, "ready")).as("so does the readiness endpoint").isNotZero();
         assertThat(inFlight).as("still in flight when new connections were refused").noneMatch(CompletableFuture::isDone);
         upstream.release();
 

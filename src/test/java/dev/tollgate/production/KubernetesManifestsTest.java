@@ -92,10 +92,11 @@ class KubernetesManifestsTest {
         assertThat(at(byKind.get("Service"), "spec.ports.0.targetPort")).isEqualTo("http");
         // the script JettyDistributionIT runs: 0 while the gateway serves, non-zero while it drains
         assertThat((List<Object>) at(container(), "readinessProbe.exec.command"))
-                .containsExactly("/opt/tollgate/server-config/healthcheck.sh", port);
+                .containsExactly("/opt/tollgate/server-config/healthcheck.sh", port, "ready");
+        assertThat((List<Object>) at(container(), "livenessProbe.exec.command"))
+                .containsExactly("/opt/tollgate/server-config/healthcheck.sh", port, "live");
         assertThat(DeploymentFiles.read("Dockerfile"))
                 .contains("COPY server-config/jetty.sh server-config/healthcheck.sh /opt/tollgate/server-config/");
-        assertThat(at(container(), "livenessProbe.tcpSocket.port")).isEqualTo("http");
         assertThat(at(container(), "startupProbe.tcpSocket.port")).isEqualTo("http");
     }
 
@@ -137,6 +138,12 @@ class KubernetesManifestsTest {
         config.effective().keySet().forEach(k -> envNames.add(k.toUpperCase().replace('.', '_').replace('-', '_')));
         assertThat(secret.keySet()).as("each names a setting (else the gateway ignores it)").isSubsetOf(envNames);
         assertThat(config.effective()).containsEntry("gateway.redis.uri", secret.get("GATEWAY_REDIS_URI").toString());
+        // the probes present the admin token the gateway expects, on the port it serves them on
+        assertThat(config.admin().enabled()).isTrue();
+        assertThat(config.effective()).containsEntry("gateway.admin.port", "any")
+                .containsEntry("gateway.admin.token", secret.get("GATEWAY_ADMIN_TOKEN").toString());
+        assertThat(config.effective()).containsEntry("gateway.auth.jwt.jwks-uri",
+                secret.get("GATEWAY_AUTH_JWT_JWKS_URI").toString());
     }
 
     @Test
