@@ -10,7 +10,8 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The README's demo: the built WAR on embedded Jetty 12 at http://localhost:8080 (or {@code -Dport=N}) with the
  * demo configuration, in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or
- * {@code -Dupstream.port=N}), with the admin endpoints on 127.0.0.1:8081 (or {@code -Dadmin.port=N}). Runs until
+ * {@code -Dupstream.port=N}) that {@link DemoUpstreamControl} on 127.0.0.1:9082 ({@code -Dcontrol.port=N}) can
+ * stop and start, with the admin endpoints on 127.0.0.1:8081 (or {@code -Dadmin.port=N}). Runs until
  * interrupted.
  */
 public final class DemoMain {
@@ -22,7 +23,10 @@ public final class DemoMain {
         String config = args[1];
         int port = Integer.getInteger("port", 8080);
         int adminPort = Integer.getInteger("admin.port", 8081);
-        UpstreamServer upstream = new UpstreamServer("demo-upstream", Integer.getInteger("upstream.port", 9081));
+        int upstreamPort = Integer.getInteger("upstream.port", 9081);
+        UpstreamServer upstream = new UpstreamServer("demo-upstream", upstreamPort);
+        int controlPort = Integer.getInteger("control.port", 9082);
+        DemoUpstreamControl control = new DemoUpstreamControl(upstream, "demo-upstream", upstreamPort, controlPort);
         System.setProperty("gateway.config", new File(config).getAbsolutePath());
         System.setProperty("gateway.services.demo.instances", upstream.uri());
         System.setProperty("gateway.admin.port", String.valueOf(adminPort));
@@ -50,13 +54,14 @@ public final class DemoMain {
             server.start();
         } catch (Exception e) {
             System.err.println("Tollgate demo failed to start: " + e.getMessage());
-            upstream.close();
+            control.close();
             System.exit(1);
         }
         System.out.println();
         System.out.println("Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
-                + "; admin endpoints at http://127.0.0.1:" + adminPort + "/_tollgate/; Ctrl-C stops it)");
+                + "; admin endpoints at http://127.0.0.1:" + adminPort + "/_tollgate/; upstream switch at http://127.0.0.1:"
+                + controlPort + "/upstream/stop and /upstream/start; Ctrl-C stops it)");
         server.join();
-        upstream.close();
+        control.close();
     }
 }
