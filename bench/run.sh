@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tollgate throughput/latency benchmark: wrk against four targets on 127.0.0.1, all fronting the same nginx
 # upstream: the upstream itself (direct), nginx as reverse proxy, Jetty 12's ProxyServlet.Transparent and the
-# Tollgate WAR on embedded Jetty 12. See bench/README.md. Usage: bash bench/run.sh   (QUICK=1 for a smoke run)
+# Tollgate WAR on embedded Jetty 12; with FEATURES=1 (default) also Tollgate routes with auth, rate limiting and
+# Consul discovery, and the in-process feature cost harness. See bench/README.md.
+# Usage: bash bench/run.sh   (QUICK=1 for a smoke run)
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,9 +26,11 @@ BENCH_PATH=${BENCH_PATH:-/hello}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 MVN=${MVN:-mvn}
 SKIP_BUILD=${SKIP_BUILD:-0}     # 1: reuse target/ and the last classpath file (bench/out/classpath.txt)
+FEATURES=${FEATURES:-1}         # 1: also the feature routes (auth, rate limit, Consul) and the in-process harness
+FEATURE_WARMUP=${FEATURE_WARMUP:-15}  # seconds of load per feature route after the JVM warm-up
 if [[ -n ${JAVA_HOME:-} ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
 
-for v in WARMUP SLICE DURATION ROUNDS THREADS CONNECTIONS PAUSE QUIET_MAX QUIET_WAIT; do
+for v in WARMUP SLICE DURATION ROUNDS THREADS CONNECTIONS PAUSE QUIET_MAX QUIET_WAIT FEATURES FEATURE_WARMUP; do
     [[ ${!v} =~ ^[0-9]+$ ]] || { echo "run.sh: $v must be a whole number, got '${!v}'" >&2; exit 2; }
 done
 ((SLICE > 0 && DURATION > 0 && ROUNDS > 0)) || { echo "run.sh: SLICE, DURATION and ROUNDS must be > 0" >&2; exit 2; }
@@ -44,25 +48,26 @@ die() { log "FATAL: $*"; exit 1; }
 # ---------------------------------------------------------------- cleanup: everything we start, whatever happens
 JVM_PIDS=()
 NGINX_PIDS=()
+EXTRA_PIDS=() # redis-server, the feature fixtures JVM
 WRK_PID=
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     [[ -n $WRK_PID ]] && kill -TERM "$WRK_PID" 2>/dev/null || true
     local pid
-    for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}"; do
+    for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}" "${EXTRA_PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
     local deadline=$((SECONDS + 20)) alive
     while ((SECONDS < deadline)); do
         alive=0
-        for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}"; do
+        for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}" "${EXTRA_PIDS[@]}"; do
             kill -0 "$pid" 2>/dev/null && alive=1
         done
         ((alive)) || break
         sleep 0.5
     done
-    for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}"; do
+    for pid in "${JVM_PIDS[@]}" "${NGINX_PIDS[@]}" "${EXTRA_PIDS[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then
             log "pid $pid did not stop; killing it"
             kill -KILL "$pid" 2>/dev/null || true
@@ -86,7 +91,9 @@ if ((${#need[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get install -y "${need[@]}" || { $SUDO apt-get update && $SUDO apt-get install -y "${need[@]}"; }
 fi
-for tool in nginx wrk curl "$JAVA"; do
+tools=(nginx wrk curl "$JAVA")
+((FEATURES)) && tools+=(redis-server redis-cli)
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
 done
 
@@ -134,6 +141,18 @@ declare -A PORT=([direct]=$UP_PORT [nginx]=$NGX_PORT [jetty]=$JETTY_PORT [tollga
 declare -A NAME=([direct]="direct upstream (nginx)" [nginx]="nginx reverse proxy"
                  [jetty]="Jetty 12 ProxyServlet" [tollgate]="Tollgate")
 log "ports: upstream=$UP_PORT nginx-proxy=$NGX_PORT jetty-proxy=$JETTY_PORT tollgate=$TG_PORT"
+# Feature variants: routes of the same Tollgate JVM, each with its own path prefix (the upstream answers any path).
+FTARGETS=()
+declare -A PATH_OF=() AUTH_OF=()
+if ((FEATURES)); then
+    REDIS_PORT=$(pick_port 18085)
+    FTARGETS=(tg-plain tg-auth tg-limited tg-limited-tb tg-consul)
+    for t in "${FTARGETS[@]}"; do PORT[$t]=$TG_PORT; PATH_OF[$t]=/${t#tg-}$BENCH_PATH; done
+    NAME+=([tg-plain]="plain route (no auth, no limit, static)" [tg-auth]="auth: JWT RS256, level-1 hit"
+           [tg-limited]="rate limit: redis, sliding window" [tg-limited-tb]="rate limit: redis, token bucket"
+           [tg-consul]="discovery: Consul (FakeConsul)")
+    log "feature routes on tollgate: ${FTARGETS[*]}; redis-server port $REDIS_PORT"
+fi
 
 wait_http() { # port, seconds
     local deadline=$((SECONDS + $2))
@@ -207,6 +226,57 @@ gateway.services.bench.instances = http://127.0.0.1:$UP_PORT
 gateway.routes.all.path = /**
 gateway.routes.all.service = bench
 EOF
+if ((FEATURES)); then
+    mkdir -p "$RUN/redis"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$RUN/redis" \
+        >"$RUN/redis/redis.log" 2>&1 &
+    EXTRA_PIDS+=($!)
+    REDIS_PID=$!
+    deadline=$((SECONDS + 15))
+    until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || die "redis-server did not start (see $RUN/redis/redis.log)"
+        sleep 0.2
+    done
+    "$JAVA" -cp "$CP" dev.tollgate.bench.FeatureFixturesMain "$UP_PORT" "$RUN/features" >"$RUN/fixtures.log" 2>&1 &
+    EXTRA_PIDS+=($!)
+    FIXTURES_PID=$!
+    deadline=$((SECONDS + 60))
+    until grep -q '^READY' "$RUN/fixtures.log"; do
+        kill -0 "$FIXTURES_PID" 2>/dev/null && ((SECONDS < deadline)) || die "FeatureFixturesMain did not start (see $RUN/fixtures.log)"
+        sleep 0.3
+    done
+    log "$(grep '^READY' "$RUN/fixtures.log")"
+    AUTH_OF[tg-auth]="Authorization: Bearer $(cat "$RUN/features/token.txt")"
+    cat "$RUN/features/features.properties" >>"$RUN/tollgate-bench.properties"
+    cat >>"$RUN/tollgate-bench.properties" <<EOF
+# Feature variants (FEATURES=1); the upstream is the same nginx for all of them.
+gateway.redis.uri = redis://127.0.0.1:$REDIS_PORT
+gateway.rate-limit.policy = redis
+gateway.rate-limit.rules.never.limit = 100000
+gateway.rate-limit.rules.never.window = 1s
+gateway.rate-limit.rules.never.key = ip
+gateway.rate-limit.rules.never-tb.algorithm = token-bucket
+gateway.rate-limit.rules.never-tb.limit = 1000000000
+gateway.rate-limit.rules.never-tb.window = 1s
+gateway.rate-limit.rules.never-tb.key = ip
+gateway.services.bench-consul.discovery = consul
+gateway.services.bench-consul.consul.service = bench-upstream
+gateway.services.bench-consul.load-balancer = round-robin
+gateway.routes.plain.path = /plain/**
+gateway.routes.plain.service = bench
+gateway.routes.auth.path = /auth/**
+gateway.routes.auth.service = bench
+gateway.routes.auth.auth = jwt
+gateway.routes.limited.path = /limited/**
+gateway.routes.limited.service = bench
+gateway.routes.limited.rate-limit = never
+gateway.routes.limited-tb.path = /limited-tb/**
+gateway.routes.limited-tb.service = bench
+gateway.routes.limited-tb.rate-limit = never-tb
+gateway.routes.consul.path = /consul/**
+gateway.routes.consul.service = bench-consul
+EOF
+fi
 start_jvm() { # label, log, main class, args...
     local label=$1 logf=$2 main=$3
     shift 3
@@ -234,9 +304,11 @@ log "$(grep '^READY' "$RUN/tollgate.log")"
 
 # ---------------------------------------------------------------- smoke check: one request per target
 SMOKE_OK=1
-for t in "${TARGETS[@]}"; do
-    code=$(curl -sS -m 5 -D "$RUN/smoke-$t.headers" -o "$RUN/smoke-$t.body" -w '%{http_code}' \
-        "http://127.0.0.1:${PORT[$t]}$BENCH_PATH" 2>>"$RUN/run.log") || code=000
+for t in "${TARGETS[@]}" "${FTARGETS[@]}"; do
+    hdr=()
+    [[ -n ${AUTH_OF[$t]:-} ]] && hdr=(-H "${AUTH_OF[$t]}")
+    code=$(curl -sS -m 5 "${hdr[@]}" -D "$RUN/smoke-$t.headers" -o "$RUN/smoke-$t.body" -w '%{http_code}' \
+        "http://127.0.0.1:${PORT[$t]}${PATH_OF[$t]:-$BENCH_PATH}" 2>>"$RUN/run.log") || code=000
     body=$(head -c 80 "$RUN/smoke-$t.body" 2>/dev/null | tr -d '\n' || true)
     log "smoke $t: HTTP $code '$body'"
     [[ $code == 200 && $body == "hello from upstream" ]] || SMOKE_OK=0
@@ -257,6 +329,7 @@ pid_ticks() { # sum of utime+stime of the given pids and their direct children (
 }
 sys_ticks() { awk '/^cpu /{busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat; }
 declare -A PIDS_OF=([direct]=$UPSTREAM_NGINX_PID [nginx]=$PROXY_NGINX_PID [jetty]=$JETTY_PID [tollgate]=$TOLLGATE_PID)
+for t in "${FTARGETS[@]}"; do PIDS_OF[$t]=$TOLLGATE_PID; done
 
 self_child_ticks() { sed 's/^.*) //' "/proc/$$/stat" | awk '{print $14 + $15}'; } # reaped children: wrk
 busy_pct() { # machine busy % over about one second (100 = every CPU busy)
@@ -285,9 +358,10 @@ run_wrk() {
     kill -0 "${PIDS_OF[$t]}" 2>/dev/null || die "$t (pid ${PIDS_OF[$t]}) is not running"
     t0=$(pid_ticks "${PIDS_OF[$t]}"); u0=$(pid_ticks "$UPSTREAM_NGINX_PID"); w0=$(self_child_ticks)
     read -r s0 e0 < <(sys_ticks)
-    local start=$EPOCHREALTIME
-    timeout -k 5 $((secs + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency \
-        "http://127.0.0.1:${PORT[$t]}$BENCH_PATH" >"$outf" 2>&1 &
+    local start=$EPOCHREALTIME hdr=()
+    [[ -n ${AUTH_OF[$t]:-} ]] && hdr=(-H "${AUTH_OF[$t]}")
+    timeout -k 5 $((secs + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${hdr[@]}" \
+        "http://127.0.0.1:${PORT[$t]}${PATH_OF[$t]:-$BENCH_PATH}" >"$outf" 2>&1 &
     WRK_PID=$!
     wait "$WRK_PID" || rc=$?
     WRK_PID=
@@ -346,12 +420,23 @@ while ((WARM[jetty] < WARMUP || WARM[tollgate] < WARMUP)); do
     done
 done
 
+for t in "${FTARGETS[@]}"; do
+    ((FEATURE_WARMUP > 0)) || break
+    slice_no=$((slice_no + 1))
+    f="$RUN/warmup/$(printf '%02d' $slice_no)-$t.txt"
+    run_wrk "$t" "$FEATURE_WARMUP" "$f"
+    read -r rps _ p99 _ errs non2xx < <(parse_wrk "$f")
+    log "  warm-up $t ${FEATURE_WARMUP}s: ${rps} req/s, p99 ${p99} ms, cpu ${LAST_CPU}%, errors ${errs}, non-2xx ${non2xx}"
+done
+((FEATURES)) && redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+
 # ---------------------------------------------------------------- 4. measure: ROUNDS interleaved rounds
 echo "round,target,rps,p50_ms,p99_ms,requests,socket_errors,non2xx,target_cpu_pct,upstream_cpu_pct,wrk_cpu_pct,other_cpu_pct,machine_cpu_pct" >"$CSV"
-log "measuring: $ROUNDS round(s) x ${#TARGETS[@]} targets x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS --latency"
+ALL=("${TARGETS[@]}" "${FTARGETS[@]}")
+log "measuring: $ROUNDS round(s) x ${#ALL[@]} targets x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS --latency"
 for ((r = 0; r < ROUNDS; r++)); do
-    for ((i = 0; i < ${#TARGETS[@]}; i++)); do
-        t=${TARGETS[$(((i + r) % ${#TARGETS[@]}))]}
+    for ((i = 0; i < ${#ALL[@]}; i++)); do
+        t=${ALL[$(((i + r) % ${#ALL[@]}))]}
         sleep "$PAUSE"
         wait_quiet
         f="$RUN/wrk/round$((r + 1))-$t.txt"
@@ -371,7 +456,7 @@ median() { # target column -> median over rounds
 total() { awk -F, -v t="$1" -v c="$2" 'NR > 1 && $2 == t { s += $c } END { print s + 0 }' "$CSV"; }
 ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "n/a"; else printf f, a / b }'; }
 declare -A RPS P50 P99 CPU WRKC OTHER ERR NON
-for t in "${TARGETS[@]}"; do
+for t in "${TARGETS[@]}" "${FTARGETS[@]}"; do
     RPS[$t]=$(median "$t" 3); P50[$t]=$(median "$t" 4); P99[$t]=$(median "$t" 5)
     CPU[$t]=$(median "$t" 9); WRKC[$t]=$(median "$t" 11); OTHER[$t]=$(median "$t" 12)
     ERR[$t]=$(total "$t" 7); NON[$t]=$(total "$t" 8)
@@ -412,6 +497,7 @@ MAX_OTHER=$(awk -F, 'NR > 1 && $12 > m { m = $12 } END { print m + 0 }' "$CSV")
             "non-2xx ${NON[tollgate]}, smoke check ok=$SMOKE_OK); see $RUN/tollgate.log and $RUN/wrk/."
     fi
 } >"$TABLE"
+((FEATURES)) && . "$ROOT/bench/features.sh"
 cp "$TABLE" "$OUT/results.md"
 echo
 cat "$TABLE"
