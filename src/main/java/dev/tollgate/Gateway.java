@@ -6,7 +6,6 @@ import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.RouteConfig;
-import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.AccessLog;
@@ -223,7 +222,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    public Discovery discovery() {
+    public Services discovery() {
         return discovery;
     }
 

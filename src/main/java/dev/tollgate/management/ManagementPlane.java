@@ -5,6 +5,7 @@ import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HttpClientConfig;
 import dev.tollgate.config.RouteConfig;
+import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.observability.ManagementBeans;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,10 +43,15 @@ public final class ManagementPlane implements GatewayMXBean {
         HttpClientConfig pool = gateway.config().httpClient();
         beans.register(ManagementBeans.name("HttpClientPool", null), new HttpClientPoolBean(
                 gateway.client()::poolStats, pool.maxConnections(), pool.maxConnectionsPerRoute()));
-        gateway.config().services().values().forEach(s ->
-                beans.register(ManagementBeans.name("Service", s.name()), new ServiceBean(s, gateway.metrics())));
+        gateway.config().services().values().forEach(s -> beans.register(ManagementBeans.name("Service", s.name()),
+                new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
         plane.registerRoutes(gateway.config());
         return plane;
+    }
+
+    private static int instanceCount(Gateway gateway, String service) {
+        InstanceSnapshot snapshot = gateway.discovery().snapshot(service);
+        return snapshot == null ? 0 : snapshot.instances().size();
     }
 
     private synchronized void registerRoutes(GatewayConfig config) {

@@ -2,15 +2,20 @@ package dev.tollgate.management;
 
 import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.GatewayMetrics;
+import java.util.function.IntSupplier;
 
-/** {@link ServiceMXBean} over one configured upstream service and the metrics registry. Thread-safe. */
-final class ServiceBean implements ServiceMXBean {
+/** {@link ServiceMXBean} over one upstream service, its discovery snapshot and the metrics registry. Thread-safe. */
+final class ServiceBean extends TrafficBean implements ServiceMXBean {
     private final ServiceConfig service;
-    private final TrafficView traffic;
+    private final IntSupplier instances;
 
-    ServiceBean(ServiceConfig service, GatewayMetrics metrics) {
+    /**
+     * @param instances how many instances the service's current snapshot holds (static or from Consul)
+     */
+    ServiceBean(ServiceConfig service, GatewayMetrics metrics, IntSupplier instances) {
+        super(() -> metrics.serviceTraffic(service.name()));
         this.service = service;
-        this.traffic = new TrafficView(() -> metrics.serviceTraffic(service.name()));
+        this.instances = instances;
     }
 
     @Override
@@ -20,61 +25,6 @@ final class ServiceBean implements ServiceMXBean {
 
     @Override
     public int getInstanceCount() {
-        return service.instances().size();
-    }
-
-    @Override
-    public long getRequests() {
-        return traffic.now().total();
-    }
-
-    @Override
-    public long getRequests1xx() {
-        return traffic.now().count(1);
-    }
-
-    @Override
-    public long getRequests2xx() {
-        return traffic.now().count(2);
-    }
-
-    @Override
-    public long getRequests3xx() {
-        return traffic.now().count(3);
-    }
-
-    @Override
-    public long getRequests4xx() {
-        return traffic.now().count(4);
-    }
-
-    @Override
-    public long getRequests5xx() {
-        return traffic.now().count(5);
-    }
-
-    @Override
-    public double getMeanMillis() {
-        return TrafficView.round(traffic.now().meanMillis());
-    }
-
-    @Override
-    public double getMaxMillis() {
-        return TrafficView.round(traffic.now().maxMillis());
-    }
-
-    @Override
-    public double getP50Millis() {
-        return TrafficView.round(traffic.now().p50Millis());
-    }
-
-    @Override
-    public double getP95Millis() {
-        return TrafficView.round(traffic.now().p95Millis());
-    }
-
-    @Override
-    public double getP99Millis() {
-        return TrafficView.round(traffic.now().p99Millis());
+        return instances.getAsInt();
     }
 }

@@ -2,13 +2,13 @@ package dev.tollgate.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.testsupport.ManualClock;
+import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Consul's blocking-query rules, the full re-read and the backoff, on a manual clock. */
 class BlockingQueryTest {
-    private final ManualClock clock = new ManualClock();
+    private final FakeClock clock = new FakeClock();
     private double random = 0.0;
     private final BlockingQuery loop = new BlockingQuery(Duration.ofSeconds(30), Duration.ofSeconds(60),
             Duration.ofMillis(500), Duration.ofSeconds(8), clock, () -> random);

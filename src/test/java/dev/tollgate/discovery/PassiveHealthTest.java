@@ -5,7 +5,7 @@ import static dev.tollgate.discovery.ServicePoolTest.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.PassiveHealthConfig;
-import dev.tollgate.testsupport.ManualClock;
+import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Ejection of failing instances, with a manual clock: no sleeps. */
 class PassiveHealthTest {
-    private final ManualClock clock = new ManualClock();
+    private final FakeClock clock = new FakeClock();
 
     private ServicePool pool(int instances, int maxPercent) {
         int[] w = new int[instances];

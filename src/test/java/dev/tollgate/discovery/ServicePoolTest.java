@@ -3,7 +3,7 @@ package dev.tollgate.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.PassiveHealthConfig;
-import dev.tollgate.testsupport.ManualClock;
+import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ServicePoolTest {
     private static final PassiveHealthConfig HEALTH = new PassiveHealthConfig(3, Duration.ofSeconds(10),
             Duration.ofMinutes(5), 50);
-    private final ManualClock clock = new ManualClock();
+    private final FakeClock clock = new FakeClock();
 
     static Instance inst(int port) {
         return new Instance("http", "10.0.0.1", port, "");

@@ -3,7 +3,7 @@ package dev.tollgate.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.RateLimitRule.Algorithm;
-import dev.tollgate.testsupport.MutableClock;
+import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +25,7 @@ class LocalBucketsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
     void answersAsTheSharedTableSays(BucketCases.Case c) {
-        MutableClock clock = new MutableClock(instant(BucketCases.START));
+        FakeClock clock = new FakeClock(instant(BucketCases.START));
         LocalBuckets buckets = new LocalBuckets(clock);
         int i = 0;
         for (BucketCases.Step step : c.steps()) {
@@ -37,7 +37,7 @@ class LocalBucketsTest {
 
     @Test
     void concurrentCallersNeverExceedTheLimit() throws Exception {
-        LocalBuckets buckets = new LocalBuckets(new MutableClock(instant(BucketCases.START)));
+        LocalBuckets buckets = new LocalBuckets(new FakeClock(instant(BucketCases.START)));
         List<Acquire> one = List.of(new Acquire("k", Algorithm.SLIDING_WINDOW, 100, 60_000_000, 100, true),
                 new Acquire("j", Algorithm.TOKEN_BUCKET, 1, 60_000_000, 150, true));
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -68,7 +68,7 @@ class LocalBucketsTest {
 
     @Test
     void forgetsBucketsThatAreEmptyAgain() {
-        MutableClock clock = new MutableClock(instant(BucketCases.START));
+        FakeClock clock = new FakeClock(instant(BucketCases.START));
         LocalBuckets buckets = new LocalBuckets(clock);
         for (int i = 0; i < 4095; i++) {
             buckets.acquire(List.of(new Acquire("ip-" + i, Algorithm.SLIDING_WINDOW, 5, 1_000_000, 5, true)));

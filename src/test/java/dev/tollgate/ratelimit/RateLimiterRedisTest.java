@@ -6,7 +6,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
-import dev.tollgate.testsupport.MutableClock;
+import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,7 +60,7 @@ class RateLimiterRedisTest {
     }
 
     /** One gateway instance's limiter: its own Redis client and its own clock. */
-    private RateLimiter instance(MutableClock clock, String... lines) {
+    private RateLimiter instance(FakeClock clock, String... lines) {
         List<String> all = new ArrayList<>(List.of(
                 "gateway.services.up.instances = http://127.0.0.1:9",
                 "gateway.routes.api.path = /api/**",
@@ -76,8 +76,8 @@ class RateLimiterRedisTest {
         return limiter;
     }
 
-    private static MutableClock clock(String at) {
-        return new MutableClock(Instant.parse(at));
+    private static FakeClock clock(String at) {
+        return new FakeClock(Instant.parse(at));
     }
 
     private static Caller anyone() {

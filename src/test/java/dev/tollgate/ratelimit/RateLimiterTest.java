@@ -7,7 +7,7 @@ import dev.tollgate.auth.Principal;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.testsupport.Configs;
-import dev.tollgate.testsupport.MutableClock;
+import dev.tollgate.testsupport.FakeClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * (principal, API key, role, plan, address, route, header), rules chosen by role and plan, several rules at once.
  */
 class RateLimiterTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private RateLimiter limiter;
 

@@ -6,7 +6,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.RedisConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
-import dev.tollgate.testsupport.MutableClock;
+import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.RedisCluster;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -92,7 +92,7 @@ class RedisClusterTest {
                 "gateway.rate-limit.rules.hour.window = 1h",
                 "gateway.rate-limit.rules.hour.algorithm = token-bucket",
                 "gateway.routes.api.rate-limit = minute, hour");
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
         Map<String, AtomicInteger> allowed = new ConcurrentHashMap<>();
         try (Redis a = client(); Redis b = client();
              RateLimiter first = new RateLimiter(config.rateLimit(), a, clock, new SimpleMeterRegistry(), null);

@@ -2,6 +2,7 @@ package dev.tollgate.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.config.BreakerConfig;
 import dev.tollgate.config.ResilienceConfig;
 import dev.tollgate.config.RetryConfig;
+import dev.tollgate.testsupport.FakeClock;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;

@@ -3,6 +3,7 @@ package dev.tollgate.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.StaleCacheConfig;
+import dev.tollgate.testsupport.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

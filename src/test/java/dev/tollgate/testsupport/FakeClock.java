@@ -8,12 +8,24 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when told to, and the Caffeine {@link Ticker} that follows it. Thread-safe. */
+/**
+ * The tests' one fake time source: a clock that moves only when told to, and the Caffeine {@link Ticker} that
+ * follows it. Thread-safe.
+ */
 public final class FakeClock extends Clock implements Ticker {
     private final AtomicReference<Instant> now;
 
     public FakeClock(Instant start) {
         this.now = new AtomicReference<>(start);
+    }
+
+    /** Starts at 2025-01-01T00:00:00Z. */
+    public FakeClock() {
+        this(Instant.parse("2025-01-01T00:00:00Z"));
+    }
+
+    public void set(Instant instant) {
+        now.set(instant);
     }
 
     public void advance(Duration d) {
