@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.testsupport.FakeConsul;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -59,9 +59,7 @@ class ConsulIT {
         b = server("b");
         c = server("c");
         local = server("local");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = ServerProcess.freePort();
         consul.register("orders", "orders-a", a.port());
         consul.register("flaky", "flaky-good", b.port());
         consul.register("flaky", "flaky-dead", deadPort);

@@ -5,8 +5,8 @@ import static dev.tollgate.testsupport.Gateways.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +32,7 @@ class ConsulStartupIT {
     static WebArchive deployment() throws Exception {
         upstream = new UpstreamServer("saved");
         int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = ServerProcess.freePort();
         Path file = Files.createTempDirectory("tollgate-snapshot").resolve("discovery.json");
         Files.writeString(file, "{\"version\":1,\"services\":{\"orders\":{\"consulService\":\"orders\",\"tags\":[],"
                 + "\"datacenter\":null,\"confirmedAt\":\"2025-01-01T00:00:00Z\",\"instances\":[{\"scheme\":\"http\","

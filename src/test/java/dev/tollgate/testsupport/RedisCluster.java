@@ -1,7 +1,6 @@
 package dev.tollgate.testsupport;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class RedisCluster implements AutoCloseable {
 
     private void start() throws IOException, InterruptedException {
         for (int i = 0; i < 3; i++) {
-            int port = freePort();
+            int port = ServerProcess.freePort();
             Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
             processes.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--save", "",
@@ -119,11 +118,6 @@ public final class RedisCluster implements AutoCloseable {
         Thread.sleep(50);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

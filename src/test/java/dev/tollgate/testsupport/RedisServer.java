@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,16 +38,11 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a fresh server on a free port. Fails with a clear message when redis-server is not installed. */
     public static RedisServer startNew() throws IOException {
-        RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("tollgate-redis"));
+        RedisServer server = new RedisServer(ServerProcess.freePort(), Files.createTempDirectory("tollgate-redis"));
         server.start();
         return server;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     public int port() {
         return port;

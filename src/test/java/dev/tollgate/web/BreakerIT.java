@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -52,9 +52,7 @@ class BreakerIT {
         catalog = new UpstreamServer("catalog");
         strict = new UpstreamServer("strict");
         ops = new UpstreamServer("ops");
-        try (ServerSocket s = new ServerSocket(0)) {
-            healingPort = s.getLocalPort();
-        }
+        healingPort = ServerProcess.freePort();
         healing = new UpstreamServer("healing", healingPort);
         return GatewayDeployment.war(String.join("\n",
                 "gateway.resilience.retry.max-retries = 0",

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -49,9 +49,7 @@ class RetryIT {
     static WebArchive deployment() throws Exception {
         alive = new UpstreamServer("alive");
         slow = new UpstreamServer("slow");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = ServerProcess.freePort();
         String pair = "http://127.0.0.1:" + deadPort + ", " + alive.uri();
         return GatewayDeployment.war(String.join("\n",
                 route("pair", pair),
