@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The authentication runtime, built once from the configuration: key sources (a JWKS refreshed in the
  * background, static keys), the two cache levels, revocations, API keys, the MXBean and the metrics.
- * Thread-safe; {@link #close()} stops the JWKS refresh and the Redis call pool.
+ * Thread-safe; {@link #close()} stops the JWKS refresh, the revocation feed and the token cache's Redis client.
  */
 public final class Authentication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+    /** How often the revocation feed pings its subscription: a dead connection is noticed within 3 of these. */
+    private static final Duration FEED_HEARTBEAT = Duration.ofSeconds(5);
 
     private final Authenticator authenticator;
     private final TokenAuthenticator tokens;
@@ -29,6 +32,7 @@ public final class Authentication implements AutoCloseable {
     private final JwksKeySource jwks;
     private final HttpJwksFetcher fetcher;
     private final RedisCalls redisCalls;
+    private final RevocationFeed feed;
 
     /**
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
@@ -47,14 +51,18 @@ public final class Authentication implements AutoCloseable {
         ClaimsReader claims = new ClaimsReader(config.jwt().rolesClaims(), config.jwt().scopesClaims(),
                 config.jwt().planClaims());
         Map<String, VerificationKey> staticKeys = TokenVerifier.staticKeys(config.jwt(), checks);
-        redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redis, config.redisTimeout(),
-                redisConfig.retryInterval(), redisConfig.poolSize(), System::nanoTime) : null;
+        redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redisConfig, config.redisTimeout(), redis)
+                : null;
         int max = config.cacheMaxEntries();
+        Revocations revocations = new Revocations(max, redisCalls, clock, ticker);
+        feed = redisCalls == null ? null : new RevocationFeed(redisConfig, revocations, FEED_HEARTBEAT);
+        if (feed != null) {
+            feed.start();
+        }
         tokens = new TokenAuthenticator(new TokenVerifier(staticKeys, jwks, claims),
                 new LocalTokenCache(max, clock, ticker),
                 redisCalls == null ? null : new RedisTokenCache(redisCalls, claims, clock), redisCalls,
-                new Revocations(max, redisCalls, clock, ticker), config.jwt().maxTokenSize(), max,
-                config.negativeTtl(), ticker);
+                revocations, config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 max, config.negativeTtl(), ticker);
         apiKeyHeader = config.apiKeys().header();
@@ -119,6 +127,9 @@ public final class Authentication implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("shutdown: JWKS client close failed: {}", e.toString());
             }
+        }
+        if (feed != null) {
+            feed.close();
         }
         if (redisCalls != null) {
             redisCalls.close();

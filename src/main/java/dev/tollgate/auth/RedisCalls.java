@@ -1,34 +1,27 @@
 package dev.tollgate.auth;
 
+import dev.tollgate.config.RedisConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The token cache's calls to the shared {@link Redis}, bounded by a short timeout (default 50 ms, well under
- * Redis's own socket timeout) so that a slow Redis never holds a request: the call runs on a small pool and
- * the request stops waiting when the time is up. After a timeout or a failure, Redis is skipped for the
- * retry interval (backing off instead of paying the timeout on every request), then tried again; the change
- * of state is logged once each way. Writes that the request does not need to wait for are fire-and-forget.
- * Thread-safe; {@link #close()} stops the pool.
+ * The token cache's calls to Redis. Reads on the request path run on the request's own thread, through a
+ * client of their own whose connect, command and pool-wait timeouts are the short token-cache timeout
+ * (default 50 ms), so that a slow Redis never holds a request and no thread hand-off is paid on a hit. After
+ * a timeout or a failure that client skips Redis for the retry interval (backing off instead of paying the
+ * timeout on every request), then tries again, logging the change once each way. Writes the request does not
+ * wait for go to a small queue; management calls use the shared client and its longer timeout. Thread-safe;
+ * {@link #close()} closes the token cache's client and stops the write queue.
  */
 final class RedisCalls implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RedisCalls.class);
-
     /** Redis was not asked or did not answer in time; the caller falls back to level 1 and verification. */
     static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
@@ -38,72 +31,48 @@ final class RedisCalls implements AutoCloseable {
         }
     }
 
-    private final Redis redis;
-    private final long timeoutNanos;
-    private final long backoffNanos;
-    private final LongSupplier nanoTime;
-    private final ThreadPoolExecutor pool;
+    private final Redis fast;
+    private final Redis shared;
+    private final ThreadPoolExecutor writes;
     private final LongAdder fallbacks = new LongAdder();
-    private volatile boolean degraded;
-    private volatile long retryAt;
 
-    RedisCalls(Redis redis, Duration timeout, Duration backoff, int threads, LongSupplier nanoTime) {
-        this.redis = redis;
-        this.timeoutNanos = timeout.toNanos();
-        this.backoffNanos = backoff.toNanos();
-        this.nanoTime = nanoTime;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(threads * 8), r -> {
-                    Thread t = new Thread(r, "tollgate-auth-redis-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        pool.allowCoreThreadTimeOut(true);
+    /**
+     * @param config the shared Redis's settings (address, credentials, pool size, retry interval)
+     * @param timeout the token cache's own timeout
+     * @param shared the shared client, for management calls
+     */
+    RedisCalls(RedisConfig config, Duration timeout, Redis shared) {
+        this.fast = Redis.open(config, timeout, "token cache");
+        this.shared = shared;
+        this.writes = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
+            Thread t = new Thread(r, "tollgate-auth-redis-writes");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+        writes.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs one operation within the timeout, unless Redis is being skipped. */
+    /** Runs one operation on the calling thread within the short timeout, unless Redis is being skipped. */
     <T> T call(Function<UnifiedJedis, T> operation) throws Unavailable {
-        if (degraded && nanoTime.getAsLong() - retryAt < 0) {
+        try {
+            return fast.call(operation);
+        } catch (RedisUnavailableException e) {
             fallbacks.increment();
             throw new Unavailable();
         }
-        Future<T> f;
-        try {
-            f = pool.submit(() -> redis.call(operation));
-        } catch (RejectedExecutionException e) {
-            fallbacks.increment();
-            throw new Unavailable();
-        }
-        try {
-            T result = f.get(timeoutNanos, TimeUnit.NANOSECONDS);
-            if (degraded) {
-                recovered();
-            }
-            return result;
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            failed("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-        } catch (ExecutionException e) {
-            failed(e.getCause() instanceof RedisUnavailableException ? e.getCause().getMessage() : e.getCause().toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        fallbacks.increment();
-        throw new Unavailable();
     }
 
     /** Queues a write nobody waits for; dropped while Redis is skipped or the queue is full. */
     void send(Function<UnifiedJedis, ?> operation) {
-        if (degraded && nanoTime.getAsLong() - retryAt < 0) {
+        if (!fast.isAvailable()) {
             return;
         }
         try {
-            pool.execute(() -> {
+            writes.execute(() -> {
                 try {
-                    redis.call(operation);
+                    fast.call(operation);
                 } catch (RedisUnavailableException e) {
-                    failed(e.getMessage());
+                    // logged once by the client; the next instance verifies the token itself
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -111,33 +80,17 @@ final class RedisCalls implements AutoCloseable {
         }
     }
 
-    /** A management call (clear, revoke): Redis's own timeout applies, no back-off. */
+    /** A management call (clear, revoke, the revocation list's sync): the shared client's timeout applies. */
     <T> T direct(Function<UnifiedJedis, T> operation) throws Unavailable {
         try {
-            return redis.call(operation);
+            return shared.call(operation);
         } catch (RedisUnavailableException e) {
             throw new Unavailable();
         }
     }
 
-    private synchronized void failed(String why) {
-        retryAt = nanoTime.getAsLong() + backoffNanos;
-        if (!degraded) {
-            degraded = true;
-            LOG.warn("token-cache: Redis level 2 and shared revocations unavailable ({}); using level 1 and "
-                    + "direct verification, retrying every {} ms", why, TimeUnit.NANOSECONDS.toMillis(backoffNanos));
-        }
-    }
-
-    private synchronized void recovered() {
-        if (degraded) {
-            degraded = false;
-            LOG.warn("token-cache: Redis answers again; level 2 and shared revocations resumed");
-        }
-    }
-
     boolean isDegraded() {
-        return degraded;
+        return !fast.isAvailable();
     }
 
     /** Requests that went on without Redis. */
@@ -147,6 +100,7 @@ final class RedisCalls implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        writes.shutdownNow();
+        fast.close();
     }
 }

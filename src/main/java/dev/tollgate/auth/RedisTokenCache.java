@@ -51,12 +51,12 @@ final class RedisTokenCache implements TokenCache {
 
     @Override
     public boolean evict(String hash) throws RedisCalls.Unavailable {
-        return redis.call(j -> j.del(PREFIX + hash)) > 0;
+        return redis.direct(j -> j.del(PREFIX + hash)) > 0;
     }
 
     @Override
     public long clear() throws RedisCalls.Unavailable {
-        return redis.call(j -> {
+        return redis.direct(j -> {
             long n = 0;
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams match = new ScanParams().match(PREFIX + "*").count(1000);

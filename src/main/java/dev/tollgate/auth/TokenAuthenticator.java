@@ -12,8 +12,8 @@ import java.util.HexFormat;
 /**
  * Authenticates a bearer token: size limit, then the SHA-256 of the whole token as the cache key; the negative
  * cache (a flood of one bad token costs one verification), level 1, level 2 (Redis), and only then a signature
- * verification whose result fills both levels. The revocation list is consulted on every success, cache hits
- * included. The raw token is never stored or logged. Thread-safe.
+ * verification whose result fills both levels. The revocation list (an in-process replica when Redis is used)
+ * is consulted on every success, cache hits included. The raw token is never stored or logged. Thread-safe.
  */
 public final class TokenAuthenticator {
     private final TokenVerifier verifier;
@@ -110,6 +110,11 @@ public final class TokenAuthenticator {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
+    }
+
+    /** Whether a revocation check needs no Redis round trip (see {@link Revocations}). */
+    public boolean revocationsSynced() {
+        return redis == null || revocations.isComplete();
     }
 
     public AuthStats stats() {

@@ -50,6 +50,11 @@ final class TokenCacheBean implements TokenCacheMXBean {
     }
 
     @Override
+    public boolean isRevocationListSynced() {
+        return tokens.revocationsSynced();
+    }
+
+    @Override
     public String evictToken(String sha256Hex) {
         String hash = sha256Hex == null ? "" : sha256Hex.trim().toLowerCase(Locale.ROOT);
         return ManagementBeans.audited("evictToken", hash, () -> {

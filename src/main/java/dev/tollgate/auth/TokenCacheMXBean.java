@@ -26,6 +26,13 @@ public interface TokenCacheMXBean {
     /** Requests that went on without Redis (level 2 or shared revocations skipped). */
     long getRedisFallbacks();
 
+    /**
+     * Whether revocations are checked in process only: true with the local policy, and with Redis once this
+     * instance's replica of the revocation list is complete (subscribed and synced); false while every check also
+     * asks Redis.
+     */
+    boolean isRevocationListSynced();
+
     /** Evicts one token, by the hex SHA-256 of the token, from both levels. */
     String evictToken(String sha256Hex);
 

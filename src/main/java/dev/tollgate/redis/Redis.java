@@ -1,24 +1,28 @@
 package dev.tollgate.redis;
 
 import dev.tollgate.config.RedisConfig;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
-import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * The gateway's one Redis client (a Jedis connection pool), with fast failure: after a failed call Redis is
+ * A client of the gateway's Redis (a Jedis connection pool): the shared one, or a request-path caller's own
+ * with a shorter timeout ({@link #open(RedisConfig, Duration, String)}). Each has fast failure: after a failed call Redis is
  * treated as down for the configured retry interval, so that a dead Redis costs each request nothing (no
  * connect attempt, no timeout) until the next probe. The change of state is logged once each way and
  * counted. Keys live under the {@code tollgate:} namespace. Thread-safe; closed once at shutdown.
@@ -36,6 +40,7 @@ public final class Redis implements AutoCloseable {
     private volatile long retryAt;
     private volatile boolean down;
     private final LongAdder failures = new LongAdder();
+    private final LongAdder busy = new LongAdder();
 
     /**
      * @param jedis the client (a pooled or cluster client), owned from now on
@@ -52,11 +57,46 @@ public final class Redis implements AutoCloseable {
 
     /** Opens a pooled client to the configured server (connections are made lazily, on first use). */
     public static Redis open(RedisConfig config) {
+        return open(config, config.timeout(), "");
+    }
+
+    /**
+     * Opens a second pooled client to the configured server with its own, shorter timeout and its own fast
+     * failure state: for a caller on the request path that must give up on Redis sooner than the shared client.
+     *
+     * @param timeout the connect, command and pool-wait timeout
+     * @param purpose a label for the logs, such as {@code token-cache}
+     */
+    public static Redis open(RedisConfig config, Duration timeout, String purpose) {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(config.poolSize());
+        pool.setMaxIdle(config.poolSize());
+        pool.setMaxWait(timeout);
+        pool.setJmxEnabled(false);
+        RedisClient jedis = RedisClient.builder().hostAndPort(hostAndPort(config))
+                .clientConfig(clientConfig(config, timeout, timeout)).poolConfig(pool).build();
+        String where = hostAndPort(config) + (purpose.isEmpty() ? "" : " (" + purpose + ")");
+        return new Redis(jedis, where, config, System::nanoTime);
+    }
+
+    /**
+     * One unpooled connection, for a subscription ({@code SUBSCRIBE} holds its connection). The caller sends
+     * a {@code PING} more often than {@code readTimeout} so that a dead peer is noticed.
+     */
+    public static Jedis connect(RedisConfig config, Duration readTimeout) {
+        return new Jedis(hostAndPort(config), clientConfig(config, config.timeout(), readTimeout));
+    }
+
+    private static HostAndPort hostAndPort(RedisConfig config) {
         URI uri = config.uri();
-        int timeout = (int) config.timeout().toMillis();
+        return new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379);
+    }
+
+    private static DefaultJedisClientConfig clientConfig(RedisConfig config, Duration connect, Duration read) {
+        URI uri = config.uri();
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
+                .connectionTimeoutMillis((int) connect.toMillis())
+                .socketTimeoutMillis((int) read.toMillis())
                 .ssl(uri.getScheme().equals("rediss"))
                 .clientName("tollgate");
         String userInfo = uri.getRawUserInfo();
@@ -72,16 +112,7 @@ public final class Redis implements AutoCloseable {
         if (path != null && path.length() > 1) {
             client.database(Integer.parseInt(path.substring(1)));
         }
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(config.poolSize());
-        pool.setMaxIdle(config.poolSize());
-        pool.setMaxWait(config.timeout());
-        pool.setJmxEnabled(false);
-        int port = uri.getPort() > 0 ? uri.getPort() : 6379;
-        String where = uri.getHost() + ":" + port;
-        RedisClient jedis = RedisClient.builder().hostAndPort(new HostAndPort(uri.getHost(), port))
-                .clientConfig(client.build()).poolConfig(pool).build();
-        return new Redis(jedis, where, config, System::nanoTime);
+        return client.build();
     }
 
     private static String decode(String s) {
@@ -104,6 +135,11 @@ public final class Redis implements AutoCloseable {
             }
             return result;
         } catch (JedisException e) {
+            if (e.getCause() instanceof NoSuchElementException) {
+                // every pooled connection is busy: this call gives up, but Redis is not down
+                busy.increment();
+                throw new RedisUnavailableException("Redis at " + where + ": no free connection", e);
+            }
             failed(e);
             throw new RedisUnavailableException("Redis at " + where + " failed: " + e.getMessage(), e);
         }
@@ -136,6 +172,11 @@ public final class Redis implements AutoCloseable {
     /** How many calls failed since start-up. */
     public long failures() {
         return failures.sum();
+    }
+
+    /** How many calls gave up because every pooled connection was busy (Redis was not marked down for them). */
+    public long poolExhausted() {
+        return busy.sum();
     }
 
     @Override
