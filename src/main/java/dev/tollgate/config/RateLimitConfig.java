@@ -14,9 +14,12 @@ import java.util.Map;
  * @param heartbeatInterval how often an instance announces itself in Redis (instance discovery)
  * @param rules the rules by name
  * @param routes each limited route's rule names, in configured order
+ * @param batchSize most requests one script call serves (1: a call per request)
+ * @param batchesInFlight most script calls on the wire at once per instance
  */
 public record RateLimitConfig(boolean redis, int instances, Duration heartbeatInterval,
-                              Map<String, RateLimitRule> rules, Map<String, List<String>> routes) {
+                              Map<String, RateLimitRule> rules, Map<String, List<String>> routes,
+                              int batchSize, int batchesInFlight) {
     public RateLimitConfig {
         rules = Map.copyOf(rules);
         routes = Map.copyOf(routes);

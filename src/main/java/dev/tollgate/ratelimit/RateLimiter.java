@@ -11,6 +11,7 @@ import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,6 +39,8 @@ public final class RateLimiter implements AutoCloseable {
     public static final String FALLBACKS = "tollgate.ratelimit.fallbacks";
     public static final String OUTAGES = "tollgate.ratelimit.redis.outages";
     public static final String SCRIPT = "tollgate.ratelimit.redis.script";
+    /** Requests served by script calls: divided by the script timer's count, the mean batch size. */
+    public static final String REQUESTS_PER_CALL = "tollgate.ratelimit.redis.requests";
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
 
     /** Route name to its rules; replaced whole by a configuration reload. */
@@ -64,7 +67,9 @@ public final class RateLimiter implements AutoCloseable {
         this.local = new LocalBuckets(clock);
         this.routes = routeRules(config);
         if (config.redis()) {
-            remote = new RedisBuckets(redis, Timer.builder(SCRIPT).publishPercentiles(0.5, 0.99).register(registry));
+            remote = new RedisBuckets(redis, Timer.builder(SCRIPT).publishPercentiles(0.5, 0.99).register(registry),
+                    config.batchSize(), config.batchesInFlight());
+            FunctionCounter.builder(REQUESTS_PER_CALL, remote, RedisBuckets::requests).register(registry);
             // no heartbeat when no route is limited: the count would serve nothing
             instances = config.instances() > 0 || routes.isEmpty() ? new InstanceCount(Math.max(1, config.instances()))
                     : new InstanceCount(redis, config.heartbeatInterval());

@@ -17,6 +17,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -162,6 +163,11 @@ public final class Redis implements AutoCloseable {
             down = false;
             LOG.warn("redis={} is available again after {} ms", where, (nanoTime.getAsLong() - downSince) / 1_000_000);
         }
+    }
+
+    /** Whether this is a Redis Cluster client (a multi-key command or script must stay within one slot). */
+    public boolean isCluster() {
+        return jedis instanceof RedisClusterClient;
     }
 
     /** Whether the last call succeeded (or none failed yet). */

@@ -4,7 +4,7 @@ package dev.tollgate.redis;
 public final class RedisUnavailableException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    RedisUnavailableException(String message, Throwable cause) {
+    public RedisUnavailableException(String message, Throwable cause) {
         super(message, cause, false, false);
     }
 }

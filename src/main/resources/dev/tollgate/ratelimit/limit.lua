@@ -1,10 +1,14 @@
--- Tollgate rate limiting: takes one unit from every bucket of a request, all or nothing (Buckets#acquire).
+-- Tollgate rate limiting: for each request of a batch, in order, takes one unit from every bucket of that
+-- request, all or nothing (Buckets#acquire). A batch is the requests that waited while an earlier call was on
+-- the wire (RedisBuckets); taking them in order in one script is the same as one call each, one round trip.
 -- The same algorithms, with the same arithmetic in the same order, as SlidingWindow.java and TokenBucket.java.
--- KEYS: one bucket each, all in one hash slot (hash-tagged, see BucketKeys.java).
+-- KEYS: the distinct buckets of the batch; in a cluster all in one hash slot (hash-tagged, see BucketKeys.java).
 -- ARGV[1]: the time in microseconds, or -1 to use Redis TIME (always in production, so that gateway instances
---   with skewed clocks agree). Then five per bucket: algorithm (1 sliding window, 2 token bucket), limit,
---   window in microseconds, burst, enforced (1, or 0 for report-only).
--- Returns four integers per bucket: allowed (1 or 0), remaining, reset and retry-after in microseconds.
+--   with skewed clocks agree). ARGV[2]: the number of requests. Then per request: its number of buckets, and
+--   six per bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token bucket), limit, window in
+--   microseconds, burst, enforced (1, or 0 for report-only).
+-- Returns four integers per bucket, requests and buckets in order: allowed (1 or 0), remaining, reset and
+-- retry-after in microseconds.
 -- Numbers sent back to Redis are formatted with %.0f / %.17g: Lua's default tostring keeps 14 digits only,
 -- and microsecond timestamps have 16.
 local now = tonumber(ARGV[1])
@@ -14,62 +18,73 @@ if now < 0 then
 end
 local function int(x) return string.format('%.0f', x) end
 
-local buckets = {}
-local veto = false
-for i = 1, #KEYS do
-  local a = 2 + (i - 1) * 5
-  local b = { key = KEYS[i], algo = tonumber(ARGV[a]), limit = tonumber(ARGV[a + 1]),
-              window = tonumber(ARGV[a + 2]), burst = tonumber(ARGV[a + 3]), enforced = ARGV[a + 4] == '1' }
-  if b.algo == 1 then
-    -- sliding log: the window is (now - window, now]
-    redis.call('ZREMRANGEBYSCORE', b.key, '-inf', int(now - b.window))
-    b.size = redis.call('ZCARD', b.key)
-    b.oldest = now
-    if b.size > 0 then
-      b.oldest = tonumber(redis.call('ZRANGE', b.key, 0, 0, 'WITHSCORES')[2])
-    end
-    if b.size < b.limit then
-      local reset = 0
-      if b.size > 0 then reset = b.oldest + b.window - now end
-      b.out = { 1, b.limit - b.size, reset, 0 }
+-- one request: checks every bucket, then takes from all of them unless an enforced one has no room
+local function acquire(a, n, result)
+  local buckets = {}
+  local veto = false
+  for i = 1, n do
+    local b = { key = KEYS[tonumber(ARGV[a])], algo = tonumber(ARGV[a + 1]), limit = tonumber(ARGV[a + 2]),
+                window = tonumber(ARGV[a + 3]), burst = tonumber(ARGV[a + 4]), enforced = ARGV[a + 5] == '1' }
+    a = a + 6
+    if b.algo == 1 then
+      -- sliding log: the window is (now - window, now]
+      redis.call('ZREMRANGEBYSCORE', b.key, '-inf', int(now - b.window))
+      b.size = redis.call('ZCARD', b.key)
+      b.oldest = now
+      if b.size > 0 then
+        b.oldest = tonumber(redis.call('ZRANGE', b.key, 0, 0, 'WITHSCORES')[2])
+      end
+      if b.size < b.limit then
+        local reset = 0
+        if b.size > 0 then reset = b.oldest + b.window - now end
+        b.out = { 1, b.limit - b.size, reset, 0 }
+      else
+        local idx = b.size - b.limit
+        local at = tonumber(redis.call('ZRANGE', b.key, idx, idx, 'WITHSCORES')[2])
+        b.out = { 0, 0, b.oldest + b.window - now, at + b.window - now }
+      end
     else
-      local idx = b.size - b.limit
-      local at = tonumber(redis.call('ZRANGE', b.key, idx, idx, 'WITHSCORES')[2])
-      b.out = { 0, 0, b.oldest + b.window - now, at + b.window - now }
+      -- token bucket: burst tokens at most, refilled at limit per window
+      local h = redis.call('HMGET', b.key, 'tokens', 'updated')
+      b.tokens = b.burst
+      if h[1] then
+        b.tokens = math.min(b.burst, tonumber(h[1]) + (now - tonumber(h[2])) * b.limit / b.window)
+      end
+      local reset = math.ceil((b.burst - b.tokens) * b.window / b.limit)
+      if b.tokens >= 1 then
+        b.out = { 1, math.floor(b.tokens), reset, 0 }
+      else
+        b.out = { 0, 0, reset, math.ceil((1 - b.tokens) * b.window / b.limit) }
+      end
     end
-  else
-    -- token bucket: burst tokens at most, refilled at limit per window
-    local h = redis.call('HMGET', b.key, 'tokens', 'updated')
-    b.tokens = b.burst
-    if h[1] then
-      b.tokens = math.min(b.burst, tonumber(h[1]) + (now - tonumber(h[2])) * b.limit / b.window)
-    end
-    local reset = math.ceil((b.burst - b.tokens) * b.window / b.limit)
-    if b.tokens >= 1 then
-      b.out = { 1, math.floor(b.tokens), reset, 0 }
-    else
-      b.out = { 0, 0, reset, math.ceil((1 - b.tokens) * b.window / b.limit) }
-    end
+    if b.enforced and b.out[1] == 0 then veto = true end
+    buckets[i] = b
   end
-  if b.enforced and b.out[1] == 0 then veto = true end
-  buckets[i] = b
+
+  for _, b in ipairs(buckets) do
+    if not veto and b.out[1] == 1 then
+      if b.algo == 1 then
+        -- members are unique: the log only grows within one microsecond
+        redis.call('ZADD', b.key, int(now), int(now) .. '-' .. b.size)
+        redis.call('PEXPIRE', b.key, int(math.ceil(b.window / 1000) + 1))
+        b.out = { 1, b.limit - b.size - 1, b.oldest + b.window - now, 0 }
+      else
+        local left = b.tokens - 1
+        local full = math.ceil((b.burst - left) * b.window / b.limit)
+        redis.call('HSET', b.key, 'tokens', string.format('%.17g', left), 'updated', int(now))
+        redis.call('PEXPIRE', b.key, int(math.ceil(full / 1000) + 1))
+        b.out = { 1, math.floor(left), full, 0 }
+      end
+    end
+    for j = 1, 4 do result[#result + 1] = b.out[j] end
+  end
+  return a
 end
 
 local result = {}
-for i, b in ipairs(buckets) do
-  if not veto and b.out[1] == 1 then
-    if b.algo == 1 then
-      redis.call('ZADD', b.key, int(now), int(now) .. '-' .. b.size)
-      redis.call('PEXPIRE', b.key, int(math.ceil(b.window / 1000) + 1))
-      b.out = { 1, b.limit - b.size - 1, b.oldest + b.window - now, 0 }
-    else
-      local left = b.tokens - 1
-      local full = math.ceil((b.burst - left) * b.window / b.limit)
-      redis.call('HSET', b.key, 'tokens', string.format('%.17g', left), 'updated', int(now))
-      redis.call('PEXPIRE', b.key, int(math.ceil(full / 1000) + 1))
-      b.out = { 1, math.floor(left), full, 0 }
-    end
-  end
-  for j = 1, 4 do result[#result + 1] = b.out[j] end
+local a = 3
+for r = 1, tonumber(ARGV[2]) do
+  local n = tonumber(ARGV[a])
+  a = acquire(a + 1, n, result)
 end
 return result

@@ -52,7 +52,7 @@ class RedisBucketsTest {
     @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
     void answersAsTheSharedTableSays(BucketCases.Case c) throws Exception {
         AtomicLong now = new AtomicLong();
-        RedisBuckets buckets = new RedisBuckets(redis, timer, now::get);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, now::get);
         int i = 0;
         for (BucketCases.Step step : c.steps()) {
             now.set(BucketCases.START + step.atMicros());
@@ -63,7 +63,7 @@ class RedisBucketsTest {
 
     @Test
     void reloadsTheScriptWhenRedisLostIt() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:a", Algorithm.SLIDING_WINDOW, 5, 60_000_000, 5,
                 true));
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(4);
@@ -75,7 +75,7 @@ class RedisBucketsTest {
 
     @Test
     void keysExpireWithTheirWindowAndUseRedisTime() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4);
         buckets.acquire(List.of(new Acquire("tollgate:test:{k}:w", Algorithm.SLIDING_WINDOW, 5, 2_000_000, 5, true),
                 new Acquire("tollgate:test:{k}:b", Algorithm.TOKEN_BUCKET, 1, 3_000_000, 2, true)));
         long ttlWindow = Long.parseLong(server.command("PTTL tollgate:test:{k}:w").substring(1));
@@ -85,18 +85,58 @@ class RedisBucketsTest {
     }
 
     /**
-     * Two clients with their own connection pools, as two gateway instances, hammer one bucket from 16 threads:
-     * exactly the limit is admitted.
+     * Two clients with their own connection pools, as two gateway instances (one batching, one making a call per
+     * request), hammer one bucket from 16 threads: exactly the limit is admitted.
      */
     @Test
     void twoInstancesAdmitExactlyTheLimitTogether() throws Exception {
         try (Redis other = RedisClients.open(server)) {
-            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer), new RedisBuckets(other, timer));
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 4), new RedisBuckets(other, timer, 1, 1));
             for (Algorithm algorithm : Algorithm.values()) {
                 List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:" + algorithm, algorithm, 250,
                         3_600_000_000L, 250, true));
                 assertThat(hammer(instances, one)).as(algorithm.label()).isEqualTo(250);
             }
+        }
+    }
+
+    /**
+     * While one script call is held up (Redis paused), the requests that arrive meanwhile wait and then go in
+     * one call, each still all or nothing and in order: 3 calls for 12 requests, exactly the limit admitted.
+     */
+    @Test
+    void requestsArrivingDuringACallShareTheNextOne() throws Exception {
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:p", Algorithm.SLIDING_WINDOW, 7, 60_000_000, 7,
+                true));
+        assertThat(buckets.acquire(one).get(0).allowed()).isTrue(); // also loads the script
+        ExecutorService pool = Executors.newFixedThreadPool(11);
+        try {
+            server.command("CLIENT PAUSE 1000 ALL");
+            List<Future<Boolean>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> buckets.acquire(one).get(0).allowed()));
+            await(() -> buckets.callsInFlight() == 1); // held by the paused Redis
+            for (int t = 0; t < 10; t++) {
+                futures.add(pool.submit(() -> buckets.acquire(one).get(0).allowed()));
+            }
+            await(() -> buckets.waiting() == 10);
+            int allowed = 0;
+            for (Future<Boolean> f : futures) {
+                allowed += f.get() ? 1 : 0;
+            }
+            assertThat(allowed).as("7 in all, one of them taken before the pause").isEqualTo(6);
+            assertThat(buckets.requests()).isEqualTo(12);
+            assertThat(buckets.calls()).as("before the pause, the held call, then one for the ten").isEqualTo(3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+            Thread.sleep(1);
         }
     }
 
