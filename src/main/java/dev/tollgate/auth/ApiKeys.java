@@ -16,16 +16,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API keys, known only by the SHA-256 of the key. A presented key is hashed and compared with every configured
  * hash in constant time ({@link MessageDigest#isEqual}), without stopping at a match, so the time taken says
  * nothing about which key, or how much of one, matched. Optionally, a key not in the configuration is looked up
- * in Redis at {@code tollgate:auth:apikey:<sha256 hex>} (JSON {@code {"id","owner","plan","roles","scopes"}});
- * those answers, found or not, are remembered for the negative-cache TTL. Thread-safe.
+ * in Redis at {@code tollgate:auth:apikey:<sha256 hex>} (JSON {@code {"id","owner","plan","roles","scopes"}}; only
+ * the hash is ever sent to Redis, and the lookup by hash reveals nothing about the key). Those answers, found or
+ * not, are remembered in process for {@code gateway.auth.cache.negative-ttl}: a key added to or removed from Redis
+ * takes effect within that time. When Redis does not answer (the token cache's timeout and back-off apply), a key
+ * not in that local cache is refused: the lookup fails closed, and configured keys keep working. Thread-safe.
  */
 public final class ApiKeys {
     static final String PREFIX = Redis.NAMESPACE + "auth:apikey:";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<AuthConfig.ApiKey> keys;
@@ -75,14 +81,21 @@ public final class ApiKeys {
             JsonNode n = JSON.readTree(json);
             String owner = n.path("owner").asText("");
             if (owner.isEmpty()) {
+                unreadable();
                 return null;
             }
             return new AuthConfig.ApiKey(n.path("id").asText(owner), hash, owner,
                     n.hasNonNull("plan") ? n.get("plan").asText() : null, strings(n.path("roles")),
                     strings(n.path("scopes")));
         } catch (java.io.IOException e) {
+            unreadable();
             return null;
         }
+    }
+
+    private static void unreadable() {
+        // at most once per entry and cache TTL; neither the key nor its hash is logged
+        LOG.warn("api-key: a Redis entry under {}* is not a JSON object with an \"owner\"; the key is refused", PREFIX);
     }
 
     private static Set<String> strings(JsonNode n) {

@@ -8,9 +8,16 @@ import java.util.TreeSet;
 
 /**
  * A route's authentication decision, from the request's credential header values to an {@link Outcome}:
- * 400 for an ambiguous credential (two {@code Authorization} or API-key headers), 401 with an RFC 6750
- * challenge for a missing or refused one, 403 {@code insufficient_scope} when roles or scopes fall short.
- * On {@code jwt-or-api-key} routes a bearer token is used when present, else the API key. Thread-safe.
+ * 400 for an ambiguous credential, 401 {@code invalid_token} (RFC 6750) for a missing or refused one, 403
+ * {@code insufficient_scope} when roles or scopes fall short.
+ * <p>
+ * Which credential counts: on {@code jwt} routes the {@code Authorization} header; on {@code api-key} routes the
+ * API-key header ({@code Authorization} is not read there); on {@code jwt-or-api-key} routes a bearer token when
+ * {@code Authorization} carries one, else the API key, so a {@code Basic} (or other non-bearer)
+ * {@code Authorization} meant for the upstream does not hide a valid API key. Ambiguity is 400 only where it
+ * matters: two {@code Authorization} headers on a route that reads {@code Authorization} (any route accepting
+ * JWT, issue 4: which one would another parser pick?), two API-key headers when the API key is the credential
+ * used. Thread-safe.
  */
 public final class Authenticator {
     private static final String REALM = "realm=\"tollgate\"";
@@ -45,23 +52,20 @@ public final class Authenticator {
      */
     public Outcome authenticate(AuthConfig.RouteAuth route, List<String> authorization, List<String> apiKey) {
         AuthConfig.Policy policy = route.policy();
-        boolean jwt = policy.acceptsJwt() && !authorization.isEmpty();
-        if (jwt && authorization.size() > 1 || !jwt && policy.acceptsApiKey() && apiKey.size() > 1) {
-            return new Outcome(400, null, challenge(policy, "invalid_request", "Send one credential.", null),
-                    "The request carries more than one " + (jwt ? "Authorization" : apiKeyHeader) + " header.");
+        if (policy.acceptsJwt() && authorization.size() > 1) {
+            return ambiguous(policy, "Authorization");
+        }
+        String token = policy.acceptsJwt() && !authorization.isEmpty() ? bearer(authorization.get(0)) : null;
+        boolean useApiKey = token == null && policy.acceptsApiKey() && !apiKey.isEmpty();
+        if (useApiKey && apiKey.size() > 1) {
+            return ambiguous(policy, apiKeyHeader);
         }
         Identity identity;
         try {
-            if (jwt) {
-                String token = bearer(authorization.get(0));
-                if (token == null) {
-                    return missing(policy);
-                }
+            if (token != null) {
                 identity = identity(tokens.authenticate(token));
-            } else if (policy.acceptsApiKey() && !apiKey.isEmpty()) {
-                AuthConfig.ApiKey key = apiKeys.find(apiKey.get(0));
-                identity = new Identity(Identity.API_KEY, new Principal(key.owner(), key.id(), key.roles(), key.plan()),
-                        key.scopes());
+            } else if (useApiKey) {
+                identity = apiKey(apiKey.get(0));
             } else {
                 return missing(policy);
             }
@@ -80,9 +84,31 @@ public final class Authenticator {
         return new Outcome(200, identity, null, null);
     }
 
+    private Outcome ambiguous(AuthConfig.Policy policy, String header) {
+        return new Outcome(400, null, challenge(policy, "invalid_request", "Send one credential.", null),
+                "The request carries more than one " + header + " header.");
+    }
+
+    private Identity apiKey(String presented) throws AuthException {
+        AuthConfig.ApiKey key;
+        try {
+            key = apiKeys.find(presented);
+        } catch (AuthException e) {
+            tokens.stats().failed(e.reason()); // tollgate.auth.failures{reason=unknown-api-key}
+            throw e;
+        }
+        return new Identity(Identity.API_KEY, new Principal(key.owner(), key.id(), key.roles(), key.plan()),
+                key.scopes());
+    }
+
     private Outcome missing(AuthConfig.Policy policy) {
-        // RFC 6750 section 3.1: no error code when the request carries no credential
-        return new Outcome(401, null, challenge(policy, null, null, null),
+        // Issue 4 point 5: every 401 carries error="invalid_token", the missing credential too, so that clients
+        // treat all 401s alike. This deliberately departs from RFC 6750 section 3.1, which says a request
+        // without authentication information SHOULD NOT get an error code.
+        String description = policy == AuthConfig.Policy.JWT ? "No bearer token was sent."
+                : policy == AuthConfig.Policy.API_KEY ? "No API key was sent."
+                : "No bearer token or API key was sent.";
+        return new Outcome(401, null, challenge(policy, "invalid_token", description, null),
                 "This route requires " + (policy == AuthConfig.Policy.JWT ? "a bearer token."
                         : policy == AuthConfig.Policy.API_KEY ? "an API key in " + apiKeyHeader + "."
                         : "a bearer token or an API key in " + apiKeyHeader + "."));

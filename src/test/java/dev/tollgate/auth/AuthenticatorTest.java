@@ -40,18 +40,47 @@ class AuthenticatorTest {
     }
 
     @Test
-    void missingCredentialIs401WithABareChallenge() {
+    void missingCredentialIs401InvalidTokenLikeEveryOther401() {
+        // issue 4 point 5, deliberately past RFC 6750 section 3.1's "SHOULD NOT include an error code"
         Authenticator.Outcome o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of(), List.of());
         assertThat(o.status()).isEqualTo(401);
-        assertThat(o.challenge()).isEqualTo("Bearer realm=\"tollgate\"");
+        assertThat(o.challenge()).isEqualTo(
+                "Bearer realm=\"tollgate\", error=\"invalid_token\", error_description=\"No bearer token was sent.\"");
+        assertThat(o.detail()).isEqualTo("This route requires a bearer token.");
         Authenticator.Outcome basic = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
-                List.of("Basic YWxpY2U6cHc="), List.of());
+                List.of("Basic YWxpY2U6cHc="), List.of(KEY));
         assertThat(basic.status()).isEqualTo(401);
+        assertThat(basic.challenge()).isEqualTo(o.challenge());
+        Authenticator.Outcome key = authenticator.authenticate(route(AuthConfig.Policy.API_KEY, Set.of(), Set.of()),
+                List.of(bearer(List.of(), "")), List.of());
+        assertThat(key.status()).isEqualTo(401);
+        assertThat(key.challenge()).isEqualTo("ApiKey realm=\"tollgate\", error=\"invalid_token\", "
+                + "error_description=\"No API key was sent.\", header=\"X-API-Key\"");
         Authenticator.Outcome either = authenticator.authenticate(
                 route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of()), List.of(), List.of());
-        assertThat(either.challenge()).isEqualTo(
-                "Bearer realm=\"tollgate\", ApiKey realm=\"tollgate\", header=\"X-API-Key\"");
+        assertThat(either.status()).isEqualTo(401);
+        assertThat(either.challenge()).isEqualTo("Bearer realm=\"tollgate\", error=\"invalid_token\", "
+                + "error_description=\"No bearer token or API key was sent.\", ApiKey realm=\"tollgate\", "
+                + "error=\"invalid_token\", error_description=\"No bearer token or API key was sent.\", "
+                + "header=\"X-API-Key\"");
+    }
+
+    @Test
+    void nonBearerAuthorizationFallsBackToTheApiKeyOnEitherRoutes() {
+        AuthConfig.RouteAuth r = route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of());
+        for (String authorization : List.of("Basic YWxpY2U6cHc=", "Digest username=\"a\"", "Bearer ", "bearer")) {
+            Authenticator.Outcome ok = authenticator.authenticate(r, List.of(authorization), List.of(KEY));
+            assertThat(ok.status()).as(authorization).isEqualTo(200);
+            assertThat(ok.identity().method()).isEqualTo(Identity.API_KEY);
+            assertThat(ok.identity().principal().subject()).isEqualTo("acme");
+            Authenticator.Outcome badKey = authenticator.authenticate(r, List.of(authorization), List.of(KEY + "x"));
+            assertThat(badKey.status()).isEqualTo(401);
+            assertThat(badKey.challenge()).contains("error_description=\"The API key is not valid.\"");
+            Authenticator.Outcome neither = authenticator.authenticate(r, List.of(authorization), List.of());
+            assertThat(neither.status()).isEqualTo(401);
+            assertThat(neither.challenge()).contains("error_description=\"No bearer token or API key was sent.\"");
+        }
     }
 
     @Test
@@ -72,6 +101,26 @@ class AuthenticatorTest {
         assertThat(o.challenge()).contains("error=\"invalid_request\"");
         assertThat(authenticator.authenticate(route(AuthConfig.Policy.API_KEY, Set.of(), Set.of()), List.of(),
                 List.of(KEY, KEY)).status()).isEqualTo(400);
+    }
+
+    @Test
+    void twoHeadersAre400OnlyWhereTheRouteReadsThem() {
+        String t = bearer(List.of(), "");
+        AuthConfig.RouteAuth either = route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of());
+        AuthConfig.RouteAuth key = route(AuthConfig.Policy.API_KEY, Set.of(), Set.of());
+        // a route accepting JWT reads Authorization: two of them are ambiguous, whatever their scheme
+        Authenticator.Outcome twoBasic = authenticator.authenticate(either, List.of("Basic YQ==", "Basic Yg=="),
+                List.of(KEY));
+        assertThat(twoBasic.status()).isEqualTo(400);
+        assertThat(twoBasic.detail()).isEqualTo("The request carries more than one Authorization header.");
+        assertThat(authenticator.authenticate(either, List.of(t, "Basic YQ=="), List.of()).status()).isEqualTo(400);
+        // an api-key route never reads Authorization
+        assertThat(authenticator.authenticate(key, List.of(t, "Basic YQ=="), List.of(KEY)).status()).isEqualTo(200);
+        // API-key headers matter only when the API key is the credential used
+        assertThat(authenticator.authenticate(either, List.of(t), List.of(KEY, "other")).status()).isEqualTo(200);
+        Authenticator.Outcome twoKeys = authenticator.authenticate(either, List.of("Basic YQ=="), List.of(KEY, KEY));
+        assertThat(twoKeys.status()).isEqualTo(400);
+        assertThat(twoKeys.detail()).isEqualTo("The request carries more than one X-API-Key header.");
     }
 
     @Test
@@ -101,6 +150,7 @@ class AuthenticatorTest {
         Authenticator.Outcome bad = authenticator.authenticate(r, List.of(), List.of(KEY + "x"));
         assertThat(bad.status()).isEqualTo(401);
         assertThat(bad.detail()).isEqualTo("The API key is not valid.");
+        assertThat(auth.tokens().stats().failures(AuthException.Reason.UNKNOWN_API_KEY)).isEqualTo(1);
         // a bearer token wins over an API key on jwt-or-api-key routes
         assertThat(authenticator.authenticate(r, List.of(bearer(List.of("partner"), "")), List.of(KEY + "x"))
                 .identity().method()).isEqualTo("jwt");

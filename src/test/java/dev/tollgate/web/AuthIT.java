@@ -82,7 +82,10 @@ class AuthIT {
                 "gateway.routes.partner.path = /partner/**",
                 "gateway.routes.partner.service = app",
                 "gateway.routes.partner.auth = api-key",
-                "gateway.routes.partner.auth.hide-credentials = true"));
+                "gateway.routes.partner.auth.hide-credentials = true",
+                "gateway.routes.either.path = /either/**",
+                "gateway.routes.either.service = app",
+                "gateway.routes.either.auth = jwt-or-api-key"));
     }
 
     @AfterAll
@@ -114,12 +117,30 @@ class AuthIT {
     }
 
     @Test
-    void missingTokenIs401ProblemWithBearerChallenge() throws Exception {
+    void missingTokenIs401InvalidTokenProblem() throws Exception {
         String r = get("/orders/1");
         assertThat(RawHttp.status(r)).isEqualTo(401);
-        assertThat(r).contains("WWW-Authenticate: Bearer realm=\"tollgate\"\r\n")
+        // issue 4 point 5: error="invalid_token" on every 401, past RFC 6750 section 3.1's SHOULD NOT
+        assertThat(r).contains("WWW-Authenticate: Bearer realm=\"tollgate\", error=\"invalid_token\", "
+                + "error_description=\"No bearer token was sent.\"\r\n")
                 .contains("Content-Type: application/problem+json");
         assertThat(body(r).get("status").asInt()).isEqualTo(401);
+    }
+
+    @Test
+    void basicAuthorizationDoesNotHideTheApiKeyOnEitherRoutes() throws Exception {
+        String r = get("/either/x", "Authorization: Basic YWxpY2U6cHc=", "X-API-Key: " + API_KEY);
+        assertThat(RawHttp.status(r)).as(r).isEqualTo(200);
+        UpstreamServer.Seen seen = upstream.last();
+        assertThat(seen.header("X-Auth-Method")).isEqualTo("api-key");
+        assertThat(seen.header("X-User-Id")).isEqualTo("acme");
+        assertThat(seen.header("Authorization")).isEqualTo("Basic YWxpY2U6cHc="); // forwarded, not ours
+        String neither = get("/either/x", "Authorization: Basic YWxpY2U6cHc=");
+        assertThat(RawHttp.status(neither)).isEqualTo(401);
+        assertThat(neither).contains("error=\"invalid_token\"")
+                .contains("error_description=\"No bearer token or API key was sent.\"");
+        assertThat(RawHttp.status(get("/either/x", "Authorization: Basic YQ==", "Authorization: Basic Yg==",
+                "X-API-Key: " + API_KEY))).isEqualTo(400);
     }
 
     @Test
