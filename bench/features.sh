@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/run.sh (FEATURES=1) after the main table: the feature variants' table with their ratios to the
 # plain Tollgate route of the same run, Redis commands per rate-limited request, and the in-process harness
 # (dev.tollgate.bench.FeatureCostMain). Uses run.sh's variables and functions; not meant to be run on its own.
@@ -5,12 +6,13 @@
 fmt0() { awk -v v="$1" 'BEGIN { if (v == "NA") print v; else printf "%.0f", v }'; }
 fmt2() { awk -v v="$1" 'BEGIN { if (v == "NA") print v; else printf "%.2f", v }'; }
 diff2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA") print "n/a"; else printf "%+.2f", a - b }'; }
-# goal_line label variant minimum-ratio
+# goal_line label variant minimum-ratio [baseline variant, default tg-plain]: req/s of variant / req/s of baseline
 goal_line() {
-    awk -v l="$1" -v a="${RPS[$2]}" -v b="${RPS[tg-plain]}" -v g="$3" 'BEGIN {
+    local base=${4:-tg-plain}
+    awk -v l="$1" -v a="${RPS[$2]}" -v b="${RPS[$base]}" -v g="$3" -v bn="the ${base#tg-} route" 'BEGIN {
         if (a == "NA" || b == "NA" || b == 0) { print "- " l ": n/a"; exit }
         r = a / b
-        printf "- %s: %.2f x the plain route (goal >= %.2f: %s)\n", l, r, g, (r >= g ? "met" : sprintf("not met, %.0f points short", (g - r) * 100))
+        printf "- %s: %.2f x %s (goal >= %.2f: %s)\n", l, r, bn, g, (r >= g ? "met" : sprintf("not met, %.0f points short", (g - r) * 100))
     }'
 }
 
@@ -42,6 +44,7 @@ HARNESS_OK=1
     done
     echo
     goal_line "auth on (JWT, same token every request)" tg-auth 0.85
+    goal_line "guard on (plain route) vs guard off (unguarded route), plain/unguarded" tg-plain 0.97 tg-unguarded
     goal_line "rate limit, redis policy, sliding window (never rejects)" tg-limited 0.80
     goal_line "rate limit, redis policy, token bucket (never rejects)" tg-limited-tb 0.80
     echo "- Consul discovery: $(ratio "${RPS[tg-consul]}" "${RPS[tg-plain]}" '%.2f') x the plain (static) route;" \

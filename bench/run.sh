@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tollgate throughput/latency benchmark: wrk against four targets on 127.0.0.1, all fronting the same nginx
 # upstream: the upstream itself (direct), nginx as reverse proxy, Jetty 12's ProxyServlet.Transparent and the
-# Tollgate WAR on embedded Jetty 12; with FEATURES=1 (default) also Tollgate routes with auth, rate limiting and
-# Consul discovery, and the in-process feature cost harness. See bench/README.md.
+# Tollgate WAR on embedded Jetty 12; with FEATURES=1 (default) also Tollgate routes with auth, rate limiting,
+# Consul discovery and without the resilience guard, and the in-process feature cost harness. See bench/README.md.
 # Usage: bash bench/run.sh   (QUICK=1 for a smoke run)
 set -Eeuo pipefail
 
@@ -146,9 +146,11 @@ FTARGETS=()
 declare -A PATH_OF=() AUTH_OF=()
 if ((FEATURES)); then
     REDIS_PORT=$(pick_port 18085)
-    FTARGETS=(tg-plain tg-auth tg-limited tg-limited-tb tg-consul)
+    # tg-unguarded right after tg-plain: the rounds rotate this order, so the two always run back to back
+    FTARGETS=(tg-plain tg-unguarded tg-auth tg-limited tg-limited-tb tg-consul)
     for t in "${FTARGETS[@]}"; do PORT[$t]=$TG_PORT; PATH_OF[$t]=/${t#tg-}$BENCH_PATH; done
-    NAME+=([tg-plain]="plain route (no auth, no limit, static)" [tg-auth]="auth: JWT RS256, level-1 hit"
+    NAME+=([tg-plain]="plain route (no auth, no limit, static)" [tg-unguarded]="resilience guard off (otherwise plain)"
+           [tg-auth]="auth: JWT RS256, level-1 hit"
            [tg-limited]="rate limit: redis, sliding window" [tg-limited-tb]="rate limit: redis, token bucket"
            [tg-consul]="discovery: Consul (FakeConsul)")
     log "feature routes on tollgate: ${FTARGETS[*]}; redis-server port $REDIS_PORT"
@@ -262,8 +264,13 @@ gateway.rate-limit.rules.never-tb.key = ip
 gateway.services.bench-consul.discovery = consul
 gateway.services.bench-consul.consul.service = bench-upstream
 gateway.services.bench-consul.load-balancer = round-robin
+gateway.services.bench.resilience.enabled = true
+gateway.services.bench-unguarded.instances = http://127.0.0.1:$UP_PORT
+gateway.services.bench-unguarded.resilience.enabled = false
 gateway.routes.plain.path = /plain/**
 gateway.routes.plain.service = bench
+gateway.routes.unguarded.path = /unguarded/**
+gateway.routes.unguarded.service = bench-unguarded
 gateway.routes.auth.path = /auth/**
 gateway.routes.auth.service = bench
 gateway.routes.auth.auth = jwt

@@ -175,6 +175,7 @@ public final class ConfigLoader {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
         AuthConfigs.check(s, auth, routes);
+        ResilienceConfigs.check(s, services, routes);
         RateLimitConfig rateLimit = RateLimitConfigs.parse(s, redis, routes);
         s.finish();
         Map<String, String> shown = new TreeMap<>();

@@ -2,14 +2,18 @@ package dev.tollgate.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Parses the resilience settings: global defaults under {@code gateway.resilience.}, overridden per service
  * under {@code gateway.services.<name>.} with the same key (e.g. {@code gateway.services.orders.breaker.delay}),
- * the stale-if-error cache, and the per-route opt-in.
+ * except the switch {@code gateway.resilience.enabled}, which a service overrides as
+ * {@code gateway.services.<name>.resilience.enabled} (like {@code passive-health.*}); the stale-if-error cache,
+ * and the per-route opt-in.
  */
 final class ResilienceConfigs {
     static final String GLOBAL = "gateway.resilience.";
@@ -23,12 +27,23 @@ final class ResilienceConfigs {
         BreakerConfig b = new BreakerConfig(5, 1.0, Duration.ofSeconds(30), 1, Set.of(502, 503, 504));
         RetryConfig r = new RetryConfig(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"), 1, Duration.ofMillis(20),
                 Duration.ofMillis(200), 64 << 10, 0.2, 3, Duration.ofSeconds(10));
-        return read(s, GLOBAL, new ResilienceConfig(b, 100, r));
+        return read(s, GLOBAL, s.bool(GLOBAL + "enabled", true), new ResilienceConfig(b, 100, r, true));
     }
 
     /** One service's settings: its own keys where set, else the global defaults. */
     static ResilienceConfig service(Settings s, String prefix, ResilienceConfig defaults) {
-        return read(s, prefix, defaults);
+        return read(s, prefix, s.bool(prefix + "resilience.enabled", defaults.enabled()), defaults);
+    }
+
+    /** A route may keep responses for stale-if-error only when its service's guard is on (nothing would serve them). */
+    static void check(Settings s, Map<String, ServiceConfig> services, List<RouteConfig> routes) {
+        for (RouteConfig r : routes) {
+            ServiceConfig service = services.get(r.service());
+            if (r.staleIfError() && service != null && !service.resilience().enabled()) {
+                s.problem("gateway.routes." + r.name() + ".stale-if-error", "true", "false while service "
+                        + service.name() + " has its guard off (resilience.enabled = false)");
+            }
+        }
     }
 
     static StaleCacheConfig staleCache(Settings s) {
@@ -40,7 +55,7 @@ final class ResilienceConfigs {
                 s.positiveDuration(p + "max-stale", Duration.ofHours(1)));
     }
 
-    private static ResilienceConfig read(Settings s, String p, ResilienceConfig d) {
+    private static ResilienceConfig read(Settings s, String p, boolean enabled, ResilienceConfig d) {
         BreakerConfig db = d.breaker();
         BreakerConfig breaker = new BreakerConfig(
                 s.integer(p + "breaker.request-volume-threshold", db.requestVolumeThreshold(), 1, 10_000),
@@ -66,7 +81,7 @@ final class ResilienceConfigs {
                 s.integer(p + "retry.budget-min-retries", dr.budgetMinRetries(), 0, 1_000_000),
                 s.positiveDuration(p + "retry.budget-window", dr.budgetWindow()));
         int maxConcurrent = s.integer(p + "bulkhead.max-concurrent", d.maxConcurrent(), 1, 100_000);
-        return new ResilienceConfig(breaker, maxConcurrent, retry);
+        return new ResilienceConfig(breaker, maxConcurrent, retry, enabled);
     }
 
     private static double ratio(Settings s, String key, double fallback) {

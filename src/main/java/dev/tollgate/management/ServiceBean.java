@@ -27,4 +27,9 @@ final class ServiceBean extends TrafficBean implements ServiceMXBean {
     public int getInstanceCount() {
         return instances.getAsInt();
     }
+
+    @Override
+    public boolean isResilienceEnabled() {
+        return service.resilience().enabled();
+    }
 }

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ServiceGuard} of every upstream service, built once at start-up, with their meters and MXBeans.
+ * The {@link ServiceGuard} of every upstream service whose guard is on ({@code resilience.enabled}), built once at
+ * start-up, with their meters and MXBeans; a service with the guard off has none of them.
  * SmallRye Fault Tolerance keeps one timer thread per class loader (one per deployed WAR), shared by every
  * guard built in it; {@link #stopTimer()} stops it when the WAR is undeployed, not when one set of breakers
  * closes (tests build several gateways in one class loader). Thread-safe.
@@ -28,11 +29,15 @@ public final class Breakers {
 
     public Breakers(Collection<ServiceConfig> services, Clock clock, Predicate<Throwable> upstreamFault) {
         for (ServiceConfig s : services) {
+            if (!s.resilience().enabled()) {
+                LOG.info("service={} resilience guard off: no bulkhead, breaker, retries or stale-if-error", s.name());
+                continue;
+            }
             guards.put(s.name(), new ServiceGuard(s.name(), s.resilience(), clock, upstreamFault));
         }
     }
 
-    /** The guard of a configured service. */
+    /** The guard of a configured service; null when its guard is off ({@code resilience.enabled = false}). */
     public ServiceGuard guard(String service) {
         return guards.get(service);
     }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The last step: inside the service's bulkhead and through its circuit breaker, picks an instance, sends the
  * request over the pooled HttpClient (again on another instance when a retryable attempt failed) and streams the
- * response back, keeping a copy for the stale-if-error cache where the route allows it. Each attempt leases its
+ * response back, keeping a copy for the stale-if-error cache where the route allows it; a service whose guard is
+ * off ({@code resilience.enabled = false}) gets one plain attempt instead. Each attempt leases its
  * instance from discovery and reports the outcome (passive health, least-request balancing). Blocking I/O on
  * the request thread: both bodies stream through one 16 KiB buffer, never whole.
  * A failure before the response starts becomes a problem answer; after it started, the client connection is
@@ -63,6 +64,10 @@ public final class ProxyServlet extends HttpServlet {
         }
         RequestContext ctx = RequestAttributes.context(req);
         ServiceGuard guard = gateway.breakers().guard(ctx.route().service());
+        if (guard == null) { // the service's guard is off (resilience.enabled = false)
+            forwardOnce(req, res, ctx);
+            return;
+        }
         try {
             guard.isolate(() -> forward(req, res, ctx, guard));
         } catch (BulkheadFullException e) {
@@ -93,8 +98,7 @@ public final class ProxyServlet extends HttpServlet {
             Lease lease = InstancePicker.pick(gateway.discovery(), ctx.route().service(),
                     ctx.route().config().loadBalancer(), tried);
             if (lease == null) {
-                Problems.send(req, res, 503, "Service Unavailable",
-                        "The upstream service has no available instance.", false, Headers.RETRY_AFTER, "1");
+                noInstance(req, res);
                 return;
             }
             Outcome outcome = Outcome.NOT_COUNTED;
@@ -139,6 +143,55 @@ public final class ProxyServlet extends HttpServlet {
                 lease.release(outcome);
             }
         }
+    }
+
+    /**
+     * A service with its guard off: one attempt on one instance, straight through, with no bulkhead, breaker,
+     * retry or stale-if-error copy (the configuration refuses {@code stale-if-error} on its routes). The lease
+     * still reports the outcome (passive health, least-request balancing).
+     */
+    private void forwardOnce(HttpServletRequest req, HttpServletResponse res, RequestContext ctx) throws IOException {
+        RequestBody body;
+        try {
+            body = RequestBody.of(req, null, ctx.route().config().maxBodySize());
+        } catch (IOException e) {
+            fail(req, res, ctx, null, e);
+            return;
+        }
+        Lease lease = InstancePicker.pick(gateway.discovery(), ctx.route().service(),
+                ctx.route().config().loadBalancer(), Set.of());
+        if (lease == null) {
+            noInstance(req, res);
+            return;
+        }
+        Instance instance = lease.instance();
+        Outcome outcome = Outcome.NOT_COUNTED;
+        try {
+            RequestAttributes.setUpstream(req, instance.toString());
+            HttpUriRequestBase upstream = exchange.request(req, ctx, instance);
+            body.attach(upstream);
+            ClassicHttpResponse response;
+            try {
+                response = gateway.client().execute(ctx.route().name(), instance, upstream);
+            } catch (RuntimeException e) {
+                upstream.abort();
+                throw e;
+            } catch (IOException e) {
+                upstream.abort();
+                outcome = Outcomes.of(e);
+                fail(req, res, ctx, instance, e);
+                return;
+            }
+            outcome = Outcome.SUCCESS; // an error status is the application's, not the instance's health
+            deliver(req, res, ctx, instance, upstream, response);
+        } finally {
+            lease.release(outcome);
+        }
+    }
+
+    private static void noInstance(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        Problems.send(req, res, 503, "Service Unavailable",
+                "The upstream service has no available instance.", false, Headers.RETRY_AFTER, "1");
     }
 
     /** Whether to try again (policy and budget), after the jittered backoff. */

@@ -25,13 +25,15 @@ final class RequestBody {
 
     /**
      * Reads a small retryable body now; a failure to read it is the client's ({@link ClientBody} exceptions).
+     *
+     * @param policy the service's retry policy; null (guard off, no retries): the body always streams
      */
     static RequestBody of(HttpServletRequest req, RetryPolicy policy, long maxBodySize) throws IOException {
         if (!UpstreamExchange.hasBody(req)) {
             return new RequestBody(req, null, null);
         }
         ClientBody body = new ClientBody(req.getInputStream(), maxBodySize);
-        if (policy.buffers(req.getMethod(), req.getContentLengthLong())) {
+        if (policy != null && policy.buffers(req.getMethod(), req.getContentLengthLong())) {
             return new RequestBody(req, body.readAllBytes(), null);
         }
         return new RequestBody(req, null, body);

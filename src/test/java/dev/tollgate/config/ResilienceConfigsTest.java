@@ -72,4 +72,41 @@ class ResilienceConfigsTest {
                 .contains("gateway.services.orders.breaker.failure-ratio-typo = \"1\": unknown key")
                 .doesNotContain("budget-ratio");
     }
+
+    @Test
+    void theGuardIsOnUnlessTurnedOffGloballyOrPerService() {
+        assertThat(load().services().get("orders").resilience().enabled()).isTrue();
+
+        GatewayConfig one = load("gateway.services.orders.resilience.enabled = false");
+        assertThat(one.services().get("orders").resilience().enabled()).isFalse();
+        assertThat(one.services().get("users").resilience().enabled()).isTrue();
+
+        GatewayConfig all = load("gateway.resilience.enabled = FALSE",
+                "gateway.services.users.resilience.enabled = true");
+        assertThat(all.services().get("orders").resilience().enabled()).isFalse();
+        assertThat(all.services().get("users").resilience().enabled()).isTrue();
+    }
+
+    @Test
+    void anInvalidSwitchFailsStartUpNamingTheKey() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(
+                "gateway.resilience.enabled = off",
+                "gateway.services.orders.resilience.enabled = no",
+                "gateway.services.users.enabled = false"));
+        assertThat(e.getMessage())
+                .contains("gateway.resilience.enabled = \"off\": expected true or false")
+                .contains("gateway.services.orders.resilience.enabled = \"no\": expected true or false")
+                .contains("gateway.services.users.enabled = \"false\": unknown key");
+    }
+
+    @Test
+    void staleIfErrorNeedsTheServicesGuard() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(
+                "gateway.services.orders.resilience.enabled = false",
+                "gateway.routes.orders.stale-if-error = true"));
+        assertThat(e.getMessage()).contains("gateway.routes.orders.stale-if-error = \"true\": expected false while "
+                + "service orders has its guard off");
+        assertThat(load("gateway.services.orders.resilience.enabled = false",
+                "gateway.routes.orders.stale-if-error = false").routes().get(0).staleIfError()).isFalse();
+    }
 }

@@ -26,7 +26,7 @@ class ServiceGuardTest {
         BreakerConfig breaker = new BreakerConfig(5, 1.0, delay, 1, Set.of(502, 503, 504));
         RetryConfig retry = new RetryConfig(Set.of("GET"), 1, Duration.ofMillis(1), Duration.ofMillis(1), 0, 0.2, 3,
                 Duration.ofSeconds(10));
-        return new ServiceGuard("orders", new ResilienceConfig(breaker, maxConcurrent, retry), clock,
+        return new ServiceGuard("orders", new ResilienceConfig(breaker, maxConcurrent, retry, true), clock,
                 t -> !(t instanceof IllegalStateException));
     }
 
