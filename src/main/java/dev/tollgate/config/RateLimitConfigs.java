@@ -34,7 +34,7 @@ final class RateLimitConfigs {
         int instances = s.integer(PREFIX + "instances", 0, 0, 10_000);
         Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval", Duration.ofSeconds(5));
         int batchSize = s.integer(PREFIX + "batch-size", 64, 1, 1024);
-        int batchesInFlight = s.integer(PREFIX + "batches-in-flight", 4, 1, 256);
+        int batchesInFlight = s.integer(PREFIX + "batches-in-flight", 2, 1, 256);
         Map<String, RateLimitRule> rules = new TreeMap<>();
         Set<String> configured = s.names(PREFIX + "rules.");
         for (String name : configured) {

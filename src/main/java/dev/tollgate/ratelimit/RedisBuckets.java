@@ -49,6 +49,8 @@ final class RedisBuckets implements Buckets {
         final Thread thread = Thread.currentThread();
         List<Outcome> outcomes;
         RedisUnavailableException failure;
+        /** In a batch on the wire: its caller wakes this request when the answer is in. */
+        volatile boolean taken;
         volatile boolean done;
 
         Pending(List<Acquire> buckets) {
@@ -88,7 +90,7 @@ final class RedisBuckets implements Buckets {
         }
         queue.add(self);
         while (!self.done) {
-            if (inFlight.tryAcquire()) {
+            if (!self.taken && inFlight.tryAcquire()) {
                 try {
                     List<Pending> batch = drain();
                     if (!batch.isEmpty()) {
@@ -102,7 +104,8 @@ final class RedisBuckets implements Buckets {
                     }
                 }
             } else {
-                // woken when our batch is answered, or when a call ends and we head the queue
+                // woken when our batch is answered, or when a call ends and we head the queue; a request whose
+                // batch is on the wire must not spin on a free slot meanwhile
                 LockSupport.park(this);
             }
         }
@@ -113,6 +116,7 @@ final class RedisBuckets implements Buckets {
         List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 16));
         Pending p;
         while (batch.size() < maxBatch && (p = queue.poll()) != null) {
+            p.taken = true;
             batch.add(p);
         }
         return batch;
