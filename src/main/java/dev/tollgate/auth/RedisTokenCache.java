@@ -3,10 +3,9 @@ package dev.tollgate.auth;
 import dev.tollgate.redis.Redis;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import redis.clients.jedis.params.ScanParams;
+import java.util.Collection;
+import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Level 2: verified claims as JSON in Redis under {@code tollgate:auth:token:<sha256 hex>}, with a TTL of
@@ -54,20 +53,21 @@ final class RedisTokenCache implements TokenCache {
         return redis.direct(j -> j.del(PREFIX + hash)) > 0;
     }
 
+    /**
+     * Deletes every level-2 entry: SCAN over every node (a cluster's entries are spread over its masters, and a
+     * pattern without a hash tag matches in every slot), then UNLINK per page (split by slot in a cluster).
+     */
     @Override
     public long clear() throws RedisCalls.Unavailable {
         return redis.direct(j -> {
             long n = 0;
-            String cursor = ScanParams.SCAN_POINTER_START;
-            ScanParams match = new ScanParams().match(PREFIX + "*").count(1000);
-            do {
-                ScanResult<String> page = j.scan(cursor, match);
-                List<String> keys = page.getResult();
+            ScanIteration scan = j.scanIteration(1000, PREFIX + "*");
+            while (!scan.isIterationCompleted()) {
+                Collection<String> keys = scan.nextBatchList();
                 if (!keys.isEmpty()) {
                     n += j.unlink(keys.toArray(new String[0]));
                 }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            }
             return n;
         });
     }

@@ -3,8 +3,8 @@ package dev.tollgate.auth;
 import dev.tollgate.config.RedisConfig;
 import dev.tollgate.redis.Redis;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +16,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.ScanIteration;
 
 /**
  * Keeps an instance's {@link Revocations} replica in step with Redis: subscribes to
@@ -123,15 +122,16 @@ final class RevocationFeed implements AutoCloseable {
         }
     }
 
-    /** Every stored revocation with its remaining TTL: SCAN, then one pipelined PTTL per page. */
+    /**
+     * Every stored revocation with its remaining TTL: SCAN over every node (in a cluster the revocations are
+     * spread over the masters; replicas are scanned too, their duplicates merge), then one pipelined PTTL per page (each sent to its key's master).
+     */
     private Map<String, Duration> stored() throws RedisCalls.Unavailable {
         return revocations.redis().direct(j -> {
             Map<String, Duration> out = new HashMap<>();
-            String cursor = ScanParams.SCAN_POINTER_START;
-            ScanParams match = new ScanParams().match(Revocations.PREFIX + "*").count(1000);
-            do {
-                ScanResult<String> page = j.scan(cursor, match);
-                List<String> keys = page.getResult();
+            ScanIteration scan = j.scanIteration(1000, Revocations.PREFIX + "*");
+            while (!scan.isIterationCompleted()) {
+                Collection<String> keys = scan.nextBatchList();
                 if (!keys.isEmpty()) {
                     Map<String, Response<Long>> ttls;
                     try (AbstractPipeline p = j.pipelined()) {
@@ -144,8 +144,7 @@ final class RevocationFeed implements AutoCloseable {
                         }
                     });
                 }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            }
             return out;
         });
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +150,7 @@ public final class ConfigLoader {
                 positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)));
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
-        RedisConfig redis = redis(s);
+        RedisConfig redis = RedisConfigs.parse(s);
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
         AuthConfig auth = AuthConfigs.parse(s, redis);
@@ -186,19 +185,6 @@ public final class ConfigLoader {
         });
         return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
                 redis, admin, accessLog, auth, rateLimit, consul, staleCache);
-    }
-
-    private static RedisConfig redis(Settings s) {
-        String v = s.string("gateway.redis.uri", "");
-        URI uri = v.isBlank() ? null : s.uri("gateway.redis.uri", v.trim(), List.of("redis", "rediss"));
-        if (uri != null && uri.getRawPath() != null && !uri.getRawPath().matches("(/[0-9]{1,2})?")) {
-            s.problem("gateway.redis.uri", v, "redis://host:port or redis://host:port/<database number>");
-            uri = null;
-        }
-        return new RedisConfig(uri,
-                positive(s, "gateway.redis.timeout", Duration.ofMillis(200)),
-                s.integer("gateway.redis.pool-size", 32, 1, 10_000),
-                positive(s, "gateway.redis.retry-interval", Duration.ofSeconds(1)));
     }
 
     private static Duration positive(Settings s, String key, Duration fallback) {

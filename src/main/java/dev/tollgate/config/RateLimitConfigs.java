@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Parses and validates the {@code gateway.rate-limit.*} section and the routes' {@code rate-limit} lists. */
@@ -58,8 +60,34 @@ final class RateLimitConfigs {
             if (!names.isEmpty()) {
                 byRoute.put(route.name(), List.copyOf(names));
             }
+            if (redis && redisConfig.cluster()) {
+                oneSlot(s, key, names, rules);
+            }
         }
         return new RateLimitConfig(redis, instances, heartbeat, rules, byRoute, batchSize, batchesInFlight);
+    }
+
+    /**
+     * In a Redis Cluster the buckets of one request must share a hash slot, since one script call takes from all
+     * of them atomically (a request rejected by one rule takes nothing from the others); the slot is the hash
+     * tag of the identity (see BucketKeys), so the route's rules must key on the same identity.
+     */
+    private static void oneSlot(Settings s, String key, Set<String> names, Map<String, RateLimitRule> rules) {
+        Map<String, String> identities = new TreeMap<>();
+        for (String name : names) {
+            RateLimitRule r = rules.get(name);
+            String identity = switch (r.key()) {
+                case HEADER -> "header:" + r.header().toLowerCase(Locale.ROOT);
+                case ROLE -> "role" + new TreeSet<>(r.roles());
+                default -> r.key().label();
+            };
+            identities.putIfAbsent(identity, name);
+        }
+        if (identities.size() > 1) {
+            s.problem(key, String.join(", ", names), "rules keyed by the same identity (and for key = role, the same"
+                    + " roles) with gateway.redis.cluster = true: one request's buckets must share a cluster slot;"
+                    + " here " + identities);
+        }
     }
 
     private static RateLimitRule rule(Settings s, String name) {

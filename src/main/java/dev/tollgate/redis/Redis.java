@@ -5,10 +5,15 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,18 +27,25 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * A client of the gateway's Redis (a Jedis connection pool): the shared one, or a request-path caller's own
- * with a shorter timeout ({@link #open(RedisConfig, Duration, String)}). Each has fast failure: after a failed call Redis is
- * treated as down for the configured retry interval, so that a dead Redis costs each request nothing (no
- * connect attempt, no timeout) until the next probe. The change of state is logged once each way and
- * counted. Keys live under the {@code tollgate:} namespace. Thread-safe; closed once at shutdown.
+ * A client of the gateway's Redis: a Jedis connection pool to one server, or the Jedis cluster client (a pool per
+ * node) for a Redis Cluster; the shared one, or a request-path caller's own with a shorter timeout
+ * ({@link #open(RedisConfig, Duration, String)}). Each has fast failure: after a failed call Redis is treated as
+ * down for the configured retry interval, so that a dead Redis costs each request nothing (no connect attempt,
+ * no timeout) until the next probe. The change of state is logged once each way and counted. Keys live under
+ * the {@code tollgate:} namespace. Connections are made on first use: a cluster client, which reads the slot
+ * map when it is built, is built by the first call, and again by a later call while the cluster could not be
+ * reached. Thread-safe; closed once at shutdown.
  */
 public final class Redis implements AutoCloseable {
     /** Every key the gateway writes starts with this. */
     public static final String NAMESPACE = "tollgate:";
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
 
-    private final UnifiedJedis jedis;
+    private final Supplier<UnifiedJedis> factory;
+    private final boolean cluster;
+    private final Object building = new Object();
+    private volatile UnifiedJedis jedis;
+    private volatile boolean closed;
     private final String where;
     private final long retryNanos;
     private final LongSupplier nanoTime;
@@ -50,22 +62,31 @@ public final class Redis implements AutoCloseable {
      * @param nanoTime the clock ({@code System::nanoTime} outside tests)
      */
     public Redis(UnifiedJedis jedis, String where, RedisConfig config, LongSupplier nanoTime) {
+        this(() -> jedis, jedis instanceof RedisClusterClient, where, config, nanoTime);
         this.jedis = jedis;
+    }
+
+    private Redis(Supplier<UnifiedJedis> factory, boolean cluster, String where, RedisConfig config,
+                  LongSupplier nanoTime) {
+        this.factory = factory;
+        this.cluster = cluster;
         this.where = where;
         this.retryNanos = config.retryInterval().toNanos();
         this.nanoTime = nanoTime;
     }
 
-    /** Opens a pooled client to the configured server (connections are made lazily, on first use). */
+    /** Opens a pooled client to the configured server or cluster (connections are made lazily, on first use). */
     public static Redis open(RedisConfig config) {
         return open(config, config.timeout(), "");
     }
 
     /**
-     * Opens a second pooled client to the configured server with its own, shorter timeout and its own fast
-     * failure state: for a caller on the request path that must give up on Redis sooner than the shared client.
+     * Opens a second pooled client to the configured server or cluster with its own, shorter timeout and its own
+     * fast failure state: for a caller on the request path that must give up on Redis sooner than the shared
+     * client.
      *
-     * @param timeout the connect, command and pool-wait timeout
+     * @param timeout the connect, command and pool-wait timeout (in a cluster also the bound of a command's
+     *     retries and redirections)
      * @param purpose a label for the logs, such as {@code token-cache}
      */
     public static Redis open(RedisConfig config, Duration timeout, String purpose) {
@@ -74,23 +95,52 @@ public final class Redis implements AutoCloseable {
         pool.setMaxIdle(config.poolSize());
         pool.setMaxWait(timeout);
         pool.setJmxEnabled(false);
-        RedisClient jedis = RedisClient.builder().hostAndPort(hostAndPort(config))
-                .clientConfig(clientConfig(config, timeout, timeout)).poolConfig(pool).build();
-        String where = hostAndPort(config) + (purpose.isEmpty() ? "" : " (" + purpose + ")");
-        return new Redis(jedis, where, config, System::nanoTime);
+        DefaultJedisClientConfig client = clientConfig(config, timeout, timeout);
+        String label = purpose.isEmpty() ? "" : " (" + purpose + ")";
+        if (config.cluster()) {
+            Set<HostAndPort> nodes = new LinkedHashSet<>(nodes(config));
+            return new Redis(() -> RedisClusterClient.builder().nodes(nodes).clientConfig(client).poolConfig(pool)
+                    .maxTotalRetriesDuration(timeout).build(), true, "cluster " + nodes + label, config,
+                    System::nanoTime);
+        }
+        RedisClient jedis = RedisClient.builder().hostAndPort(nodes(config).get(0)).clientConfig(client)
+                .poolConfig(pool).build();
+        return new Redis(jedis, nodes(config).get(0) + label, config, System::nanoTime);
     }
 
     /**
      * One unpooled connection, for a subscription ({@code SUBSCRIBE} holds its connection). The caller sends
-     * a {@code PING} more often than {@code readTimeout} so that a dead peer is noticed.
+     * a {@code PING} more often than {@code readTimeout} so that a dead peer is noticed. In a cluster it is a
+     * connection to the first seed node that answers: classic {@code PUBLISH} is broadcast to every node of a
+     * cluster, so a subscriber on any node hears what is published on any other.
+     *
+     * @throws JedisException when no node answers
      */
     public static Jedis connect(RedisConfig config, Duration readTimeout) {
-        return new Jedis(hostAndPort(config), clientConfig(config, config.timeout(), readTimeout));
+        DefaultJedisClientConfig client = clientConfig(config, config.timeout(), readTimeout);
+        JedisException last = null;
+        for (HostAndPort node : nodes(config)) {
+            Jedis j = null;
+            try {
+                j = new Jedis(node, client);
+                j.ping();
+                return j;
+            } catch (JedisException e) {
+                if (j != null) {
+                    j.close();
+                }
+                last = e;
+            }
+        }
+        throw last;
     }
 
-    private static HostAndPort hostAndPort(RedisConfig config) {
-        URI uri = config.uri();
-        return new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379);
+    private static List<HostAndPort> nodes(RedisConfig config) {
+        List<HostAndPort> out = new ArrayList<>();
+        for (URI uri : config.seeds()) {
+            out.add(new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379));
+        }
+        return out;
     }
 
     private static DefaultJedisClientConfig clientConfig(RedisConfig config, Duration connect, Duration read) {
@@ -130,7 +180,7 @@ public final class Redis implements AutoCloseable {
             throw new RedisUnavailableException("Redis at " + where + " is down", null);
         }
         try {
-            T result = operation.apply(jedis);
+            T result = operation.apply(client());
             if (down) {
                 recovered();
             }
@@ -143,6 +193,23 @@ public final class Redis implements AutoCloseable {
             }
             failed(e);
             throw new RedisUnavailableException("Redis at " + where + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The client, built on first use (a cluster client fails to build while no seed node answers). */
+    private UnifiedJedis client() {
+        UnifiedJedis j = jedis;
+        if (j != null) {
+            return j;
+        }
+        synchronized (building) {
+            if (jedis == null) {
+                if (closed) {
+                    throw new JedisException("the client is closed");
+                }
+                jedis = factory.get();
+            }
+            return jedis;
         }
     }
 
@@ -167,7 +234,7 @@ public final class Redis implements AutoCloseable {
 
     /** Whether this is a Redis Cluster client (a multi-key command or script must stay within one slot). */
     public boolean isCluster() {
-        return jedis instanceof RedisClusterClient;
+        return cluster;
     }
 
     /** Whether the last call succeeded (or none failed yet). */
@@ -187,6 +254,11 @@ public final class Redis implements AutoCloseable {
 
     @Override
     public void close() {
-        jedis.close();
+        synchronized (building) {
+            closed = true;
+            if (jedis != null) {
+                jedis.close();
+            }
+        }
     }
 }

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import redis.clients.jedis.RedisClusterClient;
 
 /**
  * The rate-limit script on a real 3-master Redis Cluster through the Jedis cluster client: the shared table of
@@ -51,10 +50,14 @@ class RedisClusterTest {
         cluster.close();
     }
 
+    /** A cluster client as the gateway opens it for {@code gateway.redis.cluster = true} and the seed nodes. */
     private static Redis client() {
-        RedisConfig config = new RedisConfig(URI.create(cluster.uri()), Duration.ofSeconds(2), 8,
-                Duration.ofMillis(200));
-        return new Redis(RedisClusterClient.create(cluster.nodes()), "cluster", config, System::nanoTime);
+        List<URI> seeds = new ArrayList<>();
+        cluster.ports().forEach(p -> seeds.add(URI.create("redis://127.0.0.1:" + p)));
+        Redis redis = Redis.open(new RedisConfig(seeds.get(0), Duration.ofSeconds(2), 8, Duration.ofMillis(200),
+                true, seeds));
+        assertThat(redis.isCluster()).isTrue();
+        return redis;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,7 +86,8 @@ class RedisClusterTest {
                 "gateway.services.up.instances = http://127.0.0.1:9",
                 "gateway.routes.api.path = /api/**",
                 "gateway.routes.api.service = up",
-                "gateway.redis.uri = " + cluster.uri(),
+                "gateway.redis.cluster = true",
+                "gateway.redis.uri = " + cluster.seeds(),
                 "gateway.rate-limit.policy = redis",
                 "gateway.rate-limit.instances = 2",
                 "gateway.rate-limit.rules.minute.limit = 10",

@@ -7,11 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import redis.clients.jedis.HostAndPort;
 
 /**
  * A real 3-master Redis Cluster on loopback: three {@code redis-server --cluster-enabled yes} processes on free
@@ -70,16 +67,29 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** The nodes, for a cluster client. */
-    public Set<HostAndPort> nodes() {
-        Set<HostAndPort> out = new LinkedHashSet<>();
-        ports.forEach(p -> out.add(new HostAndPort("127.0.0.1", p)));
-        return out;
-    }
-
     /** {@code redis://127.0.0.1:<port of the first node>}, for configurations that need a URI. */
     public String uri() {
         return "redis://127.0.0.1:" + ports.get(0);
+    }
+
+    /**
+     * Every node as a seed, {@code redis://127.0.0.1:<port>, ...}: the value of {@code gateway.redis.uri} with
+     * {@code gateway.redis.cluster = true}.
+     */
+    public String seeds() {
+        List<String> out = new ArrayList<>();
+        ports.forEach(p -> out.add("redis://127.0.0.1:" + p));
+        return String.join(", ", out);
+    }
+
+    /** The nodes' ports, in node order. */
+    public List<Integer> ports() {
+        return List.copyOf(ports);
+    }
+
+    /** Runs {@code redis-cli} against one node (no redirects: e.g. a {@code PUBLISH} on that very node). */
+    public String commandOn(int node, String... args) throws IOException, InterruptedException {
+        return cli(ports.get(node), args).trim();
     }
 
     /** Runs {@code redis-cli -c} (following redirects) against the first node and returns its output. */
@@ -117,7 +127,6 @@ public final class RedisCluster implements AutoCloseable {
         }
         Thread.sleep(50);
     }
-
 
     @Override
     public void close() {
