@@ -16,6 +16,16 @@ goal_line() {
     }'
 }
 
+# per_round a b: the ratio a/b in each round (the variants run back to back within a round), and their median
+per_round() {
+    awk -F, -v a="$1" -v b="$2" 'NR > 1 && $2 == a { x[$1] = $3 } NR > 1 && $2 == b { y[$1] = $3 }
+        END { n = 0; for (r in x) if (r in y && y[r] > 0) { v[++n] = x[r] / y[r] }
+              if (n == 0) { print "n/a"; exit }
+              for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+              s = ""; for (i = 1; i <= n; i++) s = s sprintf("%s%.2f", (i > 1 ? ", " : ""), v[i])
+              printf "per round (sorted) %s, median %.2f", s, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }' "$CSV"
+}
+
 # Redis commands during the measured rounds (stats were reset after the warm-up) per rate-limited request.
 LIMITED_REQS=$(($(total tg-limited 6) + $(total tg-limited-tb 6)))
 redis-cli -p "$REDIS_PORT" info commandstats >"$RUN/redis/commandstats.txt" 2>&1 || true
@@ -43,8 +53,12 @@ HARNESS_OK=1
             "$(diff2 "${P99[$t]}" "${P99[tg-plain]}")" "${CPU[$t]}" "${OTHER[$t]}" "${ERR[$t]}" "${NON[$t]}"
     done
     echo
-    goal_line "auth on (JWT, same token every request)" tg-auth 0.85
+    goal_line "auth on vs off, the same request with its token (auth/noauth)" tg-auth 0.85 tg-noauth
+    echo "  - auth/noauth $(per_round tg-auth tg-noauth)"
+    echo "- for reference, auth on vs the plain route without a token (auth/plain, the token's bytes included):" \
+        "$(ratio "${RPS[tg-auth]}" "${RPS[tg-plain]}" '%.2f')"
     goal_line "guard on (plain route) vs guard off (unguarded route), plain/unguarded" tg-plain 0.97 tg-unguarded
+    echo "  - plain/unguarded $(per_round tg-plain tg-unguarded)"
     goal_line "rate limit, redis policy, sliding window (never rejects)" tg-limited 0.80
     goal_line "rate limit, redis policy, token bucket (never rejects)" tg-limited-tb 0.80
     echo "- Consul discovery: $(ratio "${RPS[tg-consul]}" "${RPS[tg-plain]}" '%.2f') x the plain (static) route;" \

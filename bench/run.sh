@@ -147,9 +147,11 @@ declare -A PATH_OF=() AUTH_OF=()
 if ((FEATURES)); then
     REDIS_PORT=$(pick_port 18085)
     # tg-unguarded right after tg-plain: the rounds rotate this order, so the two always run back to back
-    FTARGETS=(tg-plain tg-unguarded tg-auth tg-limited tg-limited-tb tg-consul)
+    # tg-noauth right before tg-auth: the same request (token included) with auth off, then on
+    FTARGETS=(tg-plain tg-unguarded tg-noauth tg-auth tg-limited tg-limited-tb tg-consul)
     for t in "${FTARGETS[@]}"; do PORT[$t]=$TG_PORT; PATH_OF[$t]=/${t#tg-}$BENCH_PATH; done
     NAME+=([tg-plain]="plain route (no auth, no limit, static)" [tg-unguarded]="resilience guard off (otherwise plain)"
+           [tg-noauth]="auth off, the same token sent (otherwise plain)"
            [tg-auth]="auth: JWT RS256, level-1 hit"
            [tg-limited]="rate limit: redis, sliding window" [tg-limited-tb]="rate limit: redis, token bucket"
            [tg-consul]="discovery: Consul (FakeConsul)")
@@ -249,6 +251,7 @@ if ((FEATURES)); then
     done
     log "$(grep '^READY' "$RUN/fixtures.log")"
     AUTH_OF[tg-auth]="Authorization: Bearer $(cat "$RUN/features/token.txt")"
+    AUTH_OF[tg-noauth]=${AUTH_OF[tg-auth]}
     cat "$RUN/features/features.properties" >>"$RUN/tollgate-bench.properties"
     cat >>"$RUN/tollgate-bench.properties" <<EOF
 # Feature variants (FEATURES=1); the upstream is the same nginx for all of them.
@@ -271,6 +274,9 @@ gateway.routes.plain.path = /plain/**
 gateway.routes.plain.service = bench
 gateway.routes.unguarded.path = /unguarded/**
 gateway.routes.unguarded.service = bench-unguarded
+gateway.routes.noauth.path = /noauth/**
+gateway.routes.noauth.service = bench
+gateway.routes.noauth.auth = none
 gateway.routes.auth.path = /auth/**
 gateway.routes.auth.service = bench
 gateway.routes.auth.auth = jwt

@@ -16,6 +16,15 @@ import java.util.HexFormat;
  * is consulted on every success, cache hits included. The raw token is never stored or logged. Thread-safe.
  */
 public final class TokenAuthenticator {
+    /** One digest per thread: {@code MessageDigest.getInstance} looks up the provider on every call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    });
+    private static final HexFormat HEX = HexFormat.of();
     private final TokenVerifier verifier;
     private final LocalTokenCache l1;
     private final RedisTokenCache l2;
@@ -104,12 +113,7 @@ public final class TokenAuthenticator {
 
     /** The lower-case hex SHA-256 of the token's bytes: the only form in which a token is ever kept. */
     public static String sha256(String token) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return HEX.formatHex(SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Whether a revocation check needs no Redis round trip (see {@link Revocations}). */
