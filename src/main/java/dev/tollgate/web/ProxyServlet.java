@@ -269,7 +269,10 @@ public final class ProxyServlet extends HttpServlet {
             LOG.warn("request={} route={} upstream={} answered {}: {}", ctx.requestId(), ctx.route().name(),
                     instance, f.status(), e.toString());
         }
-        Problems.send(req, res, f.status(), f.title(), f.detail(), f.closeConnection());
+        // a request body left unread (the upstream was never reached) would be taken for the next request on this
+        // connection, or make the container close it under a client that is about to reuse it: say so (RFC 9112 §9.6)
+        boolean unread = UpstreamExchange.hasBody(req) && !req.getInputStream().isFinished();
+        Problems.send(req, res, f.status(), f.title(), f.detail(), f.closeConnection() || unread);
     }
 
     /** Writing to the client failed: nothing can be answered, the upstream exchange is aborted. */

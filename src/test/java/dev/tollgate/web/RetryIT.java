@@ -116,6 +116,8 @@ class RetryIT {
             } else {
                 assertThat(r.statusCode()).isEqualTo(502);
                 assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                // the body was never read: the connection is not reused for the next request
+                assertThat(r.headers().firstValue("Connection")).hasValue("close");
                 refused++;
             }
         }
