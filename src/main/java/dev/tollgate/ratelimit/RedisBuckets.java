@@ -112,6 +112,18 @@ final class RedisBuckets implements Buckets {
         return result(self);
     }
 
+    /** The requests in one script call, in order, as if batched (for tests: the batch's answers per request). */
+    List<List<Outcome>> acquireTogether(List<List<Acquire>> requests) throws RedisUnavailableException {
+        List<Pending> batch = new ArrayList<>();
+        requests.forEach(r -> batch.add(new Pending(r)));
+        run(batch);
+        List<List<Outcome>> out = new ArrayList<>();
+        for (Pending p : batch) {
+            out.add(result(p));
+        }
+        return out;
+    }
+
     private List<Pending> drain() {
         List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 16));
         Pending p;

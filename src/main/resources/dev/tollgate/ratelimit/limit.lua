@@ -18,6 +18,30 @@ if now < 0 then
 end
 local function int(x) return string.format('%.0f', x) end
 
+-- Each bucket's state is read once per call and kept here while the batch's requests take from it: a hot
+-- bucket (one client sending many requests at once) costs its reads once per batch, not once per request.
+-- Token buckets are written back once at the end; the sliding log gets one ZADD per admitted request.
+local state = {}
+local function load(key, algo, window)
+  local st = state[key]
+  if st then return st end
+  st = { algo = algo }
+  if algo == 1 then
+    -- sliding log: the window is (now - window, now]
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now - window))
+    st.size = redis.call('ZCARD', key)
+    st.oldest = now
+    if st.size > 0 then
+      st.oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+    end
+  else
+    local h = redis.call('HMGET', key, 'tokens', 'updated')
+    st.stored = h[1] and { tonumber(h[1]), tonumber(h[2]) }
+  end
+  state[key] = st
+  return st
+end
+
 -- one request: checks every bucket, then takes from all of them unless an enforced one has no room
 local function acquire(a, n, result)
   local buckets = {}
@@ -26,14 +50,11 @@ local function acquire(a, n, result)
     local b = { key = KEYS[tonumber(ARGV[a])], algo = tonumber(ARGV[a + 1]), limit = tonumber(ARGV[a + 2]),
                 window = tonumber(ARGV[a + 3]), burst = tonumber(ARGV[a + 4]), enforced = ARGV[a + 5] == '1' }
     a = a + 6
+    local st = load(b.key, b.algo, b.window)
+    b.st = st
     if b.algo == 1 then
-      -- sliding log: the window is (now - window, now]
-      redis.call('ZREMRANGEBYSCORE', b.key, '-inf', int(now - b.window))
-      b.size = redis.call('ZCARD', b.key)
-      b.oldest = now
-      if b.size > 0 then
-        b.oldest = tonumber(redis.call('ZRANGE', b.key, 0, 0, 'WITHSCORES')[2])
-      end
+      b.size = st.size
+      b.oldest = st.oldest
       if b.size < b.limit then
         local reset = 0
         if b.size > 0 then reset = b.oldest + b.window - now end
@@ -45,10 +66,9 @@ local function acquire(a, n, result)
       end
     else
       -- token bucket: burst tokens at most, refilled at limit per window
-      local h = redis.call('HMGET', b.key, 'tokens', 'updated')
       b.tokens = b.burst
-      if h[1] then
-        b.tokens = math.min(b.burst, tonumber(h[1]) + (now - tonumber(h[2])) * b.limit / b.window)
+      if st.stored then
+        b.tokens = math.min(b.burst, st.stored[1] + (now - st.stored[2]) * b.limit / b.window)
       end
       local reset = math.ceil((b.burst - b.tokens) * b.window / b.limit)
       if b.tokens >= 1 then
@@ -63,18 +83,22 @@ local function acquire(a, n, result)
 
   for _, b in ipairs(buckets) do
     if not veto and b.out[1] == 1 then
+      local st = b.st
       if b.algo == 1 then
         -- members are unique: the log only grows within one microsecond
         redis.call('ZADD', b.key, int(now), int(now) .. '-' .. b.size)
-        redis.call('PEXPIRE', b.key, int(math.ceil(b.window / 1000) + 1))
+        st.size = b.size + 1
+        st.oldest = b.oldest
+        st.ttl = int(math.ceil(b.window / 1000) + 1)
         b.out = { 1, b.limit - b.size - 1, b.oldest + b.window - now, 0 }
       else
         local left = b.tokens - 1
         local full = math.ceil((b.burst - left) * b.window / b.limit)
-        redis.call('HSET', b.key, 'tokens', string.format('%.17g', left), 'updated', int(now))
-        redis.call('PEXPIRE', b.key, int(math.ceil(full / 1000) + 1))
+        st.stored = { left, now }
+        st.ttl = int(math.ceil(full / 1000) + 1)
         b.out = { 1, math.floor(left), full, 0 }
       end
+      st.dirty = true
     end
     for j = 1, 4 do result[#result + 1] = b.out[j] end
   end
@@ -86,5 +110,13 @@ local a = 3
 for r = 1, tonumber(ARGV[2]) do
   local n = tonumber(ARGV[a])
   a = acquire(a + 1, n, result)
+end
+for key, st in pairs(state) do
+  if st.dirty then
+    if st.algo == 2 then
+      redis.call('HSET', key, 'tokens', string.format('%.17g', st.stored[1]), 'updated', int(st.stored[2]))
+    end
+    redis.call('PEXPIRE', key, st.ttl)
+  end
 end
 return result

@@ -132,6 +132,47 @@ class RedisBucketsTest {
         }
     }
 
+    /**
+     * A batch whose requests share buckets (a hot client) answers exactly as the same requests made one call
+     * each: the script keeps each bucket's state while it goes through the batch. Mixed rules, one rejection by
+     * an enforced rule that must not take from the others, and a report-only rule.
+     */
+    @Test
+    void aBatchAnswersAsOneCallPerRequest() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, now::get);
+        List<List<Acquire>> together = new ArrayList<>();
+        List<List<Acquire>> alone = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            together.add(requestOf("t", i));
+            alone.add(requestOf("a", i));
+        }
+        for (int step = 0; step < 3; step++) {
+            now.addAndGet(700_000); // refills and window movement between the batches
+            List<List<Outcome>> batched = buckets.acquireTogether(together);
+            List<List<Outcome>> single = new ArrayList<>();
+            for (List<Acquire> r : alone) {
+                single.add(buckets.acquire(r));
+            }
+            assertThat(batched).as("step %d", step).isEqualTo(single);
+        }
+        assertThat(server.command("HGET tollgate:test:{t}:tb tokens"))
+                .isEqualTo(server.command("HGET tollgate:test:{a}:tb tokens"));
+        assertThat(server.command("ZCARD tollgate:test:{t}:sw")).isEqualTo(server.command("ZCARD tollgate:test:{a}:sw"));
+    }
+
+    /** Request i of a hot client: a sliding window and a token bucket, every third one also a tight rule. */
+    private static List<Acquire> requestOf(String tag, int i) {
+        List<Acquire> r = new ArrayList<>(List.of(
+                new Acquire("tollgate:test:{" + tag + "}:sw", Algorithm.SLIDING_WINDOW, 9, 2_000_000, 9, true),
+                new Acquire("tollgate:test:{" + tag + "}:tb", Algorithm.TOKEN_BUCKET, 3, 1_000_000, 5, true),
+                new Acquire("tollgate:test:{" + tag + "}:ro", Algorithm.TOKEN_BUCKET, 1, 1_000_000, 2, false)));
+        if (i % 3 == 0) {
+            r.add(new Acquire("tollgate:test:{" + tag + "}:tight", Algorithm.SLIDING_WINDOW, 2, 5_000_000, 2, true));
+        }
+        return r;
+    }
+
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
