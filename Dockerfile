@@ -5,7 +5,7 @@
 #   docker build -t tollgate .
 #   docker run -p 8080:8080 -v "$PWD/server-config/demo.properties:/etc/tollgate/gateway.properties:ro" tollgate
 
-# --- 1: the Maven build: target/tollgate.war and the unpacked target/jetty-home-<version>
+# --- 1: the Maven build: target/tollgate.war, target/tollgate-jetty-errors.jar and target/jetty-home-<version>
 FROM maven:3.9-eclipse-temurin-21 AS build
 WORKDIR /build
 COPY pom.xml ./
@@ -19,10 +19,12 @@ RUN groupadd --system --gid 10001 tollgate \
  && useradd --system --uid 10001 --gid tollgate --home-dir /opt/tollgate --no-create-home tollgate
 COPY --from=build /build/target/jetty-home-${JETTY_VERSION}/ /opt/jetty-home/
 COPY --from=build /build/target/tollgate.war /opt/tollgate/tollgate.war
+COPY --from=build /build/target/tollgate-jetty-errors.jar /opt/tollgate/tollgate-jetty-errors.jar
 COPY server-config/jetty.sh server-config/healthcheck.sh /opt/tollgate/server-config/
 COPY server-config/jetty-base/ /opt/tollgate/server-config/jetty-base/
 ENV JETTY_HOME=/opt/jetty-home \
-    TOLLGATE_WAR=/opt/tollgate/tollgate.war
+    TOLLGATE_WAR=/opt/tollgate/tollgate.war \
+    TOLLGATE_ERRORS_JAR=/opt/tollgate/tollgate-jetty-errors.jar
 WORKDIR /opt/tollgate
 USER 10001:10001
 # http (HTTP/1.1 and h2c); https (h2 and HTTP/1.1) when TOLLGATE_KEYSTORE names a mounted keystore

@@ -10,6 +10,7 @@
 # Environment (all optional):
 #   JETTY_HOME                   jetty-home (default: target/jetty-home-* from `mvn package`)
 #   TOLLGATE_WAR                 the WAR (default: target/tollgate.war if present, else the base's default)
+#   TOLLGATE_ERRORS_JAR          the server-level problem+json error handler (default: target/tollgate-jetty-errors.jar)
 #   JAVA_HOME / JAVA_OPTS        the JVM and its options
 #   TOLLGATE_KEYSTORE            a PKCS#12 keystore: enables ssl, https and http2 (ALPN) on TOLLGATE_HTTPS_PORT
 #   TOLLGATE_KEYSTORE_PASSWORD   its password
@@ -58,6 +59,18 @@ if [ -n "${TOLLGATE_JMX_PORT:-}" ]; then
         "jetty.jmxremote.rmiregistryhost=$jmx_host" "jetty.jmxremote.rmiregistryport=$TOLLGATE_JMX_PORT"
         "jetty.jmxremote.rmiserverhost=$jmx_host" "jetty.jmxremote.rmiserverport=$TOLLGATE_JMX_PORT"
         "-Djava.rmi.server.hostname=$jmx_host")
+fi
+
+# Jetty's own answers to requests it refuses before the WAR (bad framing, ambiguous URIs) as problem+json
+errors_jar="${TOLLGATE_ERRORS_JAR:-}"
+[ -z "$errors_jar" ] && [ -f "$project_dir/target/tollgate-jetty-errors.jar" ] && \
+    errors_jar="$project_dir/target/tollgate-jetty-errors.jar"
+if [ -n "$errors_jar" ]; then
+    [ -f "$errors_jar" ] || { echo "jetty.sh: TOLLGATE_ERRORS_JAR=$errors_jar does not exist" >&2; exit 2; }
+    args+=("--lib=$(realpath -s "$errors_jar")" "$jetty_base/etc/tollgate-errors.xml")
+else
+    echo "jetty.sh: no tollgate-jetty-errors.jar (run 'mvn package' or set TOLLGATE_ERRORS_JAR);" \
+        "requests Jetty refuses before the WAR get Jetty's HTML error page" >&2
 fi
 
 war="${TOLLGATE_WAR:-}"

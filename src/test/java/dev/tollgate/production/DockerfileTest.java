@@ -104,7 +104,10 @@ class DockerfileTest {
         String fromBuild = String.join("\n", all("COPY").stream().map(Instruction::args).toList());
         assertThat(fromBuild)
                 .contains("--from=build /build/target/jetty-home-${JETTY_VERSION}/ " + env("JETTY_HOME") + "/")
-                .contains("--from=build /build/target/" + DeploymentFiles.pom("finalName") + ".war " + env("TOLLGATE_WAR"));
+                .contains("--from=build /build/target/" + DeploymentFiles.pom("finalName") + ".war " + env("TOLLGATE_WAR"))
+                .as("the server-level problem+json error handler that jetty.sh installs")
+                .contains("--from=build /build/target/" + DeploymentFiles.pom("finalName") + "-jetty-errors.jar "
+                        + env("TOLLGATE_ERRORS_JAR"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tollgate.production;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.HoldingUpstream;
+import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -143,6 +144,26 @@ class JettyDistributionIT {
         assertThat(healthcheck(ADMIN_TOKEN, "ready")).as("/health/ready").isZero();
         assertThat(healthcheck(ADMIN_TOKEN, "live")).as("/health/live").isZero();
         assertThat(healthcheck("wrong-token-0123456789abcdefghij", "ready")).as("a wrong token").isNotZero();
+    }
+
+    /**
+     * Requests Jetty refuses before the WAR sees them get problem+json from the server-level handler that
+     * jetty.sh installs (tollgate-jetty-errors.jar + etc/tollgate-errors.xml), not Jetty's HTML page.
+     */
+    @Test
+    @Order(1)
+    void requestsJettyRefusesGetProblemJsonToo() throws Exception {
+        java.net.URL base = URI.create("http://127.0.0.1:" + httpPort + "/").toURL();
+        for (String request : List.of("GET /api/a/%2F/b HTTP/1.1\r\nHost: a\r\n\r\n",
+                "GET /api/x HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n",
+                "GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")) {
+            try (RawHttp raw = new RawHttp(base)) {
+                String answer = raw.send(request).readAll();
+                assertThat(RawHttp.status(answer)).as(answer).isIn(400, 431);
+                assertThat(answer).contains("Content-Type: application/problem+json")
+                        .contains("\"type\":\"about:blank\"").doesNotContain("<html");
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.testsupport;
 
+import dev.tollgate.server.ProblemErrorHandler;
 import java.io.File;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConfiguration;

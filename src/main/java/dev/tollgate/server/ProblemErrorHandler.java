@@ -1,4 +1,4 @@
-package dev.tollgate.testsupport;
+package dev.tollgate.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,9 +13,11 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Server-level Jetty error handler for the demo: requests Jetty refuses before they reach the WAR (malformed
- * framing, ambiguous URIs the Servlet spec makes the container reject) are answered as problem+json too,
- * instead of Jetty's HTML page. Inside the WAR the gateway answers its own problems.
+ * Server-level Jetty 12 error handler: requests Jetty refuses before they reach the WAR (malformed framing,
+ * ambiguous URIs, header fields too large) are answered as RFC 9457 problem+json too, never as Jetty's HTML
+ * page. Inside the WAR the gateway answers its own problems. Not part of the WAR: the build packages it as
+ * {@code target/tollgate-jetty-errors.jar} for the server's class path; {@code server-config/jetty.sh} installs
+ * it on the Jetty distribution ({@code jetty-base/etc/tollgate-errors.xml}) and the demo on its embedded server.
  */
 public final class ProblemErrorHandler extends ErrorHandler {
     private static final String TYPE = "application/problem+json";
