@@ -3,8 +3,6 @@ package dev.tollgate.auth;
 import dev.tollgate.redis.Redis;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
-import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -60,15 +58,9 @@ final class RedisTokenCache implements TokenCache {
     @Override
     public long clear() throws RedisCalls.Unavailable {
         return redis.direct(j -> {
-            long n = 0;
-            ScanIteration scan = j.scanIteration(1000, PREFIX + "*");
-            while (!scan.isIterationCompleted()) {
-                Collection<String> keys = scan.nextBatchList();
-                if (!keys.isEmpty()) {
-                    n += j.unlink(keys.toArray(new String[0]));
-                }
-            }
-            return n;
+            long[] n = {0};
+            Redis.forEachKeyPage(j, PREFIX, keys -> n[0] += j.unlink(keys.toArray(new String[0])));
+            return n[0];
         });
     }
 }

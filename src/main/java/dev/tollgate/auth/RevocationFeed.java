@@ -3,7 +3,6 @@ package dev.tollgate.auth;
 import dev.tollgate.config.RedisConfig;
 import dev.tollgate.redis.Redis;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -16,7 +15,6 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.ScanIteration;
 
 /**
  * Keeps an instance's {@link Revocations} replica in step with Redis: subscribes to
@@ -129,22 +127,18 @@ final class RevocationFeed implements AutoCloseable {
     private Map<String, Duration> stored() throws RedisCalls.Unavailable {
         return revocations.redis().direct(j -> {
             Map<String, Duration> out = new HashMap<>();
-            ScanIteration scan = j.scanIteration(1000, Revocations.PREFIX + "*");
-            while (!scan.isIterationCompleted()) {
-                Collection<String> keys = scan.nextBatchList();
-                if (!keys.isEmpty()) {
-                    Map<String, Response<Long>> ttls;
-                    try (AbstractPipeline p = j.pipelined()) {
-                        ttls = keys.stream().collect(Collectors.toMap(k -> k, p::pttl, (x, y) -> x));
-                        p.sync();
-                    }
-                    ttls.forEach((k, ttl) -> {
-                        if (ttl.get() > 0) {
-                            out.put(k.substring(Revocations.PREFIX.length()), Duration.ofMillis(ttl.get()));
-                        }
-                    });
+            Redis.forEachKeyPage(j, Revocations.PREFIX, keys -> {
+                Map<String, Response<Long>> ttls;
+                try (AbstractPipeline p = j.pipelined()) {
+                    ttls = keys.stream().collect(Collectors.toMap(k -> k, p::pttl, (x, y) -> x));
+                    p.sync();
                 }
-            }
+                ttls.forEach((k, ttl) -> {
+                    if (ttl.get() > 0) {
+                        out.put(k.substring(Revocations.PREFIX.length()), Duration.ofMillis(ttl.get()));
+                    }
+                });
+            });
             return out;
         });
     }

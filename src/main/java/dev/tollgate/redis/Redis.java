@@ -6,11 +6,13 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -23,6 +25,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -229,6 +232,20 @@ public final class Redis implements AutoCloseable {
         if (down) {
             down = false;
             LOG.warn("redis={} is available again after {} ms", where, (nanoTime.getAsLong() - downSince) / 1_000_000);
+        }
+    }
+
+    /**
+     * Hands every key under {@code prefix} to {@code page}, a non-empty page at a time: SCAN, and in a cluster
+     * SCAN on every master (a pattern without hash tag spans all slots).
+     */
+    public static void forEachKeyPage(UnifiedJedis jedis, String prefix, Consumer<Collection<String>> page) {
+        ScanIteration scan = jedis.scanIteration(1000, prefix + "*");
+        while (!scan.isIterationCompleted()) {
+            Collection<String> keys = scan.nextBatchList();
+            if (!keys.isEmpty()) {
+                page.accept(keys);
+            }
         }
     }
 
