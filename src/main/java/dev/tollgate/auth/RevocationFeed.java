@@ -73,7 +73,6 @@ final class RevocationFeed implements AutoCloseable {
                 current = s;
                 j.subscribe(s, Revocations.CHANNEL);
             } catch (RuntimeException e) {
-                revocations.unsynced();
                 if (!closed && !failing) {
                     failing = true;
                     LOG.warn("token-cache: revocation feed lost ({}); each check asks Redis until it is back",
