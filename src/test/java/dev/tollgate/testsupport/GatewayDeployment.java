@@ -35,6 +35,18 @@ public final class GatewayDeployment {
         return war;
     }
 
+    /**
+     * Configuration lines for a static service {@code name} with these instances (comma-separated URIs) and a route
+     * {@code /<name>/**} to it that strips {@code /<name>}.
+     */
+    public static String serviceWithRoute(String name, String instances) {
+        return String.join("\n",
+                "gateway.services." + name + ".instances = " + instances,
+                "gateway.routes." + name + ".path = /" + name + "/**",
+                "gateway.routes." + name + ".service = " + name,
+                "gateway.routes." + name + ".strip-prefix = /" + name);
+    }
+
     private static String read(InputStream in) {
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -57,23 +57,16 @@ class BreakerIT {
         return GatewayDeployment.war(String.join("\n",
                 "gateway.resilience.retry.max-retries = 0",
                 "gateway.resilience.breaker.delay = 1h",
-                service("inventory", inventory.uri()),
+                GatewayDeployment.serviceWithRoute("inventory", inventory.uri()),
                 "gateway.routes.inventory.response-timeout = 300ms",
-                service("catalog", catalog.uri()),
+                GatewayDeployment.serviceWithRoute("catalog", catalog.uri()),
                 "gateway.routes.catalog.stale-if-error = true",
-                service("strict", strict.uri()),
-                service("ops", ops.uri()),
-                service("healing", healing.uri()),
+                GatewayDeployment.serviceWithRoute("strict", strict.uri()),
+                GatewayDeployment.serviceWithRoute("ops", ops.uri()),
+                GatewayDeployment.serviceWithRoute("healing", healing.uri()),
                 "gateway.services.healing.breaker.delay = 1s"));
     }
 
-    private static String service(String name, String uri) {
-        return String.join("\n",
-                "gateway.services." + name + ".instances = " + uri,
-                "gateway.routes." + name + ".path = /" + name + "/**",
-                "gateway.routes." + name + ".service = " + name,
-                "gateway.routes." + name + ".strip-prefix = /" + name);
-    }
 
     @AfterAll
     static void stop() throws Exception {

@@ -52,26 +52,19 @@ class RetryIT {
         deadPort = ServerProcess.freePort();
         String pair = "http://127.0.0.1:" + deadPort + ", " + alive.uri();
         return GatewayDeployment.war(String.join("\n",
-                route("pair", pair),
+                GatewayDeployment.serviceWithRoute("pair", pair),
                 "gateway.services.pair.breaker.request-volume-threshold = 1000",
                 "gateway.services.pair.retry.budget-min-retries = 100",
-                route("posts", pair),
+                GatewayDeployment.serviceWithRoute("posts", pair),
                 "gateway.services.posts.breaker.request-volume-threshold = 1000",
-                route("budget", pair),
+                GatewayDeployment.serviceWithRoute("budget", pair),
                 "gateway.services.budget.breaker.request-volume-threshold = 1000",
                 "gateway.services.budget.retry.budget-ratio = 0",
                 "gateway.services.budget.retry.budget-min-retries = 2",
-                route("narrow", slow.uri()),
+                GatewayDeployment.serviceWithRoute("narrow", slow.uri()),
                 "gateway.services.narrow.bulkhead.max-concurrent = 2"));
     }
 
-    private static String route(String name, String instances) {
-        return String.join("\n",
-                "gateway.services." + name + ".instances = " + instances,
-                "gateway.routes." + name + ".path = /" + name + "/**",
-                "gateway.routes." + name + ".service = " + name,
-                "gateway.routes." + name + ".strip-prefix = /" + name);
-    }
 
     @AfterAll
     static void stop() throws Exception {

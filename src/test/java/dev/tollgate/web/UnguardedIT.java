@@ -60,25 +60,18 @@ class UnguardedIT {
         deadPort = ServerProcess.freePort();
         // the retry and bulkhead defaults stay on for the unguarded services: the switch alone must turn them off
         return GatewayDeployment.war(String.join("\n",
-                route("bare", bare.uri()),
+                GatewayDeployment.serviceWithRoute("bare", bare.uri()),
                 "gateway.services.bare.resilience.enabled = false",
                 "gateway.services.bare.bulkhead.max-concurrent = 1",
-                route("guarded", guarded.uri()),
+                GatewayDeployment.serviceWithRoute("guarded", guarded.uri()),
                 "gateway.services.guarded.retry.max-retries = 0",
                 "gateway.services.guarded.breaker.delay = 1h",
-                route("pair", "http://127.0.0.1:" + deadPort + ", " + alive.uri()),
+                GatewayDeployment.serviceWithRoute("pair", "http://127.0.0.1:" + deadPort + ", " + alive.uri()),
                 "gateway.services.pair.resilience.enabled = false",
                 "gateway.services.pair.passive-health.consecutive-failures = 2",
                 "gateway.services.pair.passive-health.base-ejection-time = 5m"));
     }
 
-    private static String route(String name, String instances) {
-        return String.join("\n",
-                "gateway.services." + name + ".instances = " + instances,
-                "gateway.routes." + name + ".path = /" + name + "/**",
-                "gateway.routes." + name + ".service = " + name,
-                "gateway.routes." + name + ".strip-prefix = /" + name);
-    }
 
     @AfterAll
     static void stop() throws Exception {
