@@ -60,7 +60,9 @@ HARNESS_OK=1
     goal_line "guard on (plain route) vs guard off (unguarded route), plain/unguarded" tg-plain 0.97 tg-unguarded
     echo "  - plain/unguarded $(per_round tg-plain tg-unguarded)"
     goal_line "rate limit, redis policy, sliding window (never rejects)" tg-limited 0.80
+    echo "  - limited/plain $(per_round tg-limited tg-plain)"
     goal_line "rate limit, redis policy, token bucket (never rejects)" tg-limited-tb 0.80
+    echo "  - limited-tb/plain $(per_round tg-limited-tb tg-plain)"
     echo "- Consul discovery: $(ratio "${RPS[tg-consul]}" "${RPS[tg-plain]}" '%.2f') x the plain (static) route;" \
         "for noise, the plain route's own rounds: ${PLAIN_SPREAD:-n/a}"
     echo "- Redis during the measured rounds: ${EVALSHA_CALLS:-0} EVALSHA and ${ALL_CALLS} commands in all for" \

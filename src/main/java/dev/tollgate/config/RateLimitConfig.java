@@ -16,10 +16,13 @@ import java.util.Map;
  * @param routes each limited route's rule names, in configured order
  * @param batchSize most requests one script call serves (1: a call per request)
  * @param batchesInFlight most script calls on the wire at once per instance
+ * @param prefetch most units one script call takes ahead for a busy client, handed out without a round trip
+ *     (0: none)
+ * @param prefetchTime how long an instance may hand out prefetched units
  */
 public record RateLimitConfig(boolean redis, int instances, Duration heartbeatInterval,
                               Map<String, RateLimitRule> rules, Map<String, List<String>> routes,
-                              int batchSize, int batchesInFlight) {
+                              int batchSize, int batchesInFlight, int prefetch, Duration prefetchTime) {
     public RateLimitConfig {
         rules = Map.copyOf(rules);
         routes = Map.copyOf(routes);

@@ -37,6 +37,8 @@ final class RateLimitConfigs {
         Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval", Duration.ofSeconds(5));
         int batchSize = s.integer(PREFIX + "batch-size", 64, 1, 1024);
         int batchesInFlight = s.integer(PREFIX + "batches-in-flight", 2, 1, 256);
+        int prefetch = s.integer(PREFIX + "prefetch", 64, 0, 1024);
+        Duration prefetchTime = s.positiveDuration(PREFIX + "prefetch-time", Duration.ofMillis(50));
         Map<String, RateLimitRule> rules = new TreeMap<>();
         Set<String> configured = s.names(PREFIX + "rules.");
         for (String name : configured) {
@@ -64,7 +66,8 @@ final class RateLimitConfigs {
                 oneSlot(s, key, names, rules);
             }
         }
-        return new RateLimitConfig(redis, instances, heartbeat, rules, byRoute, batchSize, batchesInFlight);
+        return new RateLimitConfig(redis, instances, heartbeat, rules, byRoute, batchSize, batchesInFlight, prefetch,
+                prefetchTime);
     }
 
     /**

@@ -41,6 +41,9 @@ public final class RateLimiter implements AutoCloseable {
     public static final String SCRIPT = "tollgate.ratelimit.redis.script";
     /** Requests served by script calls: divided by the script timer's count, the mean batch size. */
     public static final String REQUESTS_PER_CALL = "tollgate.ratelimit.redis.requests";
+    /** Units script calls took ahead for busy clients, and the requests admitted from them without a call. */
+    public static final String PREFETCHED = "tollgate.ratelimit.redis.prefetched";
+    public static final String PREFETCH_SERVED = "tollgate.ratelimit.redis.prefetch.served";
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
 
     /** Route name to its rules; replaced whole by a configuration reload. */
@@ -68,8 +71,10 @@ public final class RateLimiter implements AutoCloseable {
         this.routes = routeRules(config);
         if (config.redis()) {
             remote = new RedisBuckets(redis, Timer.builder(SCRIPT).publishPercentiles(0.5, 0.99).register(registry),
-                    config.batchSize(), config.batchesInFlight());
+                    config.batchSize(), config.batchesInFlight(), config.prefetch(), config.prefetchTime());
             FunctionCounter.builder(REQUESTS_PER_CALL, remote, RedisBuckets::requests).register(registry);
+            FunctionCounter.builder(PREFETCHED, remote, RedisBuckets::prefetched).register(registry);
+            FunctionCounter.builder(PREFETCH_SERVED, remote, RedisBuckets::servedFromPrefetch).register(registry);
             // no heartbeat when no route is limited: the count would serve nothing
             instances = config.instances() > 0 || routes.isEmpty() ? new InstanceCount(Math.max(1, config.instances()))
                     : new InstanceCount(redis, config.heartbeatInterval());

@@ -1,9 +1,12 @@
 package dev.tollgate.ratelimit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,7 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -28,10 +35,27 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * in order, each all or nothing, exactly as if each had made its own call, so limits stay exact; a request
  * makes at most one round trip, and under load one round trip serves many requests, which is what keeps the
  * cost per request low. With {@code maxBatch = 1} every request makes its own call. In a Redis Cluster a batch
- * is split by hash slot: one call per slot. Thread-safe.
+ * is split by hash slot: one call per slot.
+ *
+ * <p><b>Prefetch.</b> Waiting for the answer is what a round trip costs the gateway (a thread parked and woken,
+ * more than the script itself), so a busy client's requests mostly do not wait. When one combination of
+ * buckets (one client of one route) keeps running out, its next call asks for more units in advance: 1, then
+ * twice as many each time it runs out again within the lease, at most {@code maxPrefetch}; after a lease that
+ * ended with units unused, as many as that lease used. The script takes them from every bucket in Redis, in
+ * the same atomic call, and the instance hands them out locally, without a round trip, until the lease ends
+ * ({@code prefetchTime}, at most a tenth of the shortest window). Every admitted request took its unit in
+ * Redis, so all instances together never admit more than the limit; the script grants at most a quarter of
+ * what a bucket has left, so near the limit requests make one call each again. A sliding log stamps the units
+ * at the lease's end (they cannot be counted too early), and the renewer of an ended lease gives its unused
+ * units back. A token bucket's units do not end: a token taken early only makes the bucket stricter.
+ * Thread-safe.
  */
 final class RedisBuckets implements Buckets {
     static final LuaScript LIMIT = new LuaScript("limit.lua");
+    /** Combinations of buckets with a lease kept at once: beyond it the least used are dropped. */
+    private static final int MAX_LEASES = 10_000;
+    /** A combination of buckets unused this long loses its lease (and any units in it). */
+    private static final Duration LEASE_IDLE = Duration.ofSeconds(30);
 
     private final Redis redis;
     private final Timer latency;
@@ -42,12 +66,111 @@ final class RedisBuckets implements Buckets {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final LongAdder calls = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    private final int maxPrefetch;
+    private final long prefetchMicros;
+    private final LongSupplier nanoTime;
+    /** Each combination of buckets' current lease: the request's bucket list is the key. */
+    private final Cache<List<Acquire>, Lease> leases;
+    private final LongAdder prefetched = new LongAdder();
+    private final LongAdder served = new LongAdder();
+    /** Names this instance's leases apart from other instances' in the sliding logs. */
+    private final String leasePrefix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + ":";
+    private final AtomicLong leaseCount = new AtomicLong();
+
+    /** Units taken ahead in Redis for one combination of buckets, handed out by this instance until it ends. */
+    private static final class Lease {
+        /** The outcomes of the call that took them: what Redis had left after it, the units included. */
+        final List<Outcome> base;
+        final int granted;
+        /** Its members' name in the sliding logs ({@code <id>-<n>}), for a refund of units it did not use. */
+        final String id;
+        /** The end of the lease: a sliding log stamps its units at this time, so they cannot be used later. */
+        final long end;
+        /** Whether units cannot be used after {@link #end}: only with a sliding log among the buckets. */
+        final boolean expires;
+        final AtomicInteger left;
+        /** Set by the one request that asks for the next lease; the others make plain calls meanwhile. */
+        final AtomicBoolean renewing = new AtomicBoolean();
+        /** The lease its renewer took, handed out once this one is spent or ended. */
+        volatile Lease next;
+
+        Lease(List<Outcome> base, int granted, String id, long end, boolean expires) {
+            this.base = base;
+            this.granted = granted;
+            this.id = id;
+            this.end = end;
+            this.expires = expires;
+            this.left = new AtomicInteger(granted);
+        }
+
+        /** Whether it has units to hand out. */
+        boolean usable(long now) {
+            return !ended(now) && left.get() > 0;
+        }
+
+        /** Whether its units can no longer be used. */
+        boolean ended(long now) {
+            return expires && now - end >= 0;
+        }
+
+        /** Whether it is time to ask for the next lease: a quarter or less left, or none, or ended. */
+        boolean low(long now) {
+            return ended(now) || left.get() <= granted / 4;
+        }
+
+        /**
+         * Takes a unit; the outcomes as the request's own call would have said them (Redis's latest answer, with
+         * the units still unused here), or null if none is left.
+         */
+        List<Outcome> take(long now) {
+            if (ended(now)) {
+                return null;
+            }
+            int n;
+            do {
+                n = left.get();
+                if (n <= 0) {
+                    return null;
+                }
+            } while (!left.compareAndSet(n, n - 1));
+            Lease after = next;
+            return after == null ? admitted(base, n - 1) : admitted(after.base, n - 1 + after.left.get());
+        }
+
+        /**
+         * A unit taken here admits the request in every bucket (it was taken from all of them); the rest comes
+         * from Redis's latest answer for these buckets, which may be a refusal when Redis has no room left.
+         */
+        private static List<Outcome> admitted(List<Outcome> latest, int unused) {
+            List<Outcome> out = new ArrayList<>(latest.size());
+            for (Outcome o : latest) {
+                out.add(new Outcome(true, o.remaining() + unused, o.resetMicros(), 0));
+            }
+            return out;
+        }
+
+        /** How many units to ask for next: twice as many when it runs low before it ends, else as many as it used. */
+        int nextSize(long now, int max) {
+            if (now - end < 0) {
+                return Math.min(max, Math.max(1, granted * 2));
+            }
+            return Math.min(max, granted - Math.max(0, left.get()));
+        }
+    }
 
     /** One request waiting for its outcomes. */
     private static final class Pending {
         final List<Acquire> buckets;
         final Thread thread = Thread.currentThread();
+        /** Units to prefetch (0: none), and their lease in microseconds. */
+        int want;
+        long leaseMicros;
+        /** The new lease's name, and the units of an ended one to give back (its name and how many). */
+        String leaseId = "";
+        String refundId = "";
+        int refund;
         List<Outcome> outcomes;
+        int granted;
         RedisUnavailableException failure;
         /** In a batch on the wire: its caller wakes this request when the answer is in. */
         volatile boolean taken;
@@ -64,26 +187,151 @@ final class RedisBuckets implements Buckets {
      * @param maxBatch most requests per script call (1: one call per request)
      * @param maxInFlight most script calls on the wire at once (each holds a pooled connection)
      */
-    RedisBuckets(Redis redis, Timer latency, int maxBatch, int maxInFlight) {
-        this(redis, latency, maxBatch, maxInFlight, null);
+    RedisBuckets(Redis redis, Timer latency, int maxBatch, int maxInFlight, int maxPrefetch, Duration prefetchTime) {
+        this(redis, latency, maxBatch, maxInFlight, maxPrefetch, prefetchTime, null);
     }
 
     /**
-     * With a fake time in microseconds instead of Redis {@code TIME}: only for the test cases shared with
-     * {@link LocalBuckets}.
+     * @param maxPrefetch most units one call takes ahead for a combination of buckets (0: no prefetch)
+     * @param prefetchTime how long prefetched units may be handed out (at most a tenth of the shortest window)
+     * @param testClockMicros a fake time in microseconds instead of Redis {@code TIME}, also the leases' clock;
+     *     null in production
      */
-    RedisBuckets(Redis redis, Timer latency, int maxBatch, int maxInFlight, LongSupplier testClockMicros) {
+    RedisBuckets(Redis redis, Timer latency, int maxBatch, int maxInFlight, int maxPrefetch, Duration prefetchTime,
+                 LongSupplier testClockMicros) {
         this.redis = redis;
         this.latency = latency;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
         this.testClock = testClockMicros;
+        this.maxPrefetch = maxPrefetch;
+        this.prefetchMicros = TimeUnit.NANOSECONDS.toMicros(prefetchTime.toNanos());
+        this.nanoTime = testClockMicros == null ? System::nanoTime : () -> testClockMicros.getAsLong() * 1_000;
+        // kept while its client comes back: it may hold units (a token bucket's do not end), and the next
+        // lease's size depends on how it went
+        this.leases = Caffeine.newBuilder().maximumSize(MAX_LEASES).expireAfterAccess(LEASE_IDLE).build();
     }
 
     @Override
     public List<Outcome> acquire(List<Acquire> buckets) throws RedisUnavailableException {
+        if (maxPrefetch == 0) {
+            return send(new Pending(buckets));
+        }
+        long now = nanoTime.getAsLong();
+        Map<List<Acquire>, Lease> table = leases.asMap();
+        Lease lease = table.get(buckets);
         Pending self = new Pending(buckets);
+        boolean renew = false;
+        if (lease != null) {
+            // a spent or ended lease hands over to the next one, once its renewer has installed it
+            while (!lease.usable(now) && lease.next != null) {
+                table.replace(buckets, lease, lease.next);
+                lease = lease.next;
+            }
+            // the renewer asks for the next lease while a quarter of this one is left, so that under steady load
+            // requests never run dry and wait; meanwhile the others go on with what is left, or make plain calls
+            renew = lease.next == null && lease.low(now) && lease.renewing.compareAndSet(false, true);
+            if (renew) {
+                self.want = lease.nextSize(now, maxPrefetch);
+                if (lease.ended(now)) {
+                    // its unused units go back to the sliding logs: nobody can take them any more
+                    self.refund = lease.left.getAndSet(0);
+                    self.refundId = lease.id;
+                }
+            } else {
+                List<Outcome> local = lease.take(now);
+                if (local != null) {
+                    served.increment();
+                    return local;
+                }
+            }
+        }
+        self.leaseMicros = leaseMicros(buckets);
+        if (self.want > 0) {
+            self.leaseId = leasePrefix + leaseCount.incrementAndGet();
+        }
+        List<Outcome> outcomes;
+        try {
+            outcomes = send(self);
+        } catch (RedisUnavailableException e) {
+            if (renew) {
+                lease.renewing.set(false);
+            }
+            throw e;
+        }
+        if (renew || lease == null) {
+            // a lease without units too: it remembers when this combination last ran out. A renewer installs its
+            // lease as the next one; requests that found none only add one, so no lease with units is ever
+            // overwritten (one evicted from the table loses its units: at most MAX_LEASES combinations keep one)
+            Lease next = new Lease(outcomes, self.granted, self.leaseId, now + self.leaseMicros * 1_000,
+                    expires(buckets));
+            if (renew) {
+                lease.next = next;
+                if (vetoed(buckets, outcomes)) {
+                    // Redis has no room left, but this instance still holds units it took earlier: use one
+                    List<Outcome> local = lease.take(nanoTime.getAsLong());
+                    if (local != null) {
+                        served.increment();
+                        return local;
+                    }
+                }
+            } else {
+                table.putIfAbsent(buckets, next);
+            }
+            if (self.granted > 0) {
+                prefetched.add(self.granted);
+            }
+            return withUnused(outcomes, self.granted + (renew ? Math.max(0, lease.left.get()) : 0));
+        }
+        return outcomes;
+    }
+
+    private static boolean vetoed(List<Acquire> buckets, List<Outcome> outcomes) {
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).enforced() && !outcomes.get(i).allowed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Outcomes whose {@code remaining} counts {@code unused} prefetched units too: the client may still use them. */
+    private static List<Outcome> withUnused(List<Outcome> outcomes, int unused) {
+        if (unused == 0) {
+            return outcomes;
+        }
+        List<Outcome> out = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            out.add(new Outcome(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
+        }
+        return out;
+    }
+
+    /**
+     * Whether prefetched units must not be used after their lease: only a sliding log needs it (it stamps them at
+     * the lease's end). Tokens taken from a token bucket may be used any time later, which is only stricter.
+     */
+    private static boolean expires(List<Acquire> buckets) {
+        for (Acquire a : buckets) {
+            if (a.algorithm() == Algorithm.SLIDING_WINDOW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lease of units prefetched for these buckets: the configured time, at most a tenth of any window. */
+    private long leaseMicros(List<Acquire> buckets) {
+        long micros = prefetchMicros;
+        for (Acquire a : buckets) {
+            micros = Math.min(micros, a.windowMicros() / 10);
+        }
+        return micros;
+    }
+
+    /** One script call for the request, batched with others unless {@code maxBatch = 1}. */
+    private List<Outcome> send(Pending self) throws RedisUnavailableException {
         if (maxBatch == 1) {
             run(List.of(self));
             return result(self);
@@ -166,6 +414,11 @@ final class RedisBuckets implements Buckets {
         args.add(Integer.toString(batch.size()));
         for (Pending p : batch) {
             args.add(Integer.toString(p.buckets.size()));
+            args.add(Integer.toString(p.want));
+            args.add(Long.toString(p.leaseMicros));
+            args.add(p.leaseId);
+            args.add(p.refundId);
+            args.add(Integer.toString(p.refund));
             for (Acquire a : p.buckets) {
                 Integer i = index.get(a.key());
                 if (i == null) {
@@ -195,6 +448,7 @@ final class RedisBuckets implements Buckets {
                             number(values, v + 3)));
                 }
                 p.outcomes = out;
+                p.granted = (int) number(values, v++);
             }
         } catch (RedisUnavailableException e) {
             batch.forEach(p -> p.failure = e);
@@ -224,6 +478,25 @@ final class RedisBuckets implements Buckets {
         return requests.sum();
     }
 
+    /** Units taken ahead for requests to come, and the requests served from them without a call. */
+    long prefetched() {
+        return prefetched.sum();
+    }
+
+    long servedFromPrefetch() {
+        return served.sum();
+    }
+
+    /** Units this instance holds for these buckets, unused and not ended (for tests). */
+    int held(List<Acquire> buckets) {
+        long now = nanoTime.getAsLong();
+        int n = 0;
+        for (Lease l = leases.getIfPresent(buckets); l != null; l = l.next) {
+            n += l.ended(now) ? 0 : Math.max(0, l.left.get());
+        }
+        return n;
+    }
+
     /** Script calls on the wire now. */
     int callsInFlight() {
         return maxInFlight - inFlight.availablePermits();
@@ -236,6 +509,7 @@ final class RedisBuckets implements Buckets {
 
     @Override
     public long reset(List<String> keys) throws RedisUnavailableException {
+        leases.invalidateAll(); // units taken before the reset would only hold clients back
         long n = 0;
         for (String key : keys) {
             // one DEL per key: keys of different identities may sit in different cluster slots

@@ -4,11 +4,20 @@
 -- The same algorithms, with the same arithmetic in the same order, as SlidingWindow.java and TokenBucket.java.
 -- KEYS: the distinct buckets of the batch; in a cluster all in one hash slot (hash-tagged, see BucketKeys.java).
 -- ARGV[1]: the time in microseconds, or -1 to use Redis TIME (always in production, so that gateway instances
---   with skewed clocks agree). ARGV[2]: the number of requests. Then per request: its number of buckets, and
---   six per bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token bucket), limit, window in
---   microseconds, burst, enforced (1, or 0 for report-only).
--- Returns four integers per bucket, requests and buckets in order: allowed (1 or 0), remaining, reset and
--- retry-after in microseconds.
+--   with skewed clocks agree). ARGV[2]: the number of requests. Then per request: its number of buckets, the
+--   units it asks to prefetch, the prefetch lease in microseconds, the lease's name, the name of an ended lease
+--   whose unused units it gives back and their number, and six per bucket: the bucket's index in KEYS,
+--   algorithm (1 sliding window, 2 token bucket), limit, window in microseconds, burst, enforced (1, or 0 for
+--   report-only).
+-- Returns per request, in order: four integers per bucket, in order: allowed (1 or 0), remaining, reset and
+--   retry-after in microseconds; then the units prefetched for it.
+-- Prefetch (RedisBuckets): an admitted request may take extra units from all of its buckets for the gateway
+-- instance to hand out locally until the lease ends. Only when every bucket has room, and at most a quarter
+-- of what each has left after the request, so near the limit requests go one call each again. A sliding
+-- log records prefetched units at the lease's end, the latest time the instance may use them: counted that
+-- late, never too early, they cannot let a later window admit more than the limit. Their members are named
+-- <lease>-<n>, so that the units an ended lease did not use can be given back (ZREM): they admitted nobody.
+-- A token bucket gets none back: its units do not end, the instance keeps handing them out.
 -- Numbers sent back to Redis are formatted with %.0f / %.17g: Lua's default tostring keeps 14 digits only,
 -- and microsecond timestamps have 16.
 local now = tonumber(ARGV[1])
@@ -43,9 +52,24 @@ local function load(key, algo, window)
 end
 
 -- one request: checks every bucket, then takes from all of them unless an enforced one has no room
-local function acquire(a, n, result)
+local function acquire(a, n, want, lease, id, refundId, refund, result)
   local buckets = {}
   local veto = false
+  if refund > 0 then
+    local gone = {}
+    for j = 1, refund do gone[j] = refundId .. '-' .. j end
+    for i = 0, n - 1 do
+      if tonumber(ARGV[a + i * 6 + 1]) == 1 then
+        local key = KEYS[tonumber(ARGV[a + i * 6])]
+        local removed = redis.call('ZREM', key, unpack(gone))
+        local st = state[key]
+        if st and removed > 0 then
+          st.size = st.size - removed
+          if st.size == 0 then st.oldest = now end
+        end
+      end
+    end
+  end
   for i = 1, n do
     local b = { key = KEYS[tonumber(ARGV[a])], algo = tonumber(ARGV[a + 1]), limit = tonumber(ARGV[a + 2]),
                 window = tonumber(ARGV[a + 3]), burst = tonumber(ARGV[a + 4]), enforced = ARGV[a + 5] == '1' }
@@ -81,27 +105,55 @@ local function acquire(a, n, result)
     buckets[i] = b
   end
 
+  -- prefetch: only when every bucket has room, at most a quarter of what each has left after this request
+  local grant = 0
+  if want > 0 and not veto then
+    grant = want
+    for _, b in ipairs(buckets) do
+      local left
+      if b.out[1] == 0 then left = 0
+      elseif b.algo == 1 then left = b.limit - b.size - 1
+      else left = b.tokens - 1 end
+      grant = math.min(grant, math.floor(left / 4))
+    end
+  end
+
   for _, b in ipairs(buckets) do
     if not veto and b.out[1] == 1 then
       local st = b.st
+      local ttl
       if b.algo == 1 then
-        -- members are unique: the log only grows within one microsecond
+        -- members are unique: the log only grows within one microsecond; prefetched units are named by their
+        -- lease (never only digits), stamped at its end
         redis.call('ZADD', b.key, int(now), int(now) .. '-' .. b.size)
-        st.size = b.size + 1
+        if grant > 0 then
+          local at = int(now + lease)
+          local add = {}
+          for j = 1, grant do
+            add[#add + 1] = at
+            add[#add + 1] = id .. '-' .. j
+          end
+          redis.call('ZADD', b.key, unpack(add))
+        end
+        st.size = b.size + 1 + grant
         st.oldest = b.oldest
-        st.ttl = int(math.ceil(b.window / 1000) + 1)
-        b.out = { 1, b.limit - b.size - 1, b.oldest + b.window - now, 0 }
+        -- kept a lease longer than the window: units prefetched by an earlier call may be stamped that late
+        ttl = math.ceil((b.window + lease) / 1000) + 1
+        b.out = { 1, b.limit - b.size - 1 - grant, b.oldest + b.window - now, 0 }
       else
-        local left = b.tokens - 1
+        local left = b.tokens - 1 - grant
         local full = math.ceil((b.burst - left) * b.window / b.limit)
         st.stored = { left, now }
-        st.ttl = int(math.ceil(full / 1000) + 1)
+        ttl = math.ceil(full / 1000) + 1
         b.out = { 1, math.floor(left), full, 0 }
       end
+      -- a sliding log keeps its longest need (prefetched units stamped late); a bucket its latest state
+      if b.algo == 2 or not st.ttl or ttl > st.ttl then st.ttl = ttl end
       st.dirty = true
     end
     for j = 1, 4 do result[#result + 1] = b.out[j] end
   end
+  result[#result + 1] = grant
   return a
 end
 
@@ -109,14 +161,15 @@ local result = {}
 local a = 3
 for r = 1, tonumber(ARGV[2]) do
   local n = tonumber(ARGV[a])
-  a = acquire(a + 1, n, result)
+  a = acquire(a + 6, n, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4],
+    tonumber(ARGV[a + 5]), result)
 end
 for key, st in pairs(state) do
   if st.dirty then
     if st.algo == 2 then
       redis.call('HSET', key, 'tokens', string.format('%.17g', st.stored[1]), 'updated', int(st.stored[2]))
     end
-    redis.call('PEXPIRE', key, st.ttl)
+    redis.call('PEXPIRE', key, int(st.ttl))
   end
 end
 return result

@@ -8,6 +8,7 @@ import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** limit.lua in a real redis-server: the shared table, script loading, and exactness across clients. */
@@ -52,7 +54,7 @@ class RedisBucketsTest {
     @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
     void answersAsTheSharedTableSays(BucketCases.Case c) throws Exception {
         AtomicLong now = new AtomicLong();
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, now::get);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO, now::get);
         int i = 0;
         for (BucketCases.Step step : c.steps()) {
             now.set(BucketCases.START + step.atMicros());
@@ -63,7 +65,7 @@ class RedisBucketsTest {
 
     @Test
     void reloadsTheScriptWhenRedisLostIt() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:a", Algorithm.SLIDING_WINDOW, 5, 60_000_000, 5,
                 true));
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(4);
@@ -75,7 +77,7 @@ class RedisBucketsTest {
 
     @Test
     void keysExpireWithTheirWindowAndUseRedisTime() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO);
         buckets.acquire(List.of(new Acquire("tollgate:test:{k}:w", Algorithm.SLIDING_WINDOW, 5, 2_000_000, 5, true),
                 new Acquire("tollgate:test:{k}:b", Algorithm.TOKEN_BUCKET, 1, 3_000_000, 2, true)));
         long ttlWindow = Long.parseLong(server.command("PTTL tollgate:test:{k}:w").substring(1));
@@ -91,7 +93,8 @@ class RedisBucketsTest {
     @Test
     void twoInstancesAdmitExactlyTheLimitTogether() throws Exception {
         try (Redis other = RedisClients.open(server)) {
-            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 4), new RedisBuckets(other, timer, 1, 1));
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO),
+                    new RedisBuckets(other, timer, 1, 1, 0, Duration.ZERO));
             for (Algorithm algorithm : Algorithm.values()) {
                 List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:" + algorithm, algorithm, 250,
                         3_600_000_000L, 250, true));
@@ -100,13 +103,181 @@ class RedisBucketsTest {
         }
     }
 
+    /** Both instances prefetching, 16 threads: still exactly the limit, no unit left unused. */
+    @Test
+    void twoPrefetchingInstancesAdmitExactlyTheLimitTogether() throws Exception {
+        try (Redis other = RedisClients.open(server)) {
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50)),
+                    new RedisBuckets(other, timer, 64, 2, 64, Duration.ofMillis(50)));
+            for (Algorithm algorithm : Algorithm.values()) {
+                List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:p" + algorithm, algorithm, 250,
+                        3_600_000_000L, 250, true));
+                assertThat(hammer(instances, one)).as(algorithm.label()).isEqualTo(250);
+            }
+            assertThat(instances.get(0).servedFromPrefetch() + instances.get(1).servedFromPrefetch())
+                    .as("some requests served without a call").isPositive();
+        }
+    }
+
+    /**
+     * One busy client, one thread, time standing still: after the first calls most requests are served from
+     * prefetched units without a call, and yet the client sees exactly what one call per request would show:
+     * {@code remaining} counting down by one, the limit admitted and not one more.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void prefetchCountsDownOneByOneAndAdmitsExactlyTheLimit(Algorithm algorithm) throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        List<Acquire> hot = List.of(new Acquire("tollgate:test:{h}:" + algorithm, algorithm, 300, 60_000_000, 300,
+                true), new Acquire("tollgate:test:{h}:ro" + algorithm, algorithm, 1_000, 60_000_000, 1_000, false));
+        for (int i = 1; i <= 300; i++) {
+            List<Outcome> o = buckets.acquire(hot);
+            assertThat(o.get(0).allowed()).as("request %d", i).isTrue();
+            assertThat(o.get(0).remaining()).as("request %d", i).isEqualTo(300 - i);
+            assertThat(o.get(1).remaining()).as("report-only bucket, request %d", i).isEqualTo(1_000 - i);
+        }
+        long calls = buckets.calls();
+        assertThat(buckets.servedFromPrefetch()).isEqualTo(300 - calls);
+        assertThat(calls).as("calls for 300 requests").isLessThan(60);
+        for (int i = 0; i < 5; i++) {
+            Outcome o = buckets.acquire(hot).get(0);
+            assertThat(o.allowed()).isFalse();
+            assertThat(o.retryMicros()).isPositive();
+        }
+        assertThat(buckets.calls()).as("near and past the limit: one call per request").isEqualTo(calls + 5);
+    }
+
+    /**
+     * Another instance takes what Redis has left while this one still holds prefetched units: this one's
+     * requests use them all, the one that asks Redis for more included, and only then are refused.
+     */
+    @Test
+    void heldUnitsAreUsedWhenRedisHasNoneLeft() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{d}:sw", Algorithm.SLIDING_WINDOW, 100, 60_000_000,
+                100, true));
+        int admitted = 0;
+        while (holder.prefetched() < 15) { // leases of 1, 2, 4 and 8 units
+            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
+            admitted++;
+        }
+        while (other.acquire(one).get(0).allowed()) {
+            admitted++;
+        }
+        List<Boolean> after = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            after.add(holder.acquire(one).get(0).allowed());
+        }
+        int held = after.indexOf(false);
+        assertThat(held).as("units still held: %s", after).isGreaterThanOrEqualTo(2);
+        assertThat(after.subList(held, after.size())).as("after the held units: %s", after).containsOnly(false);
+        assertThat(admitted + held).as("zcard %s, A calls %d prefetched %d served %d, after %s",
+                server.command("ZCARD tollgate:test:{d}:sw"), holder.calls(), holder.prefetched(),
+                holder.servedFromPrefetch(), after).isEqualTo(100);
+    }
+
+    /**
+     * Units a lease did not use before it ended go back to the sliding log with the next call: the log then
+     * counts exactly the admitted requests and the units still held, and another instance can take the rest.
+     */
+    @Test
+    void unitsOfAnEndedLeaseGoBackToTheSlidingLog() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{g}:sw", Algorithm.SLIDING_WINDOW, 40, 60_000_000,
+                40, true));
+        int admitted = 0;
+        while (holder.prefetched() < 7) { // leases of 1, 2 and 4 units
+            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
+            admitted++;
+        }
+        assertThat(holder.held(one)).isPositive();
+        assertThat(zcard("tollgate:test:{g}:sw")).isEqualTo(admitted + holder.held(one));
+        now.addAndGet(100_000); // the leases ended, with units unused
+        assertThat(holder.held(one)).isZero();
+        assertThat(holder.acquire(one).get(0).allowed()).isTrue();
+        admitted++;
+        assertThat(zcard("tollgate:test:{g}:sw")).as("the ended lease's units given back")
+                .isEqualTo(admitted + holder.held(one));
+        while (other.acquire(one).get(0).allowed()) {
+            admitted++;
+        }
+        assertThat(admitted + holder.held(one)).isEqualTo(40);
+    }
+
+    private static long zcard(String key) throws Exception {
+        return Long.parseLong(server.command("ZCARD " + key).substring(1));
+    }
+
+    /**
+     * A token bucket's prefetched units do not end: taking a token early only makes the bucket stricter, so the
+     * instance hands them out however late its client comes back, even when Redis has none left.
+     */
+    @Test
+    void tokenBucketUnitsDoNotEnd() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{t}:tb", Algorithm.TOKEN_BUCKET, 1, 3_600_000_000L,
+                40, true));
+        int admitted = 0;
+        while (holder.prefetched() < 7) {
+            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
+            admitted++;
+        }
+        while (other.acquire(one).get(0).allowed()) {
+            admitted++;
+        }
+        int held = holder.held(one);
+        assertThat(held).isPositive();
+        now.addAndGet(10_000_000); // 10 s later: 1 token an hour came back, not one whole
+        assertThat(holder.held(one)).isEqualTo(held);
+        List<Boolean> after = new ArrayList<>();
+        for (int i = 0; i < held + 3; i++) {
+            after.add(holder.acquire(one).get(0).allowed());
+        }
+        assertThat(after.subList(0, held)).as("%s", after).containsOnly(true);
+        assertThat(after.subList(held, held + 3)).as("%s", after).containsOnly(false);
+        assertThat(admitted + held).isEqualTo(40);
+    }
+
+    /**
+     * Prefetched units are stamped at their lease's end in the sliding log, so however late in its lease an
+     * instance hands one out, no window of actual admissions holds more than the limit: a client sending every
+     * 7 ms against 10 per second, with 50 ms leases, for 4 s.
+     */
+    @Test
+    void prefetchNeverPutsMoreThanTheLimitInAnyWindow() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        List<Acquire> one = List.of(new Acquire("tollgate:test:{e}:sw", Algorithm.SLIDING_WINDOW, 10, 1_000_000, 10,
+                true));
+        List<Long> admitted = new ArrayList<>();
+        for (long t = 0; t < 4_000_000; t += 7_000) {
+            now.set(BucketCases.START + t);
+            if (buckets.acquire(one).get(0).allowed()) {
+                admitted.add(t);
+            }
+        }
+        for (int i = 10; i < admitted.size(); i++) {
+            assertThat(admitted.get(i) - admitted.get(i - 10)).as("admissions %d and %d", i - 10, i)
+                    .isGreaterThanOrEqualTo(1_000_000);
+        }
+        assertThat(admitted.size()).as("about 10 a second, a few lost to late stamps").isBetween(34, 40);
+        assertThat(buckets.servedFromPrefetch()).isPositive();
+    }
+
     /**
      * While one script call is held up (Redis paused), the requests that arrive meanwhile wait and then go in
      * one call, each still all or nothing and in order: 3 calls for 12 requests, exactly the limit admitted.
      */
     @Test
     void requestsArrivingDuringACallShareTheNextOne() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:p", Algorithm.SLIDING_WINDOW, 7, 60_000_000, 7,
                 true));
         assertThat(buckets.acquire(one).get(0).allowed()).isTrue(); // also loads the script
@@ -140,7 +311,7 @@ class RedisBucketsTest {
     @Test
     void aBatchAnswersAsOneCallPerRequest() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, now::get);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO, now::get);
         List<List<Acquire>> together = new ArrayList<>();
         List<List<Acquire>> alone = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
