@@ -137,7 +137,11 @@ public final class ProxyServlet extends HttpServlet {
                     response.close();
                     continue;
                 }
-                deliver(req, res, ctx, instance, upstream, response);
+                Exception failed = deliver(req, res, ctx, upstream, response);
+                if (failed != null) {
+                    outcome = midResponse(failed);
+                    fail(req, res, ctx, instance, failed);
+                }
                 return;
             } finally {
                 lease.release(outcome);
@@ -183,7 +187,11 @@ public final class ProxyServlet extends HttpServlet {
                 return;
             }
             outcome = Outcome.SUCCESS; // an error status is the application's, not the instance's health
-            deliver(req, res, ctx, instance, upstream, response);
+            Exception failed = deliver(req, res, ctx, upstream, response);
+            if (failed != null) {
+                outcome = midResponse(failed);
+                fail(req, res, ctx, instance, failed);
+            }
         } finally {
             lease.release(outcome);
         }
@@ -212,8 +220,12 @@ public final class ProxyServlet extends HttpServlet {
         return true;
     }
 
-    private void deliver(HttpServletRequest req, HttpServletResponse res, RequestContext ctx, Instance instance,
-                         HttpUriRequestBase upstream, ClassicHttpResponse response) throws IOException {
+    /**
+     * Sends the response on; returns null when it is through, or what failed (the upstream connection is then
+     * aborted, and the caller reports the outcome before it answers or aborts the client connection).
+     */
+    private Exception deliver(HttpServletRequest req, HttpServletResponse res, RequestContext ctx,
+                              HttpUriRequestBase upstream, ClassicHttpResponse response) {
         try {
             exchange.copyHead(response, res, ctx);
             ResponseCapture capture = stale.capture(req, ctx, response);
@@ -225,10 +237,19 @@ public final class ProxyServlet extends HttpServlet {
             if (capture != null) {
                 stale.keep(req, ctx, response, capture);
             }
+            return null;
         } catch (IOException | RuntimeException e) {
             upstream.abort();
-            fail(req, res, ctx, instance, e);
+            return e;
         }
+    }
+
+    /**
+     * The instance's outcome when sending its response on failed: a reset, a truncated body or a read timeout
+     * counts against its health like a failure before the head; the client going away does not.
+     */
+    private static Outcome midResponse(Exception e) {
+        return e instanceof ClientGoneException ? Outcome.SUCCESS : Outcomes.of(e);
     }
 
     private static void stream(InputStream in, HttpServletResponse res, ResponseCapture capture) throws IOException {

@@ -1,5 +1,7 @@
 package dev.tollgate.web;
 
+import static dev.tollgate.testsupport.Gateways.attribute;
+import static dev.tollgate.testsupport.Gateways.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,7 +76,12 @@ class FailureIT {
                 "gateway.routes.dead.path = /dead/**",
                 "gateway.routes.dead.service = dead",
                 "gateway.routes.hole.path = /hole/**",
-                "gateway.routes.hole.service = hole"));
+                "gateway.routes.hole.service = hole",
+                // the same upstream twice (by address and by name): two instances that both cut their bodies
+                GatewayDeployment.serviceWithRoute("cut", upstream.uri() + ", "
+                        + upstream.uri().replace("127.0.0.1", "localhost")),
+                "gateway.services.cut.passive-health.consecutive-failures = 2",
+                "gateway.services.cut.passive-health.base-ejection-time = 5m"));
     }
 
     /** A listening socket whose accept queue is full (Linux then drops further SYNs instead of refusing). */
@@ -157,6 +164,25 @@ class FailureIT {
             String body = r.substring(r.indexOf("\r\n\r\n") + 4).replaceAll("\n<<.*>>$", "");
             assertThat(body.length()).isLessThan(1000);
         }
+    }
+
+    /**
+     * An instance that cuts its responses off after the head fails like one that refuses: passive health counts
+     * it and ejects it (at most one of the two, max-ejected-percent being 50).
+     */
+    @Test
+    void truncatedResponsesCountAgainstTheInstancesHealth() throws Exception {
+        String bean = "tollgate:type=Discovery,name=cut";
+        for (int i = 0; i < 4; i++) {
+            try (RawHttp c = new RawHttp(base)) {
+                String r = c.send("GET /cut/truncate HTTP/1.1\r\nHost: gw\r\n\r\n").readAll();
+                assertThat(RawHttp.status(r)).isEqualTo(200);
+            }
+        }
+        // the outcome is reported when the request ends, which may be just after the client saw the abort
+        assertThat(within(Duration.ofSeconds(2), () -> (Long) attribute(bean, "Ejections") == 1L))
+                .as("ejections: %s", attribute(bean, "Ejections")).isTrue();
+        assertThat((String[]) attribute(bean, "EjectedInstances")).hasSize(1);
     }
 
     @Test
