@@ -128,7 +128,7 @@ class RedisBucketsTest {
     @EnumSource(Algorithm.class)
     void prefetchCountsDownOneByOneAndAdmitsExactlyTheLimit(Algorithm algorithm) throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets buckets = prefetching(now);
         List<Acquire> hot = List.of(new Acquire("tollgate:test:{h}:" + algorithm, algorithm, 300, 60_000_000, 300,
                 true), new Acquire("tollgate:test:{h}:ro" + algorithm, algorithm, 1_000, 60_000_000, 1_000, false));
         for (int i = 1; i <= 300; i++) {
@@ -155,18 +155,12 @@ class RedisBucketsTest {
     @Test
     void heldUnitsAreUsedWhenRedisHasNoneLeft() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets holder = prefetching(now);
         RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{d}:sw", Algorithm.SLIDING_WINDOW, 100, 60_000_000,
                 100, true));
-        int admitted = 0;
-        while (holder.prefetched() < 15) { // leases of 1, 2, 4 and 8 units
-            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
-            admitted++;
-        }
-        while (other.acquire(one).get(0).allowed()) {
-            admitted++;
-        }
+        int admitted = rampUp(holder, one, 15); // leases of 1, 2, 4 and 8 units
+        admitted += drain(other, one);
         List<Boolean> after = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             after.add(holder.acquire(one).get(0).allowed());
@@ -174,9 +168,7 @@ class RedisBucketsTest {
         int held = after.indexOf(false);
         assertThat(held).as("units still held: %s", after).isGreaterThanOrEqualTo(2);
         assertThat(after.subList(held, after.size())).as("after the held units: %s", after).containsOnly(false);
-        assertThat(admitted + held).as("zcard %s, A calls %d prefetched %d served %d, after %s",
-                server.command("ZCARD tollgate:test:{d}:sw"), holder.calls(), holder.prefetched(),
-                holder.servedFromPrefetch(), after).isEqualTo(100);
+        assertThat(admitted + held).isEqualTo(100);
     }
 
     /**
@@ -186,15 +178,11 @@ class RedisBucketsTest {
     @Test
     void unitsOfAnEndedLeaseGoBackToTheSlidingLog() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets holder = prefetching(now);
         RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{g}:sw", Algorithm.SLIDING_WINDOW, 40, 60_000_000,
                 40, true));
-        int admitted = 0;
-        while (holder.prefetched() < 7) { // leases of 1, 2 and 4 units
-            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
-            admitted++;
-        }
+        int admitted = rampUp(holder, one, 7); // leases of 1, 2 and 4 units
         assertThat(holder.held(one)).isPositive();
         assertThat(zcard("tollgate:test:{g}:sw")).isEqualTo(admitted + holder.held(one));
         now.addAndGet(100_000); // the leases ended, with units unused
@@ -203,14 +191,36 @@ class RedisBucketsTest {
         admitted++;
         assertThat(zcard("tollgate:test:{g}:sw")).as("the ended lease's units given back")
                 .isEqualTo(admitted + holder.held(one));
-        while (other.acquire(one).get(0).allowed()) {
-            admitted++;
-        }
+        admitted += drain(other, one);
         assertThat(admitted + holder.held(one)).isEqualTo(40);
     }
 
     private static long zcard(String key) throws Exception {
         return Long.parseLong(server.command("ZCARD " + key).substring(1));
+    }
+
+    /** An instance that prefetches (at most 64 units, 50 ms leases), on the fake clock. */
+    private RedisBuckets prefetching(AtomicLong now) {
+        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+    }
+
+    /** One client's requests, every one admitted, until the instance has taken {@code units} ahead in all. */
+    private static int rampUp(RedisBuckets holder, List<Acquire> one, long units) throws Exception {
+        int admitted = 0;
+        while (holder.prefetched() < units) {
+            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
+            admitted++;
+        }
+        return admitted;
+    }
+
+    /** Requests until Redis has no room left; returns how many were admitted. */
+    private static int drain(RedisBuckets other, List<Acquire> one) throws Exception {
+        int admitted = 0;
+        while (other.acquire(one).get(0).allowed()) {
+            admitted++;
+        }
+        return admitted;
     }
 
     /**
@@ -220,18 +230,12 @@ class RedisBucketsTest {
     @Test
     void tokenBucketUnitsDoNotEnd() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets holder = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets holder = prefetching(now);
         RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{t}:tb", Algorithm.TOKEN_BUCKET, 1, 3_600_000_000L,
                 40, true));
-        int admitted = 0;
-        while (holder.prefetched() < 7) {
-            assertThat(holder.acquire(one).get(0).allowed()).isTrue();
-            admitted++;
-        }
-        while (other.acquire(one).get(0).allowed()) {
-            admitted++;
-        }
+        int admitted = rampUp(holder, one, 7);
+        admitted += drain(other, one);
         int held = holder.held(one);
         assertThat(held).isPositive();
         now.addAndGet(10_000_000); // 10 s later: 1 token an hour came back, not one whole
@@ -253,7 +257,7 @@ class RedisBucketsTest {
     @Test
     void prefetchNeverPutsMoreThanTheLimitInAnyWindow() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        RedisBuckets buckets = prefetching(now);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{e}:sw", Algorithm.SLIDING_WINDOW, 10, 1_000_000, 10,
                 true));
         List<Long> admitted = new ArrayList<>();
