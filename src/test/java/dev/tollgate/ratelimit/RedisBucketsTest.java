@@ -161,10 +161,7 @@ class RedisBucketsTest {
                 100, true));
         int admitted = rampUp(holder, one, 15); // leases of 1, 2, 4 and 8 units
         admitted += drain(other, one);
-        List<Boolean> after = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            after.add(holder.acquire(one).get(0).allowed());
-        }
+        List<Boolean> after = allowed(holder, one, 20);
         int held = after.indexOf(false);
         assertThat(held).as("units still held: %s", after).isGreaterThanOrEqualTo(2);
         assertThat(after.subList(held, after.size())).as("after the held units: %s", after).containsOnly(false);
@@ -214,6 +211,15 @@ class RedisBucketsTest {
         return admitted;
     }
 
+    /** Whether each of {@code n} requests was admitted, in order. */
+    private static List<Boolean> allowed(RedisBuckets buckets, List<Acquire> one, int n) throws Exception {
+        List<Boolean> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(buckets.acquire(one).get(0).allowed());
+        }
+        return out;
+    }
+
     /** Requests until Redis has no room left; returns how many were admitted. */
     private static int drain(RedisBuckets other, List<Acquire> one) throws Exception {
         int admitted = 0;
@@ -240,10 +246,7 @@ class RedisBucketsTest {
         assertThat(held).isPositive();
         now.addAndGet(10_000_000); // 10 s later: 1 token an hour came back, not one whole
         assertThat(holder.held(one)).isEqualTo(held);
-        List<Boolean> after = new ArrayList<>();
-        for (int i = 0; i < held + 3; i++) {
-            after.add(holder.acquire(one).get(0).allowed());
-        }
+        List<Boolean> after = allowed(holder, one, held + 3);
         assertThat(after.subList(0, held)).as("%s", after).containsOnly(true);
         assertThat(after.subList(held, held + 3)).as("%s", after).containsOnly(false);
         assertThat(admitted + held).isEqualTo(40);
