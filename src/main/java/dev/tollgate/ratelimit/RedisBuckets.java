@@ -133,20 +133,11 @@ final class RedisBuckets implements Buckets {
                     return null;
                 }
             } while (!left.compareAndSet(n, n - 1));
+            // a unit taken here admits the request in every bucket (it was taken from all of them); the rest
+            // comes from Redis's latest answer, which may be a refusal when Redis has no room left
             Lease after = next;
-            return after == null ? admitted(base, n - 1) : admitted(after.base, n - 1 + after.left.get());
-        }
-
-        /**
-         * A unit taken here admits the request in every bucket (it was taken from all of them); the rest comes
-         * from Redis's latest answer for these buckets, which may be a refusal when Redis has no room left.
-         */
-        private static List<Outcome> admitted(List<Outcome> latest, int unused) {
-            List<Outcome> out = new ArrayList<>(latest.size());
-            for (Outcome o : latest) {
-                out.add(new Outcome(true, o.remaining() + unused, o.resetMicros(), 0));
-            }
-            return out;
+            return after == null ? withUnused(base, n - 1, true)
+                    : withUnused(after.base, n - 1 + after.left.get(), true);
         }
 
         /** How many units to ask for next: twice as many when it runs low before it ends, else as many as it used. */
@@ -282,7 +273,7 @@ final class RedisBuckets implements Buckets {
             if (self.granted > 0) {
                 prefetched.add(self.granted);
             }
-            return withUnused(outcomes, self.granted + (renew ? Math.max(0, lease.left.get()) : 0));
+            return withUnused(outcomes, self.granted + (renew ? Math.max(0, lease.left.get()) : 0), false);
         }
         return outcomes;
     }
@@ -296,14 +287,18 @@ final class RedisBuckets implements Buckets {
         return false;
     }
 
-    /** Outcomes whose {@code remaining} counts {@code unused} prefetched units too: the client may still use them. */
-    private static List<Outcome> withUnused(List<Outcome> outcomes, int unused) {
-        if (unused == 0) {
+    /**
+     * Outcomes whose {@code remaining} counts {@code unused} prefetched units too, as the client may still use
+     * them; {@code admittedHere}: by a unit this instance held, so allowed in every bucket whatever Redis said.
+     */
+    private static List<Outcome> withUnused(List<Outcome> outcomes, int unused, boolean admittedHere) {
+        if (unused == 0 && !admittedHere) {
             return outcomes;
         }
         List<Outcome> out = new ArrayList<>(outcomes.size());
         for (Outcome o : outcomes) {
-            out.add(new Outcome(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
+            out.add(admittedHere ? new Outcome(true, o.remaining() + unused, o.resetMicros(), 0)
+                    : new Outcome(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
         }
         return out;
     }
