@@ -1,38 +1,22 @@
 package dev.tollgate.config;
 
+import static dev.tollgate.testsupport.Configs.problemsWithApiRoute;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.config.RateLimitRule.FailurePolicy;
 import dev.tollgate.config.RateLimitRule.Key;
 import dev.tollgate.testsupport.Configs;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The gateway.rate-limit section and the routes' rate-limit lists: parsing, defaults and every error. */
 class RateLimitConfigsTest {
-    private static String[] with(String... lines) {
-        List<String> all = new ArrayList<>(List.of(
-                "gateway.services.up.instances = http://127.0.0.1:9",
-                "gateway.routes.api.path = /api/**",
-                "gateway.routes.api.service = up"));
-        all.addAll(List.of(lines));
-        return all.toArray(new String[0]);
-    }
-
-    private static List<String> problems(String... lines) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> Configs.of(with(lines)));
-        assertThat(e).as("expected a ConfigException").isNotNull();
-        return e.problems();
-    }
-
     @Test
     void parsesRulesAndTheRoutesUsingThem() {
-        RateLimitConfig c = Configs.of(with(
+        RateLimitConfig c = Configs.withApiRoute(
                 "gateway.rate-limit.rules.per-second.limit = 10",
                 "gateway.rate-limit.rules.per-second.window = 1s",
                 "gateway.rate-limit.rules.gold.limit = 1000",
@@ -47,7 +31,7 @@ class RateLimitConfigsTest {
                 "gateway.rate-limit.rules.tenant.limit = 5",
                 "gateway.rate-limit.rules.tenant.window = 1h",
                 "gateway.rate-limit.rules.tenant.key = header:X-Tenant",
-                "gateway.routes.api.rate-limit = per-second, gold, tenant")).rateLimit();
+                "gateway.routes.api.rate-limit = per-second, gold, tenant").rateLimit();
         assertThat(c.redis()).isFalse();
         assertThat(c.instances()).isZero();
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
@@ -63,17 +47,17 @@ class RateLimitConfigsTest {
 
     @Test
     void redisPolicyNeedsARedisUri() {
-        assertThat(problems("gateway.rate-limit.policy = redis")).containsExactly(
+        assertThat(problemsWithApiRoute("gateway.rate-limit.policy = redis")).containsExactly(
                 "gateway.rate-limit.policy = \"redis\": expected local, or gateway.redis.uri set for the policy redis");
-        assertThat(Configs.of(with("gateway.rate-limit.policy = redis", "gateway.redis.uri = redis://127.0.0.1:6379",
-                "gateway.rate-limit.instances = 3")).rateLimit())
+        assertThat(Configs.withApiRoute("gateway.rate-limit.policy = redis",
+                "gateway.redis.uri = redis://127.0.0.1:6379", "gateway.rate-limit.instances = 3").rateLimit())
                 .satisfies(c -> assertThat(c.redis()).isTrue())
                 .satisfies(c -> assertThat(c.instances()).isEqualTo(3));
     }
 
     @Test
     void reportsEveryProblemWithItsKey() {
-        assertThat(problems(
+        assertThat(problemsWithApiRoute(
                 "gateway.rate-limit.policy = cluster",
                 "gateway.rate-limit.rules.a.limit = 0",
                 "gateway.rate-limit.rules.a.window = 1s",
@@ -110,7 +94,7 @@ class RateLimitConfigsTest {
 
     @Test
     void burstBelongsToTheTokenBucketOnly() {
-        assertThat(problems(
+        assertThat(problemsWithApiRoute(
                 "gateway.rate-limit.rules.a.limit = 5",
                 "gateway.rate-limit.rules.a.window = 1s",
                 "gateway.rate-limit.rules.a.burst = 9",

@@ -1,7 +1,7 @@
 package dev.tollgate.config;
 
+import static dev.tollgate.testsupport.Configs.problemsWithApiRoute;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tollgate.testsupport.Configs;
 import java.net.URI;
@@ -13,23 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gateway.redis section with gateway.redis.cluster: one server, or the seed nodes of a Redis Cluster. */
 class RedisConfigsTest {
-    private static String[] with(String... lines) {
-        List<String> all = new ArrayList<>(List.of(
-                "gateway.services.up.instances = http://127.0.0.1:9",
-                "gateway.routes.api.path = /api/**",
-                "gateway.routes.api.service = up"));
-        all.addAll(List.of(lines));
-        return all.toArray(new String[0]);
-    }
-
     private static RedisConfig redis(String... lines) {
-        return Configs.of(with(lines)).redis();
-    }
-
-    private static List<String> problems(String... lines) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> Configs.of(with(lines)));
-        assertThat(e).as("expected a ConfigException").isNotNull();
-        return e.problems();
+        return Configs.withApiRoute(lines).redis();
     }
 
     @Test
@@ -44,7 +29,8 @@ class RedisConfigsTest {
 
     @Test
     void severalUrisWithoutClusterAreAnError() {
-        assertThat(problems("gateway.redis.uri = redis://h1:7000, redis://h2:7001")).singleElement().asString()
+        assertThat(problemsWithApiRoute("gateway.redis.uri = redis://h1:7000, redis://h2:7001"))
+                .singleElement().asString()
                 .startsWith("gateway.redis.uri = \"redis://h1:7000, redis://h2:7001\"")
                 .contains("gateway.redis.cluster = true");
     }
@@ -66,13 +52,14 @@ class RedisConfigsTest {
 
     @Test
     void clusterNeedsSeedNodes() {
-        assertThat(problems("gateway.redis.cluster = true")).singleElement().asString()
+        assertThat(problemsWithApiRoute("gateway.redis.cluster = true")).singleElement().asString()
                 .startsWith("gateway.redis.uri = (missing)").contains("seed nodes");
     }
 
     @Test
     void aDatabaseNumberIsAnErrorInACluster() {
-        assertThat(problems("gateway.redis.cluster = true", "gateway.redis.uri = redis://h1:7000, redis://h2:7001/3"))
+        assertThat(problemsWithApiRoute("gateway.redis.cluster = true",
+                "gateway.redis.uri = redis://h1:7000, redis://h2:7001/3"))
                 .singleElement().asString().startsWith("gateway.redis.uri = \"redis://h2:7001/3\"")
                 .contains("without a database number");
     }
@@ -80,7 +67,8 @@ class RedisConfigsTest {
     @ParameterizedTest
     @ValueSource(strings = {"rediss://h2:7001", "redis://gw:other@h2:7001", "redis://h2:7001"})
     void everySeedMustBeReachedTheSameWay(String second) {
-        assertThat(problems("gateway.redis.cluster = true", "gateway.redis.uri = redis://gw:pw@h1:7000, " + second))
+        assertThat(problemsWithApiRoute("gateway.redis.cluster = true",
+                "gateway.redis.uri = redis://gw:pw@h1:7000, " + second))
                 .singleElement().asString().startsWith("gateway.redis.uri = \"" + second + "\"")
                 .contains("scheme and credentials of the first seed node");
     }
@@ -88,13 +76,14 @@ class RedisConfigsTest {
     @ParameterizedTest
     @ValueSource(strings = {"http://h2:7001", "h2:7001", "redis://h2:7001?x=1"})
     void everySeedMustBeARedisUri(String second) {
-        assertThat(problems("gateway.redis.cluster = true", "gateway.redis.uri = redis://h1:7000, " + second))
+        assertThat(problemsWithApiRoute("gateway.redis.cluster = true",
+                "gateway.redis.uri = redis://h1:7000, " + second))
                 .singleElement().asString().startsWith("gateway.redis.uri = \"" + second + "\"");
     }
 
     @Test
     void clusterMustBeABoolean() {
-        assertThat(problems("gateway.redis.cluster = yes", "gateway.redis.uri = redis://h1:7000"))
+        assertThat(problemsWithApiRoute("gateway.redis.cluster = yes", "gateway.redis.uri = redis://h1:7000"))
                 .anySatisfy(p -> assertThat(p).startsWith("gateway.redis.cluster = \"yes\""));
     }
 
@@ -123,16 +112,16 @@ class RedisConfigsTest {
         ok.add("gateway.routes.t.path = /t/**");
         ok.add("gateway.routes.t.service = up");
         ok.add("gateway.routes.t.rate-limit = tenant, tenant-hour");
-        assertThat(Configs.of(with(ok.toArray(new String[0]))).rateLimit().routes())
+        assertThat(Configs.withApiRoute(ok.toArray(new String[0])).rateLimit().routes())
                 .containsKeys("api", "t");
 
         List<String> mixed = new ArrayList<>(List.of(rules));
         mixed.add("gateway.routes.api.rate-limit = per-ip, gold");
-        assertThat(problems(mixed.toArray(new String[0]))).singleElement().asString()
+        assertThat(problemsWithApiRoute(mixed.toArray(new String[0]))).singleElement().asString()
                 .startsWith("gateway.routes.api.rate-limit = \"per-ip, gold\"").contains("same identity");
 
         // the same routes are fine with a single Redis server, or with the local policy
         mixed.set(0, "gateway.redis.cluster = false");
-        assertThat(Configs.of(with(mixed.toArray(new String[0]))).rateLimit().routes()).containsKey("api");
+        assertThat(Configs.withApiRoute(mixed.toArray(new String[0])).rateLimit().routes()).containsKey("api");
     }
 }

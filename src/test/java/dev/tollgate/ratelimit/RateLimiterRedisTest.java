@@ -61,14 +61,10 @@ class RateLimiterRedisTest {
 
     /** One gateway instance's limiter: its own Redis client and its own clock. */
     private RateLimiter instance(FakeClock clock, String... lines) {
-        List<String> all = new ArrayList<>(List.of(
-                "gateway.services.up.instances = http://127.0.0.1:9",
-                "gateway.routes.api.path = /api/**",
-                "gateway.routes.api.service = up",
-                "gateway.redis.uri = " + server.uri(),
+        List<String> all = new ArrayList<>(List.of("gateway.redis.uri = " + server.uri(),
                 "gateway.rate-limit.policy = redis"));
         all.addAll(List.of(lines));
-        GatewayConfig config = Configs.of(all.toArray(new String[0]));
+        GatewayConfig config = Configs.withApiRoute(all.toArray(new String[0]));
         Redis redis = RedisClients.open(server);
         RateLimiter limiter = new RateLimiter(config.rateLimit(), redis, clock, registry, null);
         open.add(redis);

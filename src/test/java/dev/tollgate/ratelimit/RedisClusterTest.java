@@ -83,10 +83,7 @@ class RedisClusterTest {
 
     @Test
     void identitiesSpreadOverTheMastersAndEachGetsExactlyItsLimit() throws Exception {
-        GatewayConfig config = Configs.of(
-                "gateway.services.up.instances = http://127.0.0.1:9",
-                "gateway.routes.api.path = /api/**",
-                "gateway.routes.api.service = up",
+        GatewayConfig config = Configs.withApiRoute(
                 "gateway.redis.cluster = true",
                 "gateway.redis.uri = " + cluster.seeds(),
                 "gateway.rate-limit.policy = redis",

@@ -41,8 +41,7 @@ class RedisClusterClientTest {
     }
 
     private static RedisConfig config(String seeds) {
-        return Configs.of("gateway.services.up.instances = http://127.0.0.1:9", "gateway.routes.api.path = /api/**",
-                "gateway.routes.api.service = up", "gateway.redis.cluster = true", "gateway.redis.uri = " + seeds,
+        return Configs.withApiRoute("gateway.redis.cluster = true", "gateway.redis.uri = " + seeds,
                 "gateway.redis.timeout = 2s", "gateway.redis.retry-interval = 1h").redis();
     }
 
