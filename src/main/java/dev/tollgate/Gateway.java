@@ -14,6 +14,7 @@ import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Forwarding;
+import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -51,6 +54,8 @@ public final class Gateway implements AutoCloseable {
     private final Services discovery;
     private final Forwarding forwarding;
     private final UpstreamClient client;
+    private final ScheduledExecutorService scheduler;
+    private final Proxy proxy;
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
     private final AccessLog accessLog;
@@ -83,7 +88,12 @@ public final class Gateway implements AutoCloseable {
         this.discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
         discovery.start(metrics.registry(), management);
         this.forwarding = new Forwarding(config.forwarding());
-        this.client = new UpstreamClient(config.httpClient(), config.routes());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tollgate-proxy-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = new UpstreamClient(config.httpClient(), config.routes(), scheduler);
         metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
         this.redis = config.redis().isConfigured() ? Redis.open(config.redis()) : null;
         if (redis != null) {
@@ -99,6 +109,7 @@ public final class Gateway implements AutoCloseable {
         breakers.bind(metrics.registry(), management);
         this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
         staleCache.bind(metrics.registry());
+        this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler);
     }
 
     /**
@@ -230,6 +241,11 @@ public final class Gateway implements AutoCloseable {
         return forwarding;
     }
 
+    /** The non-blocking proxy core. */
+    public Proxy proxy() {
+        return proxy;
+    }
+
     public UpstreamClient client() {
         return client;
     }
@@ -316,6 +332,7 @@ public final class Gateway implements AutoCloseable {
         accessLog.close();
         rateLimiter.close();
         client.close();
+        scheduler.shutdownNow();
         discovery.close();
         auth.close();
         if (redis != null) {

@@ -3,41 +3,51 @@ package dev.tollgate.proxy;
 import dev.tollgate.config.HttpClientConfig;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Instance;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.async.MinimalHttpAsyncClient;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
-import org.apache.hc.core5.http.ClassicHttpRequest;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.concurrent.Cancellable;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.nio.AsyncClientExchangeHandler;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolStats;
+import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * The one HttpClient 5 (classic, blocking) with its pooling connection manager, built at start-up and shared
- * by all routes. Everything a proxy must not do is switched off: no retries (a POST is never sent twice), no
- * redirects, no cookies, no decompression, no default User-Agent. Thread-safe; closed once at shutdown.
+ * The one HttpClient 5 async client with its pooling connection manager, built at start-up and shared by all
+ * routes. It is the minimal client: no execution chain, so nothing a proxy must not do can happen (no retries, no
+ * redirects, no cookies, no decompression, no authentication caching). Its I/O reactor runs one thread per core;
+ * those threads never wait: each exchange is driven by its {@link AsyncClientExchangeHandler} as bytes arrive and
+ * as the client side can take them. Upstreams are spoken to over HTTP/1.1, with keep-alive. Idle pooled
+ * connections are closed in the background. Thread-safe; closed once at shutdown.
  */
 public final class UpstreamClient implements AutoCloseable {
-    private final PoolingHttpClientConnectionManager pool;
-    private final CloseableHttpClient client;
+    private final PoolingAsyncClientConnectionManager pool;
+    private final MinimalHttpAsyncClient client;
     private final HttpClientConfig config;
+    private final ScheduledFuture<?> evictor;
     /** Per-route request settings, replaced whole when the routes are reloaded. */
     private volatile Map<String, RequestConfig> perRoute = Map.of();
 
-    public UpstreamClient(HttpClientConfig config, List<RouteConfig> routes) {
+    public UpstreamClient(HttpClientConfig config, List<RouteConfig> routes, ScheduledExecutorService scheduler) {
         this.config = config;
-        this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+        this.pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -45,19 +55,21 @@ public final class UpstreamClient implements AutoCloseable {
                         .setSocketTimeout(timeout(config.responseTimeout()))
                         .setValidateAfterInactivity(TimeValue.ofMilliseconds(config.validateAfterInactivity().toMillis()))
                         .build())
+                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(pool)
-                .disableAutomaticRetries()
-                .disableRedirectHandling()
-                .disableCookieManagement()
-                .disableContentCompression()
-                .disableAuthCaching()
-                .disableConnectionState()
-                .disableDefaultUserAgent()
-                .evictExpiredConnections()
-                .evictIdleConnections(TimeValue.ofMilliseconds(config.idleTimeout().toMillis()))
-                .build();
+        this.client = HttpAsyncClients.createMinimal(HttpVersionPolicy.FORCE_HTTP_1, H2Config.DEFAULT,
+                Http1Config.DEFAULT, IOReactorConfig.custom()
+                        .setIoThreadCount(Math.max(1, Runtime.getRuntime().availableProcessors()))
+                        .setTcpNoDelay(true)
+                        .setSoTimeout(timeout(config.responseTimeout()))
+                        .build(), pool);
+        client.start();
+        long every = Math.max(1000, Math.min(config.idleTimeout().toMillis(), 30_000) / 2);
+        TimeValue idle = TimeValue.ofMilliseconds(config.idleTimeout().toMillis());
+        this.evictor = scheduler.scheduleWithFixedDelay(() -> {
+            pool.closeExpired();
+            pool.closeIdle(idle);
+        }, every, every, TimeUnit.MILLISECONDS);
         updateRoutes(routes);
     }
 
@@ -90,15 +102,14 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Sends the request to the instance and returns once the response head has arrived. The caller must close
-     * the response: after reading its body to the end the connection goes back to the pool, otherwise it is
-     * discarded, so a half-read connection is never reused.
+     * Starts one exchange with the instance on the route's timeouts; the handler is called back on an I/O reactor
+     * thread as the exchange proceeds. The returned handle cancels it (the connection is then discarded, never
+     * reused half-read).
      */
-    public ClassicHttpResponse execute(String route, Instance instance, ClassicHttpRequest request) throws IOException {
+    Cancellable execute(String route, Instance instance, AsyncClientExchangeHandler exchange) {
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(perRoute.get(route));
-        HttpHost target = new HttpHost(instance.scheme(), instance.host(), instance.port());
-        return client.executeOpen(target, request, context);
+        return client.execute(exchange, null, context);
     }
 
     public PoolStats poolStats() {
@@ -107,6 +118,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
+        evictor.cancel(false);
         client.close(CloseMode.GRACEFUL);
     }
 }

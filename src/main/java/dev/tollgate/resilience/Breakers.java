@@ -37,9 +37,10 @@ public final class Breakers {
         }
     }
 
-    /** The guard of a configured service; null when its guard is off ({@code resilience.enabled = false}). */
-    public ServiceGuard guard(String service) {
-        return guards.get(service);
+    /** The guard of a configured service; {@link UpstreamGuard#NONE} when its guard is off ({@code resilience.enabled = false}). */
+    public UpstreamGuard guard(String service) {
+        ServiceGuard g = guards.get(service);
+        return g == null ? UpstreamGuard.NONE : g;
     }
 
     /** Registers each breaker's meters and its MXBean {@code tollgate:type=Breaker,name=<service>}. */

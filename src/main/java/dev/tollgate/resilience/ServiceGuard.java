@@ -4,27 +4,31 @@ import dev.tollgate.config.ResilienceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.Callable;
+import jakarta.enterprise.util.TypeLiteral;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protection of one upstream service, built once at start-up: a SmallRye bulkhead around each whole
- * request (retries and body streaming included) and a SmallRye circuit breaker around each attempt. There is
+ * The protection of one upstream service, built once at start-up: a bulkhead (a permit count) around each whole
+ * request (retries and body streaming included) and a SmallRye circuit breaker around each attempt, in its
+ * non-blocking {@code CompletionStage} form: no thread waits in it, and no thread is offloaded to. There is
  * no SmallRye timeout: the route's connect and response timeouts are the only ones, and a timed-out attempt
  * is a failure like any other. Operators can force the breaker open or closed, or reset it, over JMX.
  * Thread-safe.
  */
-public final class ServiceGuard implements BreakerMXBean {
+public final class ServiceGuard implements UpstreamGuard, BreakerMXBean {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceGuard.class);
 
     private enum Forced { NONE, OPEN, CLOSED }
@@ -32,6 +36,9 @@ public final class ServiceGuard implements BreakerMXBean {
     /** A SmallRye breaker and its generation: {@link #reset()} replaces it with a fresh one. */
     private record Breaker(Guard guard, int generation) {
     }
+
+    private static final TypeLiteral<CompletionStage<Object>> ASYNC = new TypeLiteral<>() {
+    };
 
     /** Carries a response whose status counts as a failure out of the guarded call, so the breaker sees it. */
     private static final class Unhealthy extends Exception {
@@ -48,7 +55,6 @@ public final class ServiceGuard implements BreakerMXBean {
     private final ResilienceConfig config;
     private final Clock clock;
     private final Predicate<Throwable> upstreamFault;
-    private final Guard bulkhead;
     private final AtomicReference<Breaker> breaker = new AtomicReference<>();
     private final AtomicReference<Forced> forced = new AtomicReference<>(Forced.NONE);
     private final RetryPolicy retryPolicy;
@@ -72,14 +78,6 @@ public final class ServiceGuard implements BreakerMXBean {
         this.config = config;
         this.clock = clock;
         this.upstreamFault = upstreamFault;
-        this.bulkhead = Guard.create()
-                .withDescription("tollgate bulkhead " + service)
-                .withBulkhead().limit(config.maxConcurrent())
-                    .onAccepted(active::incrementAndGet)
-                    .onFinished(active::decrementAndGet)
-                    .onRejected(rejections::incrementAndGet)
-                    .done()
-                .build();
         this.breaker.set(newBreaker(1));
         this.retryPolicy = new RetryPolicy(config.retry());
         this.retryBudget = new RetryBudget(config.retry().budgetRatio(), config.retry().budgetMinRetries(),
@@ -100,6 +98,7 @@ public final class ServiceGuard implements BreakerMXBean {
                     .onFailure(failures::incrementAndGet)
                     .onPrevented(prevented::incrementAndGet)
                     .done()
+                .withThreadOffload(false)
                 .build();
         return new Breaker(guard, generation);
     }
@@ -112,16 +111,17 @@ public final class ServiceGuard implements BreakerMXBean {
         return config;
     }
 
+    @Override
     public RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 
-    /** Counts a request to this service for the retry budget. */
+    @Override
     public void recordRequest() {
         retryBudget.recordRequest();
     }
 
-    /** Takes a retry from the budget; false when the budget is spent. Both outcomes are counted. */
+    @Override
     public boolean tryRetry() {
         if (retryBudget.tryAcquireRetry()) {
             retries.incrementAndGet();
@@ -139,55 +139,84 @@ public final class ServiceGuard implements BreakerMXBean {
         return budgetExhausted;
     }
 
-    /** Work done inside the bulkhead. */
-    @FunctionalInterface
-    public interface Work {
-        void run() throws IOException;
-    }
-
-    /** Runs one whole request inside the bulkhead; refuses at once when the bulkhead is full. */
-    public void isolate(Work work) throws IOException, BulkheadFullException {
-        try {
-            bulkhead.call(() -> {
-                work.run();
-                return null;
-            }, Void.class);
-        } catch (BulkheadException e) {
-            throw new BulkheadFullException(service);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
+    @Override
+    public Set<Integer> failureStatuses() {
+        return config.breaker().failureStatuses();
     }
 
     /**
-     * Runs one attempt through the breaker. A result for which {@code unhealthy} holds counts as a failure but is
-     * still returned; an exception counts when it is the upstream's fault. While the breaker is open the attempt
-     * is not started at all.
+     * Takes a place for one whole request (retries and body streaming included). A full bulkhead refuses at once:
+     * a gateway must not park requests in a queue in front of a service that is already saturated, and SmallRye's
+     * bulkhead for asynchronous calls always queues.
      */
-    public <T> T attempt(Callable<T> call, Predicate<T> unhealthy, Class<T> type) throws Exception {
+    @Override
+    public boolean tryEnter() {
+        int limit = config.maxConcurrent();
+        for (int n = active.get(); n < limit; n = active.get()) {
+            if (active.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        rejections.incrementAndGet();
+        return false;
+    }
+
+    @Override
+    public void exit() {
+        active.decrementAndGet();
+    }
+
+    @Override
+    public <T> CompletionStage<T> attempt(Supplier<CompletionStage<T>> call, Predicate<T> unhealthy) {
         Forced f = forced.get();
         if (f == Forced.OPEN) {
             prevented.incrementAndGet();
-            throw new BreakerOpenException(service, retryAfterSeconds());
+            return CompletableFuture.failedFuture(new BreakerOpenException(service, retryAfterSeconds()));
         }
         if (f == Forced.CLOSED) {
-            return call.call();
+            return call.get();
         }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletionStage<Object> guarded;
         try {
-            return breaker.get().guard().call(() -> {
-                T v = call.call();
-                if (unhealthy.test(v)) {
-                    throw new Unhealthy(v);
-                }
-                return v;
-            }, type);
-        } catch (Unhealthy u) {
-            return type.cast(u.value);
-        } catch (CircuitBreakerOpenException e) {
-            throw new BreakerOpenException(service, retryAfterSeconds());
+            guarded = breaker.get().guard().call(() -> {
+                CompletableFuture<Object> judged = new CompletableFuture<>();
+                call.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        judged.completeExceptionally(unwrap(e));
+                    } else if (unhealthy.test(v)) {
+                        judged.completeExceptionally(new Unhealthy(v));
+                    } else {
+                        judged.complete(v);
+                    }
+                });
+                return judged;
+            }, ASYNC);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
         }
+        guarded.whenComplete((v, e) -> {
+            Throwable t = e == null ? null : unwrap(e);
+            if (t == null) {
+                result.complete(cast(v));
+            } else if (t instanceof Unhealthy) {
+                result.complete(cast(((Unhealthy) t).value));
+            } else if (t instanceof CircuitBreakerOpenException) {
+                result.completeExceptionally(new BreakerOpenException(service, retryAfterSeconds()));
+            } else {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object v) {
+        return (T) v;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private void changed(int generation, CircuitBreakerState next) {

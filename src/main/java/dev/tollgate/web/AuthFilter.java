@@ -41,6 +41,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = auth.userContext().headers(outcome.identity());
+            RequestAttributes.setUserHeaders(req, added);
         }
         List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, auth.apiKeyHeader()) : List.of();
         chain.doFilter(UserContextRequest.of(req, auth.userContext(), hidden, added), res);

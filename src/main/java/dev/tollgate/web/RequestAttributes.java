@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import dev.tollgate.auth.Principal;
 import jakarta.servlet.ServletRequest;
+import java.util.List;
 
 /** The typed hand-off between filters: each value is set once and read by name, never re-parsed. */
 public final class RequestAttributes {
@@ -12,6 +13,8 @@ public final class RequestAttributes {
     private static final String RATE_LIMIT = CONTEXT + ".rateLimit";
     private static final String BREAKER = CONTEXT + ".breaker";
     private static final String CACHE_HIT = CONTEXT + ".cacheHit";
+    private static final String USER_HEADERS = CONTEXT + ".userHeaders";
+    private static final String FINISH = CONTEXT + ".finish";
 
     private RequestAttributes() {
     }
@@ -76,5 +79,29 @@ public final class RequestAttributes {
 
     static void setCacheHit(ServletRequest req, boolean hit) {
         req.setAttribute(CACHE_HIT, hit);
+    }
+
+    /** The user-context header fields the gateway sends upstream for the authenticated caller; empty if none. */
+    @SuppressWarnings("unchecked")
+    static List<String[]> userHeaders(ServletRequest req) {
+        Object v = req.getAttribute(USER_HEADERS);
+        return v == null ? List.of() : (List<String[]>) v;
+    }
+
+    static void setUserHeaders(ServletRequest req, List<String[]> headers) {
+        req.setAttribute(USER_HEADERS, headers);
+    }
+
+    /** What to do once the request is over (metrics, access log, drain count): set by the first filter. */
+    static void setFinish(ServletRequest req, Runnable finish) {
+        req.setAttribute(FINISH, finish);
+    }
+
+    /** Runs the request's finish action, if it has one; the action itself runs only once. */
+    static void finish(ServletRequest req) {
+        Object v = req.getAttribute(FINISH);
+        if (v != null) {
+            ((Runnable) v).run();
+        }
     }
 }

@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * First filter: request id and trace context, request hygiene, the canonical path, the route and the client
@@ -37,20 +38,21 @@ public final class RequestContextFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         long start = System.nanoTime();
-        long startMillis = System.currentTimeMillis();
         boolean logged = gateway.accessLog().isEnabled();
-        Counting.Request req = logged ? new Counting.Request(request) : null;
-        Counting.Response res = logged ? new Counting.Response(response) : null;
+        HttpServletRequest req = logged ? new Counting.Request(request) : request;
+        HttpServletResponse res = logged ? new Counting.Response(response) : response;
+        Finish finish = new Finish(req, res, start, System.currentTimeMillis());
+        RequestAttributes.setFinish(req, finish);
         try {
-            handle(logged ? req : request, logged ? res : response, chain, start);
+            handle(req, res, chain, start, finish);
         } finally {
-            if (logged) {
-                gateway.accessLog().log(record(req, res, startMillis, System.nanoTime() - start));
+            if (!req.isAsyncStarted()) {
+                finish.run(); // else when the async cycle completes
             }
         }
     }
 
-    private void handle(HttpServletRequest req, HttpServletResponse res, FilterChain chain, long start)
+    private void handle(HttpServletRequest req, HttpServletResponse res, FilterChain chain, long start, Finish finish)
             throws IOException, ServletException {
         String incomingId = req.getHeader(Headers.REQUEST_ID);
         String requestId = RequestIds.isValid(incomingId) ? incomingId : RequestIds.newId();
@@ -61,16 +63,48 @@ public final class RequestContextFilter extends HttpFilter {
                     Headers.RETRY_AFTER, "1");
             return;
         }
-        Route route = null;
-        try {
-            route = admit(req, res, start, requestId);
-            if (route != null) {
-                chain.doFilter(req, res);
+        finish.entered = true;
+        Route route = admit(req, res, start, requestId);
+        finish.route = route;
+        if (route != null) {
+            chain.doFilter(req, res);
+        }
+    }
+
+    /**
+     * The end of a request, once, whether it ended on the request thread or later in its async cycle: metrics,
+     * the access-log line, and the drain count.
+     */
+    private final class Finish implements Runnable {
+        private final HttpServletRequest req;
+        private final HttpServletResponse res;
+        private final long start;
+        private final long startMillis;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile boolean entered;
+        private volatile Route route;
+
+        Finish(HttpServletRequest req, HttpServletResponse res, long start, long startMillis) {
+            this.req = req;
+            this.res = res;
+            this.start = start;
+            this.startMillis = startMillis;
+        }
+
+        @Override
+        public void run() {
+            if (!done.compareAndSet(false, true)) {
+                return;
             }
-        } finally {
-            gateway.exit();
-            gateway.metrics().record(route == null ? null : route.name(), route == null ? null : route.service(),
-                    res.getStatus(), System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            if (entered) {
+                gateway.exit();
+                gateway.metrics().record(route == null ? null : route.name(), route == null ? null : route.service(),
+                        res.getStatus(), nanos);
+            }
+            if (req instanceof Counting.Request && res instanceof Counting.Response) {
+                gateway.accessLog().log(record((Counting.Request) req, (Counting.Response) res, startMillis, nanos));
+            }
         }
     }
 

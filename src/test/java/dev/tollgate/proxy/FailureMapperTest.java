@@ -3,9 +3,7 @@ package dev.tollgate.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -13,6 +11,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
@@ -28,29 +27,20 @@ import org.junit.jupiter.api.Test;
 class FailureMapperTest {
     private static final String HOST = "orders-7.internal.example";
 
-    /** The exception a ClientBody throws when its input stream fails with {@code cause}. */
+    /** What a streamed request body reports when reading the client's body fails with {@code cause}. */
     private static Throwable readFailure(IOException cause) {
-        InputStream failing = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                throw cause;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                throw cause;
-            }
-        };
-        Throwable t = catchThrowable(() -> new ClientBody(failing, 100).read(new byte[10], 0, 10));
-        assertThat(t).isInstanceOf(ClientBody.ReadException.class);
-        return t;
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        new RequestBody.Pipe(null, -1, 100, seen::set).failed(cause);
+        assertThat(seen.get()).isInstanceOf(ClientBody.ReadException.class);
+        return seen.get();
     }
 
     private static Throwable tooLarge() {
-        ClientBody body = new ClientBody(new ByteArrayInputStream(new byte[11]), 10);
-        Throwable t = catchThrowable(() -> body.read(new byte[64], 0, 64));
-        assertThat(t).isInstanceOf(ClientBody.TooLargeException.class);
-        return t;
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        RequestBody.Pipe pipe = new RequestBody.Pipe(null, -1, 10, seen::set);
+        assertThat(pipe.data(new byte[11], 0, 11)).as("reading stops").isFalse();
+        assertThat(seen.get()).isInstanceOf(ClientBody.TooLargeException.class);
+        return seen.get();
     }
 
     @Test

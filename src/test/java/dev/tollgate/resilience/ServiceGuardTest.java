@@ -7,12 +7,13 @@ import dev.tollgate.config.BreakerConfig;
 import dev.tollgate.config.ResilienceConfig;
 import dev.tollgate.config.RetryConfig;
 import dev.tollgate.testsupport.FakeClock;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -30,22 +31,31 @@ class ServiceGuardTest {
                 t -> !(t instanceof IllegalStateException));
     }
 
-    private int call(ServiceGuard g, int status) throws Exception {
-        return g.attempt(() -> {
+    /** One attempt answered with this status; the stage's value, or what it failed with, thrown. */
+    private int call(ServiceGuard g, int status) throws Throwable {
+        return outcome(g.attempt(() -> {
             calls.incrementAndGet();
-            return status;
-        }, s -> s >= 502 && s <= 504, Integer.class);
+            return CompletableFuture.completedFuture(status);
+        }, s -> s >= 502 && s <= 504));
     }
 
-    private void fail(ServiceGuard g, IOException e) {
-        assertThatThrownBy(() -> g.attempt(() -> {
+    private static <T> T outcome(CompletionStage<T> stage) throws Throwable {
+        try {
+            return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void fail(ServiceGuard g, Exception e) {
+        assertThatThrownBy(() -> outcome(g.attempt(() -> {
             calls.incrementAndGet();
-            throw e;
-        }, s -> false, Integer.class)).isSameAs(e);
+            return CompletableFuture.<Integer>failedFuture(e);
+        }, s -> false))).isSameAs(e);
     }
 
     @Test
-    void opensAfterFiveConsecutiveFailuresNotFiveInTotal() throws Exception {
+    void opensAfterFiveConsecutiveFailuresNotFiveInTotal() throws Throwable {
         ServiceGuard g = guard(Duration.ofHours(1), 10);
         for (int i = 0; i < 4; i++) {
             fail(g, new ConnectException("refused"));
@@ -65,7 +75,7 @@ class ServiceGuardTest {
     }
 
     @Test
-    void failureStatusesCountButTheResponseIsStillReturned() throws Exception {
+    void failureStatusesCountButTheResponseIsStillReturned() throws Throwable {
         ServiceGuard g = guard(Duration.ofHours(1), 10);
         for (int i = 0; i < 5; i++) {
             assertThat(call(g, 503)).isEqualTo(503);
@@ -74,21 +84,19 @@ class ServiceGuardTest {
     }
 
     @Test
-    void clientErrorsAndClientFaultsNeverCount() throws Exception {
+    void clientErrorsAndClientFaultsNeverCount() throws Throwable {
         ServiceGuard g = guard(Duration.ofHours(1), 10);
         for (int i = 0; i < 10; i++) {
             call(g, 404);
             call(g, 429);
-            assertThatThrownBy(() -> g.attempt(() -> {
-                throw new IllegalStateException("client body");
-            }, s -> false, Integer.class)).isInstanceOf(IllegalStateException.class);
+            fail(g, new IllegalStateException("client body"));
         }
         assertThat(g.getState()).isEqualTo("CLOSED");
         assertThat(g.getFailures()).isZero();
     }
 
     @Test
-    void retryAfterIsTheTimeUntilTheNextTrial() throws Exception {
+    void retryAfterIsTheTimeUntilTheNextTrial() throws Throwable {
         ServiceGuard g = guard(Duration.ofSeconds(30), 10);
         for (int i = 0; i < 5; i++) {
             call(g, 502);
@@ -112,7 +120,7 @@ class ServiceGuardTest {
     }
 
     @Test
-    void halfOpenTrialClosesOnSuccessAndReopensOnFailure() throws Exception {
+    void halfOpenTrialClosesOnSuccessAndReopensOnFailure() throws Throwable {
         ServiceGuard g = guard(Duration.ofMillis(200), 10);
         for (int i = 0; i < 5; i++) {
             call(g, 504);
@@ -135,7 +143,7 @@ class ServiceGuardTest {
     }
 
     @Test
-    void operatorsCanForceOpenForceClosedAndReset() throws Exception {
+    void operatorsCanForceOpenForceClosedAndReset() throws Throwable {
         ServiceGuard g = guard(Duration.ofHours(1), 10);
         assertThat(g.forceOpen()).isEqualTo("FORCED_OPEN");
         int before = calls.get();
@@ -156,32 +164,40 @@ class ServiceGuardTest {
     }
 
     @Test
-    void theBulkheadRefusesBeyondItsLimitAtOnce() throws Exception {
-        ServiceGuard g = guard(Duration.ofHours(1), 1);
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            try {
-                g.isolate(() -> {
-                    inside.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        holder.start();
-        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(g.getActiveRequests()).isEqualTo(1);
-        assertThatThrownBy(() -> g.isolate(() -> { })).isInstanceOf(BulkheadFullException.class);
+    void theBulkheadRefusesBeyondItsLimitAtOnce() {
+        ServiceGuard g = guard(Duration.ofHours(1), 2);
+        assertThat(g.tryEnter()).isTrue();
+        assertThat(g.tryEnter()).isTrue();
+        assertThat(g.getActiveRequests()).isEqualTo(2);
+        assertThat(g.tryEnter()).as("full: refused, not queued").isFalse();
         assertThat(g.getBulkheadRejections()).isEqualTo(1);
-        release.countDown();
-        holder.join(10_000);
-        g.isolate(() -> { });
+        g.exit();
+        assertThat(g.tryEnter()).isTrue();
+        g.exit();
+        g.exit();
         assertThat(g.getActiveRequests()).isZero();
+    }
+
+    @Test
+    void aStageThatIsNotCompleteHoldsNoThread() throws Throwable {
+        ServiceGuard g = guard(Duration.ofHours(1), 1);
+        CompletableFuture<Integer> pending = new CompletableFuture<>();
+        CompletionStage<Integer> stage = g.attempt(() -> pending, s -> false);
+        assertThat(stage.toCompletableFuture().isDone()).isFalse();
+        pending.complete(200);
+        assertThat(outcome(stage)).isEqualTo(200);
+        assertThat(g.getSuccesses()).isEqualTo(1);
+    }
+
+    @Test
+    void theGuardThatIsOffAdmitsAllAndNeverRetries() throws Throwable {
+        UpstreamGuard off = UpstreamGuard.NONE;
+        for (int i = 0; i < 1000; i++) {
+            assertThat(off.tryEnter()).isTrue();
+        }
+        assertThat(off.tryRetry()).isFalse();
+        assertThat(off.retryPolicy().allows("GET", true)).isFalse();
+        assertThat(off.failureStatuses()).isEmpty();
+        assertThat(outcome(off.attempt(() -> CompletableFuture.completedFuture(503), s -> true))).isEqualTo(503);
     }
 }

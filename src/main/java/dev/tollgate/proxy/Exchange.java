@@ -1,0 +1,282 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.Lease;
+import dev.tollgate.discovery.Outcome;
+import dev.tollgate.resilience.BreakerOpenException;
+import dev.tollgate.resilience.InstancePicker;
+import dev.tollgate.resilience.ResponseCapture;
+import dev.tollgate.resilience.RetryPolicy;
+import dev.tollgate.resilience.UpstreamGuard;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hc.core5.http.HttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request on its way through the proxy core, from the bulkhead to the last byte of the response. It
+ * runs the attempts: an instance lease, the breaker, the upstream exchange, a retry on another instance after a
+ * retryable failure (after a jittered backoff on the scheduler, never a sleeping thread), the stale-if-error copy,
+ * and the outcome for passive health. Nothing in it blocks: each step is a callback of the client side, of an
+ * I/O reactor thread, or of the scheduler. Failures become answers in one place ({@link #fail}); once the response
+ * has started, a failure aborts the client connection. Not reused; thread-safe for the callbacks it receives.
+ */
+final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
+    private final Proxy proxy;
+    private final RequestHead head;
+    private final Downstream client;
+    private final UpstreamGuard guard;
+    private final Set<Instance> tried = new HashSet<>(2);
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private RequestBody body;
+    private boolean retryable;
+    private volatile UpstreamAttempt current;
+    private volatile ResponseCapture capture;
+    private volatile HttpResponse response;
+
+    Exchange(Proxy proxy, RequestHead head, Downstream client) {
+        this.proxy = proxy;
+        this.head = head;
+        this.client = client;
+        this.guard = proxy.guard(head.route().service());
+    }
+
+    void start() {
+        if (!guard.tryEnter()) {
+            client.record(null, "bulkhead-full", null);
+            client.problem(503, "Service Unavailable", "The upstream service has too many requests in flight.", false,
+                    "Retry-After", "1");
+            return;
+        }
+        client.listen(this);
+        guard.recordRequest();
+        long limit = head.route().config().maxBodySize();
+        switch (client.body()) {
+            case NONE:
+                body = RequestBody.none();
+                begin();
+                break;
+            case UNKNOWN: {
+                // HTTP/2 without a length: wait for the first data or the end, so that a request without a body is
+                // sent without one (no chunked framing on a GET)
+                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, this::bodyFailed);
+                pipe.onFirst(() -> {
+                    body = pipe.isEmpty() ? RequestBody.none() : pipe;
+                    begin();
+                });
+                client.readBody(pipe);
+                break;
+            }
+            default:
+                if (guard.retryPolicy().buffers(head.method(), client.contentLength())) {
+                    RequestBody.Buffered buffered = new RequestBody.Buffered(client.contentLength(), limit, failure -> {
+                        if (failure == null) {
+                            begin();
+                        } else {
+                            fail(null, failure);
+                        }
+                    });
+                    body = buffered;
+                    client.readBody(buffered);
+                } else {
+                    long length = client.body() == Downstream.Body.LENGTH ? client.contentLength() : -1;
+                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, this::bodyFailed);
+                    body = pipe;
+                    client.readBody(pipe);
+                    begin();
+                }
+        }
+    }
+
+    private void begin() {
+        retryable = guard.retryPolicy().allows(head.method(), body.isRepeatable());
+        send(1);
+    }
+
+    private void send(int attempt) {
+        if (finished.get()) {
+            return;
+        }
+        Lease lease = InstancePicker.pick(proxy.discovery(), head.route().service(),
+                head.route().config().loadBalancer(), tried);
+        if (lease == null) {
+            client.problem(503, "Service Unavailable", "The upstream service has no available instance.", false,
+                    "Retry-After", "1");
+            finish();
+            return;
+        }
+        Instance instance = lease.instance();
+        tried.add(instance);
+        client.record(instance.toString(), null, null);
+        UpstreamAttempt a = new UpstreamAttempt(lease, proxy.headers().request(head, instance), body.producer());
+        current = a;
+        Set<Integer> failing = guard.failureStatuses();
+        guard.attempt(() -> a.start(proxy.client(), head.route().name()), r -> failing.contains(r.getCode()))
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        failed(a, attempt, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                    } else {
+                        answered(a, attempt, r);
+                    }
+                });
+    }
+
+    /** The attempt failed before its response head. */
+    private void failed(UpstreamAttempt a, int attempt, Throwable e) {
+        if (e instanceof BreakerOpenException) {
+            a.release(Outcome.NOT_COUNTED);
+            proxy.stale().answerOpen(head, client, (BreakerOpenException) e);
+            finish();
+            return;
+        }
+        a.release(Outcomes.of(e));
+        if (retryable && !FailureMapper.map(e).clientFault() && retry(RetryPolicy.classify(e), attempt, a)) {
+            return;
+        }
+        fail(a.instance(), e);
+    }
+
+    /** The attempt has its response head: retried when it is a failure status and a retry is allowed, else relayed. */
+    private void answered(UpstreamAttempt a, int attempt, HttpResponse r) {
+        if (finished.get()) {
+            a.abort(new java.util.concurrent.CancellationException("exchange already ended"));
+            a.release(Outcome.NOT_COUNTED);
+            return;
+        }
+        if (retryable && guard.failureStatuses().contains(r.getCode())
+                && retry(RetryPolicy.Failure.STATUS, attempt, a)) {
+            // the answer is dropped unread: its connection is closed rather than drained
+            a.abort(new java.util.concurrent.CancellationException("retried"));
+            a.release(Outcome.SUCCESS);
+            return;
+        }
+        HeaderPolicy.ResponseHead out = proxy.headers().response(r, head);
+        response = r;
+        capture = proxy.stale().capture(head, r, out.contentLength());
+        client.respond(out.status(), out.headers(), out.contentLength());
+        a.relay(this);
+    }
+
+    /** Whether to try again (policy and budget); if so the next attempt is scheduled after the backoff. */
+    private boolean retry(RetryPolicy.Failure failure, int attempt, UpstreamAttempt failed) {
+        if (!guard.retryPolicy().retries(failure, attempt) || !guard.tryRetry()) {
+            return false;
+        }
+        long wait = guard.retryPolicy().backoffMillis(attempt, ThreadLocalRandom.current());
+        LOG.debug("request={} route={} upstream={} failed ({}); retry {} in {} ms", head.requestId(),
+                head.route().name(), failed.instance(), failure, attempt, wait);
+        if (wait <= 0) {
+            proxy.scheduler().execute(() -> send(attempt + 1));
+        } else {
+            proxy.scheduler().schedule(() -> send(attempt + 1), wait, TimeUnit.MILLISECONDS);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean ready() {
+        return client.isReady();
+    }
+
+    @Override
+    public void chunk(byte[] chunk) {
+        ResponseCapture c = capture;
+        if (c != null) {
+            c.write(chunk, 0, chunk.length);
+        }
+        client.write(chunk);
+    }
+
+    @Override
+    public void ended(UpstreamAttempt a) {
+        a.release(Outcome.SUCCESS);
+        client.end();
+        ResponseCapture c = capture;
+        if (c != null) {
+            proxy.stale().keep(head, response, c);
+        }
+        finish();
+    }
+
+    /**
+     * The upstream failed while its body streamed: a reset, a truncated body or a read timeout counts against its
+     * health like a failure before the head.
+     */
+    @Override
+    public void failed(UpstreamAttempt a, Throwable cause) {
+        a.release(Outcomes.of(cause));
+        fail(a.instance(), cause);
+    }
+
+    @Override
+    public void writable() {
+        UpstreamAttempt a = current;
+        if (a != null) {
+            a.pump();
+        }
+    }
+
+    /** The client went away: the upstream exchange is stopped, and the instance is not blamed. */
+    @Override
+    public void clientFailed(Throwable cause) {
+        if (finished.get()) {
+            return;
+        }
+        LOG.debug("request={} route={} client went away: {}", head.requestId(), head.route().name(), cause.toString());
+        UpstreamAttempt a = current;
+        if (a != null) {
+            a.release(Outcome.SUCCESS);
+            a.abort(cause);
+        }
+        client.abort(cause);
+        finish();
+    }
+
+    /** The client's body failed (too large, or its read failed): the attempt on the wire is stopped. */
+    private void bodyFailed(Throwable cause) {
+        UpstreamAttempt a = current;
+        if (a != null) {
+            a.release(Outcome.NOT_COUNTED);
+            a.abort(cause); // its stage fails with the cause, which is answered in failed()
+        } else {
+            fail(null, cause);
+        }
+    }
+
+    /** The one place where a failure of the exchange becomes an answer, or an aborted connection. */
+    private void fail(Instance instance, Throwable e) {
+        if (finished.get()) {
+            return;
+        }
+        Failure f = FailureMapper.map(e);
+        if (client.isCommitted()) {
+            LOG.warn("request={} route={} upstream={} failed after the response started; aborting the client "
+                    + "connection: {}", head.requestId(), head.route().name(), instance, e.toString());
+            client.abort(e);
+        } else {
+            if (f.clientFault()) {
+                LOG.debug("request={} route={} request body failed: {}", head.requestId(), head.route().name(),
+                        e.toString());
+            } else if (f.status() != 413) {
+                LOG.warn("request={} route={} upstream={} answered {}: {}", head.requestId(), head.route().name(),
+                        instance, f.status(), e.toString());
+            }
+            // a request body left unread would be taken for the next request on this connection (RFC 9112 §9.6)
+            client.problem(f.status(), f.title(), f.detail(), f.closeConnection() || client.bodyUnread());
+        }
+        finish();
+    }
+
+    private void finish() {
+        if (finished.compareAndSet(false, true)) {
+            guard.exit();
+        }
+    }
+}

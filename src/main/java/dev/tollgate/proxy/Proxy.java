@@ -1,0 +1,64 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.discovery.Discovery;
+import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.StaleCache;
+import dev.tollgate.resilience.UpstreamGuard;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The proxy core: forwards one request to its route's service and streams the answer back, without a thread
+ * waiting for either side. Built once at start-up from the gateway's collaborators; {@link #forward} is the one
+ * entry point. Thread-safe.
+ */
+public final class Proxy {
+    private final UpstreamClient client;
+    private final Discovery discovery;
+    private final Breakers breakers;
+    private final HeaderPolicy headers;
+    private final StaleAnswers stale;
+    private final ScheduledExecutorService scheduler;
+
+    /**
+     * @param cacheName the name the stale-if-error cache gives itself in {@code Cache-Status}
+     * @param scheduler runs retries after their backoff
+     */
+    public Proxy(UpstreamClient client, Discovery discovery, Breakers breakers, Forwarding forwarding,
+                 StaleCache staleCache, String cacheName, ScheduledExecutorService scheduler) {
+        this.client = client;
+        this.discovery = discovery;
+        this.breakers = breakers;
+        this.headers = new HeaderPolicy(forwarding);
+        this.stale = new StaleAnswers(staleCache, headers, cacheName);
+        this.scheduler = scheduler;
+    }
+
+    /** Starts forwarding; returns at once. The client side hears of every step through {@link Downstream}. */
+    public void forward(RequestHead head, Downstream client) {
+        new Exchange(this, head, client).start();
+    }
+
+    UpstreamClient client() {
+        return client;
+    }
+
+    Discovery discovery() {
+        return discovery;
+    }
+
+    UpstreamGuard guard(String service) {
+        return breakers.guard(service);
+    }
+
+    HeaderPolicy headers() {
+        return headers;
+    }
+
+    StaleAnswers stale() {
+        return stale;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+}
