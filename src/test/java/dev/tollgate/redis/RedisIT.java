@@ -19,7 +19,7 @@ import redis.clients.jedis.RedisClient;
 
 /** The Redis client against a real redis-server: calls, fast failure while down, recovery. */
 @Tag("redis")
-class RedisTest {
+class RedisIT {
     private static RedisServer server;
 
     @BeforeAll

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * failing closed while Redis is down.
  */
 @Tag("redis")
-class ApiKeysRedisTest {
+class ApiKeysRedisIT {
     private static final String CONFIGURED = "k-configured-71b2";
     private static final Duration TTL = Duration.ofSeconds(10);
     private static RedisServer server;

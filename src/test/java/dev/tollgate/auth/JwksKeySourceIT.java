@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** JWKS keys from a real HTTP server (JDK HttpServer): rotation, unknown kids, outages. */
-class JwksKeySourceTest {
+class JwksKeySourceIT {
     private static final KeyPair OLD = Fixtures.RSA;
     private static final KeyPair NEW = Jwts.rsa();
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** limit.lua in a real redis-server: the shared table, script loading, and exactness across clients. */
 @Tag("redis")
-class RedisBucketsTest {
+class RedisBucketsIT {
     private static RedisServer server;
     private static Redis redis;
     private final Timer timer = new SimpleMeterRegistry().timer("script");

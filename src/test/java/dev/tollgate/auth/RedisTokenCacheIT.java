@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * real redis-server: level 2 across instances, expiry, revocation, and Redis outages.
  */
 @Tag("redis")
-class RedisTokenCacheTest {
+class RedisTokenCacheIT {
     private static RedisServer server;
     private final FakeClock clock = new FakeClock(NOW);
     private final List<AutoCloseable> open = new ArrayList<>();

@@ -27,7 +27,7 @@ import redis.clients.jedis.JedisPubSub;
  * connection on the first seed node that answers, which hears what is published on any node.
  */
 @Tag("redis")
-class RedisClusterClientTest {
+class RedisClusterClientIT {
     private static RedisCluster cluster;
 
     @BeforeAll

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * loaded on each master the first time a call lands there).
  */
 @Tag("redis")
-class RedisClusterTest {
+class RateLimiterClusterIT {
     private static RedisCluster cluster;
     private static final AtomicInteger RUN = new AtomicInteger();
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * exact limits, each failure policy while Redis is stopped, recovery, and instance discovery.
  */
 @Tag("redis")
-class RateLimiterRedisTest {
+class RateLimiterRedisIT {
     private static RedisServer server;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final MeterRegistry registry = new SimpleMeterRegistry();

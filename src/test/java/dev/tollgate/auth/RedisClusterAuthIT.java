@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * every master.
  */
 @Tag("redis")
-class RedisClusterAuthTest {
+class RedisClusterAuthIT {
     private static RedisCluster cluster;
     private final FakeClock clock = new FakeClock(NOW);
     private final List<AutoCloseable> open = new ArrayList<>();
