@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's table of global settings states exactly the keys and defaults of defaults.properties. */
-class ReadmeTest {
+/** The global settings table of docs/configuration.md states exactly the keys and defaults of defaults.properties. */
+class ConfigurationDocTest {
     private static final Pattern ROW = Pattern.compile("^\\| `(gateway\\.[a-z.-]+)` \\| (`([^`]*)`|\\(empty\\)) \\|",
             Pattern.MULTILINE);
 
@@ -27,7 +27,7 @@ class ReadmeTest {
         defaults.forEach((k, v) -> expected.put(k.toString(), v.toString().trim()));
 
         Map<String, String> documented = new TreeMap<>();
-        Matcher m = ROW.matcher(Files.readString(Path.of("README.md")));
+        Matcher m = ROW.matcher(Files.readString(Path.of("docs/configuration.md")));
         while (m.find()) {
             documented.put(m.group(1), m.group(3) == null ? "" : m.group(3));
         }

@@ -18,10 +18,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's MXBean table names every MXBean interface in the code, with exactly its attributes and
+ * The MXBean table of docs/observability.md names every MXBean interface in the code, with exactly its attributes and
  * operations.
  */
-class MXBeanReadmeTest {
+class MXBeanDocTest {
     private static final Pattern ROW = Pattern.compile(
             "^\\| `(tollgate:type=[^`]+)` \\| `([A-Za-z]+MXBean)` \\| ([^|]*) \\| ([^|]*) \\|", Pattern.MULTILINE);
     private static final Pattern INTERFACE = Pattern.compile("public interface ([A-Za-z]+MXBean)\\b");
@@ -29,7 +29,7 @@ class MXBeanReadmeTest {
     @Test
     void tableMatchesTheMXBeanInterfaces() throws Exception {
         Map<String, String[]> documented = new TreeMap<>();
-        Matcher m = ROW.matcher(Files.readString(Path.of("README.md")));
+        Matcher m = ROW.matcher(Files.readString(Path.of("docs/observability.md")));
         while (m.find()) {
             documented.put(m.group(2), new String[] {m.group(3), m.group(4)});
         }
