@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every algorithm accepted with its own key, and every hostile token of issue 4 refused with its reason. */
+/** Every algorithm accepted with its own key, and every hostile token refused with its reason. */
 class TokenVerifierIT {
     private final FakeClock clock = new FakeClock(NOW);
     private JwksServer attacker;

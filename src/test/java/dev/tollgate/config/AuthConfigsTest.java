@@ -29,7 +29,7 @@ class AuthConfigsTest {
     }
 
     @Test
-    void defaultsAreLocalWithTheIssueHeaders() {
+    void defaultsAreLocalWithTheDocumentedHeaders() {
         GatewayConfig c = Configs.of(lines());
         assertThat(c.auth().cache()).isEqualTo("local");
         assertThat(c.auth().jwt().maxTokenSize()).isEqualTo(8192);
