@@ -31,7 +31,7 @@ public final class HeadChecks {
         if (head.target().length() > limits.maxUriLength()) {
             return reject(414, "The request target is longer than " + limits.maxUriLength() + " characters.");
         }
-        Optional<Rejection> fields = checkFields(head);
+        Optional<Rejection> fields = checkFields(head, head.protocol().startsWith("HTTP/1."));
         if (fields.isPresent()) {
             return fields;
         }
@@ -44,11 +44,16 @@ public final class HeadChecks {
         return http1 ? checkFraming(head) : Optional.empty();
     }
 
-    private Optional<Rejection> checkFields(RequestHead head) {
+    private Optional<Rejection> checkFields(RequestHead head, boolean http1) {
         int count = 0;
         for (RequestHead.Field f : head.fields()) {
             if (limits.rejectUnderscoreHeaders() && f.name().indexOf('_') >= 0) {
                 return reject(400, "Header names with an underscore are not accepted.");
+            }
+            if (!isFieldName(f.name(), http1)) {
+                // RFC 9112 section 5.1: whitespace before the colon must be refused with 400; "Transfer-Encoding "
+                // is not Transfer-Encoding here, but may be to a server that trims the name
+                return reject(400, "A header name is malformed.");
             }
             if (++count > limits.maxHeaderCount()) {
                 return reject(431, "More than " + limits.maxHeaderCount() + " header fields.");
@@ -58,6 +63,32 @@ public final class HeadChecks {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * An RFC 9110 section 5.1 token; past HTTP/1 also a pseudo-header ({@code :authority}, RFC 9113 section
+     * 8.3), which some containers list among the fields.
+     */
+    private static boolean isFieldName(String name, boolean http1) {
+        int from = !http1 && name.length() > 1 && name.charAt(0) == ':' ? 1 : 0;
+        if (name.length() == from) {
+            return false;
+        }
+        for (int i = from; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80 || !TCHAR[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final boolean[] TCHAR = new boolean[0x80];
+
+    static {
+        for (char c : "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray()) {
+            TCHAR[c] = true;
+        }
     }
 
     private static boolean hasControl(String v) {

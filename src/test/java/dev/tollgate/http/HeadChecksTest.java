@@ -84,6 +84,21 @@ class HeadChecksTest {
         assertThat(check("Host", "gw", "X-A", "a\tb")).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Transfer-Encoding ", " Host", "Content\tLength", "X\u0015A", "", "X:A", "X(A)",
+        "Caf\u00e9", "\u0000", ":authority"})
+    void refusesHeaderNamesThatAreNotTokens(String name) {
+        refused(check("Host", "gw", name, "chunked"), 400, "header name is malformed");
+    }
+
+    @Test
+    void acceptsEveryTokenCharacterInANameAndPseudoHeadersPastHttp1() {
+        assertThat(check("Host", "gw", "!#$%&'*+-.^`|~09AZaz", "x")).isEmpty();
+        assertThat(checks.check(head("GET", "HTTP/2.0", ":authority", "gw", "accept", "*/*"))).isEmpty();
+        refused(checks.check(head("GET", "HTTP/2.0", ":", "gw")), 400, "header name is malformed");
+        refused(checks.check(head("GET", "HTTP/2.0", "accept ", "*/*")), 400, "header name is malformed");
+    }
+
     @Test
     void refusesAnOptionsBodyWithoutContentType() {
         refused(checks.check(head("OPTIONS", "HTTP/1.1", "Host", "gw", "Content-Length", "3")), 400,
