@@ -36,7 +36,7 @@ public final class HeadChecks {
             return fields;
         }
         if ("OPTIONS".equals(method) && head.first(CONTENT_TYPE) == null
-                && (contentLength(head) > 0 || head.first(TRANSFER_ENCODING) != null)) {
+                && (declaresBody(head) || head.first(TRANSFER_ENCODING) != null)) {
             // RFC 9110 section 9.3.7: an OPTIONS body must be described by Content-Type
             return reject(400, "An OPTIONS request with a body needs a Content-Type.");
         }
@@ -141,14 +141,17 @@ public final class HeadChecks {
         return !cl.isEmpty() && cl.length() <= 18 && allDigits(cl, 0, cl.length());
     }
 
-    /** The declared body length, or -1 when there is no well-formed Content-Length. */
-    private static long contentLength(RequestHead head) {
-        String cl = head.first(CONTENT_LENGTH);
-        if (cl == null) {
-            return -1;
+    /** Whether any Content-Length field says anything but 0: a malformed or second one may be read as a length. */
+    private static boolean declaresBody(RequestHead head) {
+        for (RequestHead.Field f : head.fields()) {
+            if (f.name().equalsIgnoreCase(CONTENT_LENGTH)) {
+                String cl = f.value().trim();
+                if (!isLength(cl) || Long.parseLong(cl) != 0) {
+                    return true;
+                }
+            }
         }
-        cl = cl.trim();
-        return isLength(cl) ? Long.parseLong(cl) : -1;
+        return false;
     }
 
     private static Optional<Rejection> reject(int status, String detail) {

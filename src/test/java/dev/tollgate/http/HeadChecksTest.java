@@ -100,6 +100,17 @@ class HeadChecksTest {
     }
 
     @Test
+    void refusesAnOptionsBodyDeclaredByAnyContentLength() {
+        // HTTP/2 leaves framing to the protocol, so only the OPTIONS rule reads these lengths
+        refused(checks.check(head("OPTIONS", "HTTP/2.0", "content-length", "w", "content-length", "3")), 400,
+                "OPTIONS request with a body");
+        refused(checks.check(head("OPTIONS", "HTTP/2.0", "content-length", "0", "content-length", "3")), 400,
+                "OPTIONS request with a body");
+        assertThat(checks.check(head("OPTIONS", "HTTP/2.0", "content-length", "0", "content-length", " 00")))
+                .isEmpty();
+    }
+
+    @Test
     void refusesAnOptionsBodyWithoutContentType() {
         refused(checks.check(head("OPTIONS", "HTTP/1.1", "Host", "gw", "Content-Length", "3")), 400,
                 "OPTIONS request with a body");
