@@ -9,6 +9,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The stuck upstream of {@code bench/stuck.sh}: an HTTP server on 127.0.0.1 that accepts every connection and
@@ -29,6 +30,7 @@ public final class HangingUpstreamMain {
             System.exit(2);
         }
         Path stats = Path.of(args[1]);
+        Path tmp = Path.of(args[1] + ".tmp");
         try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 4096);
             server.configureBlocking(false);
@@ -59,7 +61,8 @@ public final class HangingUpstreamMain {
                 selector.selectedKeys().clear();
                 long now = System.nanoTime();
                 if (now - nextReport >= 0) {
-                    Files.writeString(stats, "open " + open + " accepted " + accepted + "\n");
+                    Files.writeString(tmp, "open " + open + " accepted " + accepted + "\n");
+                    Files.move(tmp, stats, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     nextReport = now + 1_000_000_000L;
                 }
             }
