@@ -241,6 +241,7 @@ parse_wrk() {
 # ---------------------------------------------------------------- /proc accounting
 # CPU: utime + stime of /proc/<pid>/stat, which covers every thread of the process, also threads that ended.
 proc_ticks() { [[ -r /proc/$1/stat ]] && sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }' || echo 0; }
+self_child_ticks() { sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'; } # reaped children: wrk
 sys_ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
 # Voluntary context switches are kept per thread (/proc/<pid>/task/<tid>/status; /proc/<pid>/status shows only
 # the main thread's), and a thread that ends takes its count with it. So a sampler reads every thread's count
@@ -271,6 +272,20 @@ sampler_stop() {
          END { s = 0; for (t in last) s += last[t] - ((t in base) ? base[t] : 0); print s, maxt + 0 }' "$2"
 }
 
+busy_pct() { # machine busy % over about one second (100 = every CPU busy)
+    local b0 a0 b1 a1
+    read -r b0 a0 < <(sys_ticks); sleep 1; read -r b1 a1 < <(sys_ticks)
+    awk -v b=$((b1 - b0)) -v a=$((a1 - a0)) 'BEGIN { printf "%.0f", a ? b / a * 100 : 0 }'
+}
+wait_quiet() { # before a measured run: wait (at most QUIET_WAIT s) while the machine is busier than QUIET_MAX %
+    local deadline=$((SECONDS + ${QUIET_WAIT:-60})) busy
+    busy=$(busy_pct)
+    while ((busy > ${QUIET_MAX:-20} && SECONDS < deadline)); do
+        log "  machine ${busy}% busy before the run; waiting (at most ${QUIET_WAIT:-60}s in all)"
+        sleep 3
+        busy=$(busy_pct)
+    done
+}
 # ---------------------------------------------------------------- numbers
 median_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (a == "NA" || b == "NA" || a == "" || b == "" || b == 0) print "n/a"; else printf f, a / b }'; }

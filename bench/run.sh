@@ -184,21 +184,6 @@ done
 resp "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
 
 # ---------------------------------------------------------------- 6. measure: ROUNDS interleaved rounds
-busy_pct() { # machine busy % over about one second (100 = every CPU busy)
-    local b0 a0 b1 a1
-    read -r b0 a0 < <(sys_ticks); sleep 1; read -r b1 a1 < <(sys_ticks)
-    awk -v b=$((b1 - b0)) -v a=$((a1 - a0)) 'BEGIN { printf "%.0f", a ? b / a * 100 : 0 }'
-}
-wait_quiet() {
-    local deadline=$((SECONDS + QUIET_WAIT)) busy
-    busy=$(busy_pct)
-    while ((busy > QUIET_MAX && SECONDS < deadline)); do
-        log "  machine ${busy}% busy before the run; waiting (at most ${QUIET_WAIT}s in all)"
-        sleep 3
-        busy=$(busy_pct)
-    done
-}
-self_child_ticks() { sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'; } # reaped children: wrk
 # measure case outfile -> LINE: the CSV columns after round and case
 measure() {
     local c=$1 outf=$2 t=${1%@*} rc=0 pid
