@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU profile of Tollgate's plain route under wrk load: one Tollgate JVM (a WAR on embedded Jetty 12) in front of
-# the nginx upstream, warmed up, then a JFR recording (profile settings) while wrk runs; prints the top frames by
-# self and by total time (dev.tollgate.bench.JfrTopFrames). Everything on 127.0.0.1. See bench/README.md.
+# the nginx upstream, recording CPU samples with JFR from its start (bench/cpu.jfc); after the warm-up, wrk runs
+# once more and the samples of that run only give the top frames by self and by total time
+# (dev.tollgate.bench.JfrTopFrames). Everything on 127.0.0.1. See bench/README.md.
 # Usage: bash bench/profile.sh   (QUICK=1 for a smoke run; WAR=path.war for another WAR)
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,7 +35,10 @@ gateway.services.bench.instances = http://127.0.0.1:$UP_PORT
 gateway.routes.plain.path = /plain/**
 gateway.routes.plain.service = bench
 EOF
-JVM_EXTRA="-XX:FlightRecorderOptions:stackdepth=256" start_jvm TG_PID "$RUN/tollgate.log" "$JAVA" \
+# JFR starts with the JVM: started later (jcmd JFR.start) it cut this server's throughput to a fraction for
+# the rest of the run, while from the start it costs nothing measurable.
+JFC=${JFR_SETTINGS:-$ROOT/bench/cpu.jfc}
+JVM_EXTRA="-XX:FlightRecorderOptions:stackdepth=256 -XX:StartFlightRecording=name=bench,settings=$JFC" start_jvm TG_PID "$RUN/tollgate.log" "$JAVA" \
     dev.tollgate.bench.TollgateMain "$TG_PORT" "$WAR" "$RUN/tollgate-profile.properties" "$THREAD_MODE"
 wait_ready "$TG_PID" "$RUN/tollgate.log" 120 || { tail -30 "$RUN/tollgate.log" >&2; die "Tollgate did not start"; }
 log "$(grep '^READY' "$RUN/tollgate.log")"
@@ -44,7 +48,7 @@ curl -s -f -o /dev/null -m 5 "$URL" || die "$URL does not answer (see $RUN/tollg
 log "warm-up: ${WARMUP}s, wrk -t$THREADS -c$CONNECTIONS $URL"
 ((WARMUP == 0)) || wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$URL" >"$RUN/warmup.txt" 2>&1 || true
 wait_quiet
-"$JCMD" "$TG_PID" JFR.start name=bench settings=profile >"$RUN/jfr-start.txt" 2>&1 || die "JFR.start failed (see $RUN/jfr-start.txt)"
+FROM_MS=$(date +%s%3N)
 log "recording ${DURATION}s under load"
 t0=$(proc_ticks "$TG_PID"); u0=$(proc_ticks "$UPSTREAM_NGINX_PID_WORKER"); w0=$(self_child_ticks)
 read -r s0 _ < <(sys_ticks)
@@ -55,9 +59,10 @@ read -r s1 _ < <(sys_ticks)
 OTHER=$(awk -v d=$((s1 - s0 - (t1 - t0) - (u1 - u0) - (w1 - w0))) -v hz="$HZ" -v a="$start" -v b="$EPOCHREALTIME" \
     'BEGIN { v = d / hz / (b - a) * 100; printf "%.0f", v < 0 ? 0 : v }')
 TG_CPU=$(awk -v d=$((t1 - t0)) -v hz="$HZ" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", d / hz / (b - a) * 100 }')
-"$JCMD" "$TG_PID" JFR.stop name=bench filename="$RUN/profile.jfr" >"$RUN/jfr-stop.txt" 2>&1 || die "JFR.stop failed (see $RUN/jfr-stop.txt)"
+TO_MS=$(date +%s%3N)
+"$JCMD" "$TG_PID" JFR.dump name=bench filename="$RUN/profile.jfr" >"$RUN/jfr-dump.txt" 2>&1 || die "JFR.dump failed (see $RUN/jfr-dump.txt)"
 read -r rps p50 p99 n errs non2xx _ < <(parse_wrk "$RUN/wrk.txt")
-"$JAVA" -cp "$CP" dev.tollgate.bench.JfrTopFrames "$RUN/profile.jfr" "$TOP" >"$RUN/top-frames.md" 2>"$RUN/jfr-parse.log" ||
+"$JAVA" -cp "$CP" dev.tollgate.bench.JfrTopFrames "$RUN/profile.jfr" "$TOP" "$FROM_MS" "$TO_MS" >"$RUN/top-frames.md" 2>"$RUN/jfr-parse.log" ||
     die "JfrTopFrames failed (see $RUN/jfr-parse.log)"
 {
     echo "## Tollgate CPU profile, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -67,8 +72,8 @@ read -r rps p50 p99 n errs non2xx _ < <(parse_wrk "$RUN/wrk.txt")
     echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` on /plain/$ANSWER after ${WARMUP}s of warm-up:" \
         "$(fmt "$rps" %.0f) req/s, p50 $(fmt "$p50" %.2f) ms, p99 $(fmt "$p99" %.2f) ms, socket errors $errs, non-2xx $non2xx," \
         "$(awk -v d=$((t1 - t0)) -v hz="$HZ" -v n="$n" 'BEGIN { print n ? sprintf("%.1f", d / hz * 1e6 / n) : "NA" }') CPU µs/req; CPU % (100 = one CPU): Tollgate $TG_CPU, other processes $OTHER (wrk and the upstream excluded)"
-    echo "- method: JFR (\`jcmd JFR.start settings=profile\`: Java stacks of running threads every 10 ms, stack depth" \
-        "256) for the recorded run only; aggregated by \`dev.tollgate.bench.JfrTopFrames\` per method. JFR samples" \
+    echo "- method: JFR from the JVM's start (\`-XX:StartFlightRecording\` with $(basename "$JFC"): Java stacks of" \
+        "running threads every 10 ms, stack depth 256), the samples of the measured wrk run only; aggregated by \`dev.tollgate.bench.JfrTopFrames\` per method. JFR samples" \
         "Java code only: time in the kernel (socket reads and writes) and in the JVM itself (GC, JIT) is not in it."
     echo
     cat "$RUN/top-frames.md"

@@ -2,6 +2,7 @@ package dev.tollgate.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,18 +23,21 @@ import jdk.jfr.consumer.RecordingFile;
  * time per code base (the first three parts of the package name), and the samples per thread group (thread names
  * with their digits dropped). Prints Markdown tables.
  *
- * <p>Usage: {@code JfrTopFrames <recording.jfr> [top n, default 10]}.
+ * <p>Usage: {@code JfrTopFrames <recording.jfr> [top n, default 10] [from to]}: with {@code from} and {@code to}
+ * (epoch milliseconds) only the samples taken between them count.
  */
 public final class JfrTopFrames {
     private JfrTopFrames() {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: JfrTopFrames <recording.jfr> [top n]");
+        if (args.length != 1 && args.length != 2 && args.length != 4) {
+            System.err.println("usage: JfrTopFrames <recording.jfr> [top n] [from to (epoch ms)]");
             System.exit(2);
         }
-        int top = args.length == 2 ? Integer.parseInt(args[1]) : 10;
+        int top = args.length >= 2 ? Integer.parseInt(args[1]) : 10;
+        Instant from = args.length == 4 ? Instant.ofEpochMilli(Long.parseLong(args[2])) : Instant.MIN;
+        Instant to = args.length == 4 ? Instant.ofEpochMilli(Long.parseLong(args[3])) : Instant.MAX;
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> tollgate = new HashMap<>();
@@ -42,7 +46,8 @@ public final class JfrTopFrames {
         int samples = 0;
         int truncated = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(Path.of(args[0]))) {
-            if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample")
+                    || event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)) {
                 continue;
             }
             RecordedStackTrace stack = event.getStackTrace();
