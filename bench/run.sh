@@ -69,7 +69,7 @@ for spec in $TG_EXTRA_WARS; do
     [[ -z ${PORT[$x]:-} ]] || die "TG_EXTRA_WARS: name '$x' is taken"
     [[ $war == vt:* ]] && { war=${war#vt:}; mode=virtual; java="$VT_JAVA_HOME/bin/java"; }
     war=$(readlink -f "$war") && [[ -f $war ]] || die "TG_EXTRA_WARS: $spec: no such WAR"
-    [[ -x $java ]] || die "TG_EXTRA_WARS: $spec: $java not found (VT_JAVA_HOME)"
+    command -v "$java" >/dev/null 2>&1 || die "TG_EXTRA_WARS: $spec: $java not found (VT_JAVA_HOME)"
     pick_port "XPORT" 18090
     JVMS+=("$x"); JVM_WAR[$x]=$war; JVM_JAVA[$x]=$java; JVM_MODE[$x]=$mode
     PORT[$x]=$XPORT; PREFIX[$x]=/plain; JVM_OF[$x]=$x; NAME[$x]="$x (plain, $mode threads)"; XTARGETS+=("$x")
