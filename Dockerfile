@@ -1,6 +1,6 @@
 # Tollgate on the stock Jetty 12 distribution: the same WAR, Jetty base and start script that
-# JettyDistributionIT runs (README "Production"). DockerfileTest checks that the files copied here exist and
-# that the command is the tested one; there is no Docker engine on the build machines.
+# JettyDistributionIT runs (docs/deployment.md). DockerfileTest checks that the files copied here exist and
+# that the command is the tested one; the tests do not build the image, so they need no Docker engine.
 #
 #   docker build -t tollgate .
 #   docker run -p 8080:8080 -v "$PWD/server-config/demo.properties:/etc/tollgate/gateway.properties:ro" tollgate

@@ -5,7 +5,7 @@
 #   server-config/healthcheck.sh [PORT] [ready|live]      (default 8080, the Jetty base's jetty.http.port; ready)
 #
 # With GATEWAY_ADMIN_TOKEN set (the admin endpoints enabled with that token, answering on this port:
-# gateway.admin.port = any; README "Admin endpoints"), it asks the gateway's own health endpoint,
+# gateway.admin.port = any; docs/observability.md, "Admin endpoints"), it asks the gateway's own health endpoint,
 # ${GATEWAY_ADMIN_PATH:-/_tollgate}/health/ready (Redis, discovery snapshots, not draining) or /health/live,
 # and needs 200.
 #

@@ -10,7 +10,8 @@
 # Environment (all optional):
 #   JETTY_HOME                   jetty-home (default: target/jetty-home-* from `mvn package`)
 #   TOLLGATE_WAR                 the WAR (default: target/tollgate.war if present, else the base's default)
-#   TOLLGATE_ERRORS_JAR          the server-level problem+json error handler (default: target/tollgate-jetty-errors.jar)
+#   TOLLGATE_ERRORS_JAR          the server-level classes: problem+json error handler, connectors (required;
+#                                default: target/tollgate-jetty-errors.jar)
 #   JAVA_HOME / JAVA_OPTS        the JVM and its options
 #   TOLLGATE_KEYSTORE            a PKCS#12 keystore: enables ssl, https and http2 (ALPN) on TOLLGATE_HTTPS_PORT
 #   TOLLGATE_KEYSTORE_PASSWORD   its password
@@ -46,7 +47,7 @@ else
 fi
 
 if [ -n "${TOLLGATE_KEYSTORE:-}" ]; then
-    args+=("--module=ssl,https,http2"
+    args+=("--module=ssl,https,http2,tollgate-https"
         "jetty.ssl.port=${TOLLGATE_HTTPS_PORT:-8443}"
         "jetty.sslContext.keyStorePath=$(realpath -s "$TOLLGATE_KEYSTORE")"
         "jetty.sslContext.keyStorePassword=${TOLLGATE_KEYSTORE_PASSWORD:-}"
@@ -61,17 +62,14 @@ if [ -n "${TOLLGATE_JMX_PORT:-}" ]; then
         "-Djava.rmi.server.hostname=$jmx_host")
 fi
 
-# Jetty's own answers to requests it refuses before the WAR (bad framing, ambiguous URIs) as problem+json
-errors_jar="${TOLLGATE_ERRORS_JAR:-}"
-[ -z "$errors_jar" ] && [ -f "$project_dir/target/tollgate-jetty-errors.jar" ] && \
-    errors_jar="$project_dir/target/tollgate-jetty-errors.jar"
-if [ -n "$errors_jar" ]; then
-    [ -f "$errors_jar" ] || { echo "jetty.sh: TOLLGATE_ERRORS_JAR=$errors_jar does not exist" >&2; exit 2; }
-    args+=("--lib=$(realpath -s "$errors_jar")" "$jetty_base/etc/tollgate-errors.xml")
-else
-    echo "jetty.sh: no tollgate-jetty-errors.jar (run 'mvn package' or set TOLLGATE_ERRORS_JAR);" \
-        "requests Jetty refuses before the WAR get Jetty's HTML error page" >&2
+# The server-level classes: Jetty's own answers to requests it refuses before the WAR (bad framing, ambiguous
+# URIs) as problem+json, and the connectors of modules tollgate-http and tollgate-https
+errors_jar="${TOLLGATE_ERRORS_JAR:-$project_dir/target/tollgate-jetty-errors.jar}"
+if [ ! -f "$errors_jar" ]; then
+    echo "jetty.sh: no $errors_jar (run 'mvn package' or set TOLLGATE_ERRORS_JAR)" >&2
+    exit 2
 fi
+args+=("--lib=$(realpath -s "$errors_jar")" "$jetty_base/etc/tollgate-errors.xml")
 
 war="${TOLLGATE_WAR:-}"
 [ -z "$war" ] && [ -f "$project_dir/target/tollgate.war" ] && war="$project_dir/target/tollgate.war"

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * {@code Authorization} carries one, else the API key, so a {@code Basic} (or other non-bearer)
  * {@code Authorization} meant for the upstream does not hide a valid API key. Ambiguity is 400 only where it
  * matters: two {@code Authorization} headers on a route that reads {@code Authorization} (any route accepting
- * JWT, issue 4: which one would another parser pick?), two API-key headers when the API key is the credential
+ * JWT: which one would another parser pick?), two API-key headers when the API key is the credential
  * used. Thread-safe.
  */
 public final class Authenticator {
@@ -102,7 +102,7 @@ public final class Authenticator {
     }
 
     private Outcome missing(AuthConfig.Policy policy) {
-        // Issue 4 point 5: every 401 carries error="invalid_token", the missing credential too, so that clients
+        // Every 401 carries error="invalid_token", the missing credential too, so that clients
         // treat all 401s alike. This deliberately departs from RFC 6750 section 3.1, which says a request
         // without authentication information SHOULD NOT get an error code.
         String description = policy == AuthConfig.Policy.JWT ? "No bearer token was sent."

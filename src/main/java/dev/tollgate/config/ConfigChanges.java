@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * What a configuration reload may change while the gateway runs: the routes (paths, targets, rewrites,
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
  */
 public final class ConfigChanges {
     public static final String RELOADABLE_PREFIX = "gateway.routes.";
-    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|api-key|credential|uri).*");
 
     private ConfigChanges() {
     }
@@ -34,8 +32,8 @@ public final class ConfigChanges {
             String a = before.get(key);
             String b = after.get(key);
             if (!Objects.equals(trim(a), trim(b))) {
-                String shown = SECRET.matcher(key).matches() ? "changed"
-                        : "changed from " + quote(a) + " to " + quote(b);
+                String shown = Secrets.declared().isSecret(key) ? "changed"
+                        : "changed from " + quote(key, a) + " to " + quote(key, b);
                 problems.add(key + ": " + shown + "; needs a restart (only gateway.routes.* is reloaded)");
             }
         }
@@ -46,7 +44,7 @@ public final class ConfigChanges {
         return v == null ? null : v.trim();
     }
 
-    private static String quote(String v) {
-        return v == null ? "(unset)" : "\"" + v.trim() + "\"";
+    private static String quote(String key, String v) {
+        return v == null ? "(unset)" : "\"" + Secrets.declared().shown(key, v.trim()) + "\"";
     }
 }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /** Parses and validates the {@code gateway.rate-limit.*} section and the routes' {@code rate-limit} lists. */
 final class RateLimitConfigs {
     static final String PREFIX = "gateway.rate-limit.";
-    /** The sliding window keeps one entry per admitted request (see README, "Rate limiting"). */
+    /** The sliding window keeps one entry per admitted request (see docs/rate-limiting.md). */
     static final int MAX_SLIDING_LIMIT = 100_000;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");

@@ -195,15 +195,30 @@ public final class Settings {
         return out;
     }
 
+    /**
+     * Records a problem; the value is shown as {@link Secrets#shown} allows (masked for a secret key, without user
+     * info). When the key's value holds an {@code @}, the whole value is shown that way, never a part of a list.
+     */
     public void problem(String key, String value, String expected) {
-        problems.add(key + " = " + (value == null ? "(missing)" : "\"" + value + "\"") + ": expected " + expected);
+        String raw = values.get(key);
+        if (value != null && raw != null && raw.indexOf('@') >= 0) {
+            // a part of a list split at a comma inside a password would hide the user info it belongs to
+            value = raw.trim();
+        }
+        String shown = Secrets.declared().shown(key, value);
+        problems.add(key + " = " + (shown == null ? "(missing)" : "\"" + shown + "\"") + ": expected " + expected);
     }
 
-    /** Throws a {@link ConfigException} listing every problem, unknown {@code gateway.*} keys included. */
+    /**
+     * Throws a {@link ConfigException} listing every problem, unknown {@code gateway.*} keys included. An unknown
+     * key is most often a misspelled one, perhaps of a secret, so its value is never shown; the nearest known key
+     * is suggested instead.
+     */
     public void finish() {
         for (String key : values.keySet()) {
             if (key.startsWith("gateway.") && !used.contains(key)) {
-                problems.add(key + " = \"" + values.get(key) + "\": unknown key");
+                String near = KeyDistance.nearest(key, used);
+                problems.add(key + ": unknown key" + (near == null ? "" : " (did you mean " + near + "?)"));
             }
         }
         if (!problems.isEmpty()) {

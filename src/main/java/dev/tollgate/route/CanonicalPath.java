@@ -5,7 +5,8 @@ package dev.tollgate.route;
  * rejection of paths that different servers could read differently. Normalization follows RFC 3986 §6.2.2:
  * percent-encoded unreserved characters are decoded ({@code /%61dmin} is {@code /admin}, so it cannot slip past
  * an {@code /admin/**} route), the hex digits of other encodings are upper-cased, and dot segments are removed
- * (§5.2.4). A path already in this form, as every ordinary client sends it, passes byte-exact. Stateless.
+ * (§5.2.4). Percent-encoded bytes must be well-formed UTF-8. A path already in this form, as every ordinary
+ * client sends it, passes byte-exact. Stateless.
  */
 public final class CanonicalPath {
     private CanonicalPath() {
@@ -31,10 +32,11 @@ public final class CanonicalPath {
         }
         boolean dots = false;
         boolean encoded = false;
+        boolean nonAscii = false;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
-                checkEncoded(raw, i);
+                nonAscii |= checkEncoded(raw, i) >= 0x80;
                 encoded = true;
                 i += 2;
             } else if (c == '/') {
@@ -51,6 +53,9 @@ public final class CanonicalPath {
             } else if (!isPathChar(c)) {
                 throw new InvalidPathException("the path holds a character that must be percent-encoded");
             }
+        }
+        if (nonAscii) {
+            checkUtf8(raw);
         }
         String path = encoded ? normalizeEncodings(raw) : raw;
         return dots ? removeDotSegments(path) : path;
@@ -81,7 +86,8 @@ public final class CanonicalPath {
                 || c == '~';
     }
 
-    private static void checkEncoded(String raw, int i) throws InvalidPathException {
+    /** The byte that the percent-encoding at {@code i} stands for, unless it is refused. */
+    private static int checkEncoded(String raw, int i) throws InvalidPathException {
         if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
             throw new InvalidPathException("malformed percent-encoding in the path");
         }
@@ -99,7 +105,53 @@ public final class CanonicalPath {
                     throw new InvalidPathException("encoded control characters are not accepted");
                 }
         }
+        return b;
     }
+
+    /**
+     * The bytes the path stands for must be well-formed UTF-8 (RFC 3629 section 4): a server that decodes an
+     * overlong form such as {@code %C0%AE} leniently reads a dot or a slash ({@code %C0%AF}) that the checks
+     * above never saw, and invalid bytes are read differently by different servers.
+     */
+    private static void checkUtf8(String raw) throws InvalidPathException {
+        int need = 0;
+        int lo = 0x80;
+        int hi = 0xBF;
+        for (int i = 0; i < raw.length(); i++) {
+            int b = raw.charAt(i);
+            if (b == '%') {
+                b = hex(raw.charAt(i + 1)) << 4 | hex(raw.charAt(i + 2));
+                i += 2;
+            }
+            if (need > 0) {
+                if (b < lo || b > hi) {
+                    throw new InvalidPathException(NOT_UTF8);
+                }
+                need--;
+                lo = 0x80;
+                hi = 0xBF;
+            } else if (b >= 0xC2 && b <= 0xDF) {
+                need = 1;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                // no overlong three-byte forms (E0 80..9F) and no surrogates (ED A0..BF)
+                need = 2;
+                lo = b == 0xE0 ? 0xA0 : 0x80;
+                hi = b == 0xED ? 0x9F : 0xBF;
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                // no overlong four-byte forms (F0 80..8F) and nothing above U+10FFFF (F4 90..)
+                need = 3;
+                lo = b == 0xF0 ? 0x90 : 0x80;
+                hi = b == 0xF4 ? 0x8F : 0xBF;
+            } else if (b >= 0x80) {
+                throw new InvalidPathException(NOT_UTF8);
+            }
+        }
+        if (need > 0) {
+            throw new InvalidPathException(NOT_UTF8);
+        }
+    }
+
+    private static final String NOT_UTF8 = "percent-encoded bytes that are not well-formed UTF-8 are ambiguous";
 
     private static int hex(char c) {
         if (c >= '0' && c <= '9') {

@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import dev.tollgate.Gateway;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.ConfigSummary;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.management.ConfigSource;
 import dev.tollgate.management.ManagementPlane;
@@ -13,9 +14,6 @@ import jakarta.servlet.ServletContextListener;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.StringJoiner;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +25,6 @@ public final class GatewayListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayListener.class);
     private static final String ATTRIBUTE = Gateway.class.getName();
     private static final String PLANE = ManagementPlane.class.getName();
-    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|api-key|credential).*");
-    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@]*@");
 
     public static Gateway gateway(ServletContext ctx) {
         return (Gateway) ctx.getAttribute(ATTRIBUTE);
@@ -49,8 +45,9 @@ public final class GatewayListener implements ServletContextListener {
             LOG.error("start-up: {}", e.getMessage());
             throw e;
         }
-        LOG.info("start-up: {} routes, {} services; effective configuration: {}", config.routes().size(),
-                config.services().size(), masked(config.effective()));
+        LOG.info("start-up: {} routes, {} services; effective configuration (secrets masked) follows",
+                config.routes().size(), config.services().size());
+        ConfigSummary.lines(config.effective()).forEach(line -> LOG.info("config {}", line));
         Gateway gateway = new Gateway(config);
         ctx.setAttribute(ATTRIBUTE, gateway);
         // a reload reads the same sources again: the file, system properties and environment as they are then
@@ -67,12 +64,6 @@ public final class GatewayListener implements ServletContextListener {
         Map<String, String> system = new HashMap<>();
         System.getProperties().forEach((k, v) -> system.put(k.toString(), v.toString()));
         return system;
-    }
-
-    private static String masked(Map<String, String> effective) {
-        StringJoiner out = new StringJoiner(", ", "{", "}");
-        new TreeMap<>(effective).forEach((k, v) -> out.add(k + "=" + (SECRET.matcher(k).matches() ? "****" : USER_INFO.matcher(v).replaceFirst("****@"))));
-        return out.toString();
     }
 
     @Override

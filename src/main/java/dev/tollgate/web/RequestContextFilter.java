@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import dev.tollgate.Gateway;
 import dev.tollgate.auth.Principal;
+import dev.tollgate.http.Rejection;
 import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.RequestIds;
@@ -14,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -111,8 +113,9 @@ public final class RequestContextFilter extends HttpFilter {
     /** Checks and routes the request; answers it and returns null when it goes no further. */
     private Route admit(HttpServletRequest req, HttpServletResponse res, long start, String requestId)
             throws IOException {
-        RequestHygiene.Rejection rejection = hygiene.check(req);
-        if (rejection != null) {
+        Optional<Rejection> refused = hygiene.check(req);
+        if (refused.isPresent()) {
+            Rejection rejection = refused.get();
             Problems.send(req, res, rejection.status(), title(rejection.status()), rejection.detail(),
                     rejection.close());
             return null;

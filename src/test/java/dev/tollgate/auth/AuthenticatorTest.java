@@ -41,7 +41,7 @@ class AuthenticatorTest {
 
     @Test
     void missingCredentialIs401InvalidTokenLikeEveryOther401() {
-        // issue 4 point 5, deliberately past RFC 6750 section 3.1's "SHOULD NOT include an error code"
+        // deliberately past RFC 6750 section 3.1's "SHOULD NOT include an error code"
         Authenticator.Outcome o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of(), List.of());
         assertThat(o.status()).isEqualTo(401);

@@ -12,7 +12,7 @@ import java.time.Instant;
 /**
  * The feature benchmark's helpers in one JVM, for {@code bench/run.sh} (FEATURES=1): an RS256 key pair whose
  * public half is written as gateway properties, one token signed with it (valid for a day), and a Consul agent
- * played by {@link FakeConsul} (the test server; a real Consul is not installed here) on which one instance of
+ * played by {@link FakeConsul} (the test server; no Consul agent is needed) on which one instance of
  * service {@code bench-upstream} is registered at the benchmark's nginx upstream. Runs until stopped; prints a
  * line starting with {@code READY}.
  *

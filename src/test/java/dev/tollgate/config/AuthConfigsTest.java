@@ -29,7 +29,7 @@ class AuthConfigsTest {
     }
 
     @Test
-    void defaultsAreLocalWithTheIssueHeaders() {
+    void defaultsAreLocalWithTheDocumentedHeaders() {
         GatewayConfig c = Configs.of(lines());
         assertThat(c.auth().cache()).isEqualTo("local");
         assertThat(c.auth().jwt().maxTokenSize()).isEqualTo(8192);
@@ -88,7 +88,7 @@ class AuthConfigsTest {
     void reportsBadPolicyAndApiKeyHash() {
         assertThat(problems("gateway.routes.orders.auth = oauth", "gateway.auth.api-keys.p.sha256 = abc",
                 "gateway.auth.api-keys.p.owner = acme")).containsExactly(
-                "gateway.auth.api-keys.p.sha256 = \"abc\": expected the 64 hex digits of the key's SHA-256 "
+                "gateway.auth.api-keys.p.sha256 = \"****\": expected the 64 hex digits of the key's SHA-256 "
                         + "(e.g. printf %s KEY | sha256sum)",
                 "gateway.routes.orders.auth = \"oauth\": expected none, jwt, api-key or jwt-or-api-key");
     }

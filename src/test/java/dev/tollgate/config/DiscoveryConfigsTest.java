@@ -105,6 +105,6 @@ class DiscoveryConfigsTest {
     @Test
     void unknownDiscoveryKeysAreErrors() {
         assertThatThrownBy(() -> load("gateway.services.s.discovery = consul", "gateway.consul.adress = x"))
-                .hasMessageContaining("gateway.consul.adress = \"x\": unknown key");
+                .hasMessageContaining("gateway.consul.adress: unknown key (did you mean gateway.consul.address?)");
     }
 }

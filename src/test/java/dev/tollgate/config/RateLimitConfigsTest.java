@@ -83,7 +83,7 @@ class RateLimitConfigsTest {
                         + "header:<name>",
                 "gateway.rate-limit.rules.c.failure-policy = \"shrug\": expected fail-open, fail-closed, "
                         + "local-fallback",
-                "gateway.rate-limit.rules.c.colour = \"red\": unknown key",
+                "gateway.rate-limit.rules.c.colour: unknown key",
                 "gateway.rate-limit.rules.d.limit = \"100001\": expected at most 100000 for the sliding window (it "
                         + "stores one entry per request); use token-bucket for more",
                 "gateway.rate-limit.rules.e.limit = (missing): expected the number of requests admitted per window",

@@ -138,7 +138,7 @@ class ConsulIT {
     void refusingInstanceIsEjectedAndComesBackWhenItHeals() throws Exception {
         List<String> seen = new ArrayList<>();
         String bean = "tollgate:type=Discovery,name=flaky";
-        // a GET that meets the refusing instance is retried on the other one (README "Resilience"), so the
+        // a GET that meets the refusing instance is retried on the other one (docs/resilience.md), so the
         // client never sees the failure; passive health still counts it
         while ((Long) attribute(bean, "Ejections") == 0L) {
             assertThat(seen).as("the refusing instance is ejected within the first requests").hasSizeLessThan(50);

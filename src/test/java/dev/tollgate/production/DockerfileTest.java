@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * There is no Docker engine on the build machines, so the image is checked here instead of built: what it
+ * The image is checked here instead of built, so the tests need no Docker engine: what it
  * copies exists, and what it runs is what JettyDistributionIT runs (the same script, base, WAR and paths).
  */
 class DockerfileTest {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The production run of README "Production": the real WAR on the stock jetty-home distribution with
+ * The production run of docs/deployment.md: the real WAR on the stock jetty-home distribution with
  * {@code server-config/jetty-base}, started by {@code server-config/jetty.sh} (the container image's command)
  * as a separate process, with TLS, h2c, remote JMX and the health check; finally stopped by SIGTERM while
  * requests are in flight. One server start for the class; the tests run in order and the last one stops it.

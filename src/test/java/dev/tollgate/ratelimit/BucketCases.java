@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The table of algorithm cases run by {@link LocalBucketsTest} (in process, fake clock) and
- * {@link RedisBucketsTest} (limit.lua in a real Redis, the same fake time passed to the script): both must give
+ * {@link RedisBucketsIT} (limit.lua in a real Redis, the same fake time passed to the script): both must give
  * exactly these answers. Times are microseconds after {@link #START}, a realistic epoch time so that precision
  * loss in 16-digit timestamps would show.
  */

@@ -49,7 +49,7 @@ class CanonicalPathTest {
         "/api/orders/",
         "/caf%C3%A9",
         "/a%20b",
-        "/%FF",
+        "/%E2%82%AC/%F0%9F%98%80/%ED%9F%BF/%F4%8F%BF%BF",
         "/.hidden",
         "/..foo/bar...",
         "/a.b/c..d",
@@ -87,6 +87,17 @@ class CanonicalPathTest {
     @ValueSource(strings = {"/a%00", "/a%00.html", "/%01", "/%0a", "/%0D%0A", "/%09", "/%1f", "/%1F", "/%7f", "/%7F"})
     void rejectsEncodedControlCharacters(String raw) {
         assertRejected(raw, "control characters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "/%C0%AE%C0%AE/admin", "/a%C0%AFb", "/%E0%80%AE", "/%F0%80%80%AF", "/%C1%81", // overlong forms
+        "/%FF", "/%80", "/%BF", "/%F5%80%80%80", "/%F4%90%80%80", // bytes that never start a character, > U+10FFFF
+        "/%ED%A0%80", "/%ED%BF%BF", // UTF-16 surrogates
+        "/%C3", "/%C3/x", "/%E2%82", "/%E2%82a", "/%C3%C3%A9", // sequences cut short
+    })
+    void rejectsPercentEncodedBytesThatAreNotWellFormedUtf8(String raw) {
+        assertRejected(raw, "not well-formed UTF-8");
     }
 
     @ParameterizedTest

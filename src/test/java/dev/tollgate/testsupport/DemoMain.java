@@ -38,7 +38,7 @@ public final class DemoMain {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
         server.addConnector(connector);
-        // the admin endpoints' own connector, reachable from this machine only (README "Admin endpoints")
+        // the admin endpoints' own connector, reachable from the local machine only (docs/observability.md)
         ServerConnector admin = new ServerConnector(server, new HttpConnectionFactory(http));
         admin.setHost("127.0.0.1");
         admin.setPort(adminPort);

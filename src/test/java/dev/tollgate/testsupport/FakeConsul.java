@@ -21,9 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Plays a Consul agent's health endpoint for tests, because Consul cannot be installed on the machines these tests
- * run on. A real HTTP server (the JDK's {@code HttpServer}) on a loopback port that keeps to the documented contract
- * of:
+ * Plays a Consul agent's health endpoint for tests, so that they need no Consul installed. A real HTTP server
+ * (the JDK's {@code HttpServer}) on a loopback port that keeps to the documented contract of:
  * <ul>
  *   <li>Health HTTP API, "List Service Instances for Service":
  *   {@code GET /v1/health/service/:service} with {@code passing} (only instances whose checks all pass),

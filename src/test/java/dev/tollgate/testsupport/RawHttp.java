@@ -75,6 +75,25 @@ public final class RawHttp implements AutoCloseable {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Reads until what arrived ends with {@code marker} (e.g. a response body the test knows), the server closes
+     * the connection, or the socket's read timeout passes: for a response on a connection that stays open.
+     */
+    public String readUntil(String marker) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while (!out.toString(StandardCharsets.ISO_8859_1).endsWith(marker) && (n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            out.write("\n<<read timed out>>".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** The status codes of all responses in a raw stream, in order. */
     public static List<Integer> statuses(String raw) {
         List<Integer> out = new ArrayList<>();

@@ -6,17 +6,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
- * A real 3-master Redis Cluster on loopback: three {@code redis-server --cluster-enabled yes} processes on free
- * ports, joined with {@code redis-cli --cluster create} (no replicas), ready once every node reports
- * {@code cluster_state:ok}. Persistence off, data in a temporary directory. Not thread-safe; one per test class.
+ * A real 3-master Redis Cluster on loopback: three {@code redis-server --cluster-enabled yes} processes
+ * ({@link RedisBinary}) on free ports, each given a third of the 16384 slots and joined with {@code CLUSTER MEET}
+ * (what {@code redis-cli --cluster create} does, here over Jedis; no replicas), ready once every node knows all
+ * three and reports {@code cluster_state:ok}. Persistence off, data in a temporary directory. Not thread-safe;
+ * one per test class.
  */
 public final class RedisCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final int SLOTS = 16384;
 
     private final Path dir;
     private final List<Integer> ports = new ArrayList<>();
@@ -38,10 +53,11 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private void start() throws IOException, InterruptedException {
+        String executable = RedisBinary.path();
         for (int i = 0; i < 3; i++) {
             int port = ServerProcess.freePort();
             Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-            processes.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            processes.add(new ProcessBuilder(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--save", "",
                     "--appendonly", "no", "--dir", nodeDir.toString(), "--protected-mode", "no")
                     .redirectErrorStream(true).redirectOutput(nodeDir.resolve("redis.log").toFile()).start());
@@ -49,22 +65,31 @@ public final class RedisCluster implements AutoCloseable {
         }
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         for (int port : ports) {
-            while (!cli(port, "PING").contains("PONG")) {
+            while (!"PONG".equals(reply(port, "PING"))) {
                 pause(deadline, "redis-server on port " + port + " did not start");
             }
         }
-        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-        ports.forEach(p -> create.add("127.0.0.1:" + p));
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        String out = run(create);
-        if (!out.contains("All 16384 slots covered")) {
-            throw new IOException("redis-cli --cluster create failed: " + out);
-        }
-        for (int port : ports) {
-            while (!cli(port, "CLUSTER", "INFO").contains("cluster_state:ok")) {
-                pause(deadline, "the cluster did not reach cluster_state:ok");
+        for (int i = 0; i < 3; i++) {
+            try (Jedis node = node(ports.get(i))) {
+                node.sendCommand(Protocol.Command.CLUSTER, "SET-CONFIG-EPOCH", String.valueOf(i + 1));
+                node.clusterAddSlots(IntStream.range(SLOTS * i / 3, SLOTS * (i + 1) / 3).toArray());
             }
         }
+        try (Jedis first = node(ports.get(0))) {
+            for (int port : ports.subList(1, 3)) {
+                first.clusterMeet("127.0.0.1", port);
+            }
+        }
+        for (int port : ports) {
+            while (!ready(port)) {
+                pause(deadline, "the cluster did not reach cluster_state:ok with three known nodes");
+            }
+        }
+    }
+
+    private static boolean ready(int port) {
+        String info = reply(port, "CLUSTER", "INFO");
+        return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3");
     }
 
     /** {@code redis://127.0.0.1:<port of the first node>}, for configurations that need a URI. */
@@ -87,38 +112,63 @@ public final class RedisCluster implements AutoCloseable {
         return List.copyOf(ports);
     }
 
-    /** Runs {@code redis-cli} against one node (no redirects: e.g. a {@code PUBLISH} on that very node). */
-    public String commandOn(int node, String... args) throws IOException, InterruptedException {
-        return cli(ports.get(node), args).trim();
+    /** Runs one command on one node (no redirects: e.g. a {@code PUBLISH} on that very node); the reply as text. */
+    public String commandOn(int node, String... args) {
+        return reply(ports.get(node), args);
     }
 
-    /** Runs {@code redis-cli -c} (following redirects) against the first node and returns its output. */
-    public String command(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-c", "-p", String.valueOf(ports.get(0))));
-        cmd.addAll(List.of(args));
-        return run(cmd).trim();
+    /** Runs one command on the first node, following a {@code MOVED} redirect to the slot's owner; the reply. */
+    public String command(String... args) {
+        try {
+            return reply(ports.get(0), args);
+        } catch (JedisMovedDataException moved) {
+            return reply(moved.getTargetNode().getPort(), args);
+        }
     }
 
     /** How many keys matching a pattern each node holds, in node order. */
-    public List<Long> keysPerNode(String pattern) throws IOException, InterruptedException {
+    public List<Long> keysPerNode(String pattern) {
         List<Long> out = new ArrayList<>();
         for (int port : ports) {
-            out.add(cli(port, "--scan", "--pattern", pattern).lines().filter(l -> !l.isBlank()).count());
+            try (Jedis node = node(port)) {
+                long count = 0;
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    ScanResult<String> page = node.scan(cursor, new ScanParams().match(pattern).count(1000));
+                    count += page.getResult().size();
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+                out.add(count);
+            }
         }
         return out;
     }
 
-    private static String cli(int port, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
-        cmd.addAll(List.of(args));
-        return run(cmd);
+    private static Jedis node(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port),
+                DefaultJedisClientConfig.builder().timeoutMillis(5000).build());
     }
 
-    private static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+    /** The reply of one command on one node as text (lines for an array, empty for none or an error). */
+    private static String reply(int port, String... args) {
+        ProtocolCommand command = () -> SafeEncoder.encode(args[0]);
+        try (Jedis node = node(port)) {
+            return text(node.sendCommand(command, Arrays.copyOfRange(args, 1, args.length)));
+        } catch (JedisConnectionException e) {
+            return "";
+        }
+    }
+
+    private static String text(Object reply) {
+        if (reply instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List<?> items) {
+            StringBuilder out = new StringBuilder();
+            items.forEach(item -> out.append(out.length() == 0 ? "" : "\n").append(text(item)));
+            return out.toString();
+        }
+        return reply == null ? "" : reply.toString();
     }
 
     private static void pause(long deadline, String failure) throws IOException, InterruptedException {

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} (the Debian package) on a free port of 127.0.0.1, with persistence off and its
+ * A real {@code redis-server} ({@link RedisBinary}) on a free port of 127.0.0.1, with persistence off and its
  * data in a temporary directory. Tests start it, may {@link #stop()} it to inject a Redis outage and
  * {@link #start()} it again on the same port, and {@link #close()} it at the end.
  *
@@ -36,13 +36,12 @@ public final class RedisServer implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts a fresh server on a free port. Fails with a clear message when redis-server is not installed. */
+    /** Starts a fresh server on a free port. */
     public static RedisServer startNew() throws IOException {
         RedisServer server = new RedisServer(ServerProcess.freePort(), Files.createTempDirectory("tollgate-redis"));
         server.start();
         return server;
     }
-
 
     public int port() {
         return port;
@@ -57,7 +56,7 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> cmd = List.of(executable(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        List<String> cmd = List.of(RedisBinary.path(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no");
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -70,15 +69,6 @@ public final class RedisServer implements AutoCloseable {
             }
             sleepBriefly();
         }
-    }
-
-    private static String executable() throws IOException {
-        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new IOException("redis-server is not installed (apt-get install -y redis-server); .ci/run installs it");
     }
 
     /** Kills the server (a Redis outage); {@link #start()} brings it back on the same port, empty. */

@@ -84,8 +84,8 @@ class AdminIT {
             Double.parseDouble(m.group(3));
             names.add(m.group(1));
         }
-        // the core table of README "Metrics"; feature sections document their own meters next to the feature
-        String readme = Files.readString(Path.of("README.md"));
+        // the core table of docs/observability.md "Metrics"; feature pages document their own meters
+        String readme = Files.readString(Path.of("docs/observability.md"));
         int from = readme.indexOf("\n## Metrics");
         Matcher row = METER_ROW.matcher(readme.substring(from, readme.indexOf("\n## ", from + 1)));
         int documented = 0;
@@ -97,7 +97,7 @@ class AdminIT {
                 case "counter" -> base + "_total";
                 default -> base;
             };
-            assertThat(names).as("README meter " + row.group(1)).contains(expected);
+            assertThat(names).as("documented meter " + row.group(1)).contains(expected);
         }
         assertThat(documented).isGreaterThanOrEqualTo(10);
         assertThat(scrape.body()).contains("tollgate_route_requests_seconds_count{route=\"all\",status=\"2xx\"}");

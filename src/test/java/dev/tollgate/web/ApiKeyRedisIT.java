@@ -76,7 +76,7 @@ class ApiKeyRedisIT {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** As the README documents it: {@code SET tollgate:auth:apikey:<sha256 hex> '<json>'}. */
+    /** As docs/authentication.md documents it: {@code SET tollgate:auth:apikey:<sha256 hex> '<json>'}. */
     private static void store(String key, String json) throws Exception {
         assertThat(redis.command("SET tollgate:auth:apikey:" + sha256(key) + " '" + json + "'")).isEqualTo("+OK");
     }

@@ -120,7 +120,7 @@ class AuthIT {
     void missingTokenIs401InvalidTokenProblem() throws Exception {
         String r = get("/orders/1");
         assertThat(RawHttp.status(r)).isEqualTo(401);
-        // issue 4 point 5: error="invalid_token" on every 401, past RFC 6750 section 3.1's SHOULD NOT
+        // error="invalid_token" on every 401, past RFC 6750 section 3.1's SHOULD NOT
         assertThat(r).contains("WWW-Authenticate: Bearer realm=\"tollgate\", error=\"invalid_token\", "
                 + "error_description=\"No bearer token was sent.\"\r\n")
                 .contains("Content-Type: application/problem+json");

@@ -67,7 +67,8 @@ class LifecycleIT {
         assertThatThrownBy(server::start)
                 .hasStackTraceContaining("gateway.routes.orders.service = \"order\"")
                 .hasStackTraceContaining("gateway.routes.orders.response-timeout = \"5 sec\": expected a duration")
-                .hasStackTraceContaining("gateway.http-client.max-connectoins = \"10\": unknown key");
+                .hasStackTraceContaining("gateway.http-client.max-connectoins: unknown key (did you mean "
+                        + "gateway.http-client.max-connections?)");
     }
 
     @Test

@@ -1,0 +1,84 @@
+package dev.tollgate.server;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.internal.HttpConnection;
+
+/**
+ * An HTTP/1.1 connection whose request heads have a deadline (see {@link HeadDeadlineConnectionFactory}).
+ * While a head is being received, the end point's idle timeout is lowered to the time left until the
+ * deadline, so a client that stops sending is closed at the deadline too, not one idle timeout later; once
+ * the head is complete, the idle timeout it had is restored. A head that is still incomplete at the deadline
+ * is answered 408 (RFC 9110 section 15.5.9) and the connection closed. Jetty's {@link HttpConnection} is
+ * internal API; this class is built against the Jetty version of the distribution it ships with. Used by the
+ * connection's one reading thread at a time, like its superclass.
+ */
+class HeadDeadlineConnection extends HttpConnection {
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final long deadlineNanos;
+    /** When the current head began (its first byte), or NONE between heads. */
+    private long headBegan = NONE;
+    private long idleTimeout;
+
+    HeadDeadlineConnection(HttpConfiguration config, Connector connector, EndPoint endPoint, boolean recordViolations,
+                           long requestHeadTimeout) {
+        super(config, connector, endPoint, recordViolations);
+        this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, requestHeadTimeout));
+    }
+
+    @Override
+    protected HttpParser newHttpParser(HttpCompliance compliance) {
+        // called by the superclass constructor: the parser reads this connection's fields only while parsing.
+        // The stock parser is made first only for its handler, the connection's one request handler.
+        HttpParser.RequestHandler handler = (HttpParser.RequestHandler) super.newHttpParser(compliance).getHandler();
+        HttpParser parser = new DeadlineParser(handler, getHttpConfiguration().getRequestHeaderSize(), compliance);
+        parser.setHeaderCacheSize(getHttpConfiguration().getHeaderCacheSize());
+        parser.setHeaderCacheCaseSensitive(getHttpConfiguration().isHeaderCacheCaseSensitive());
+        return parser;
+    }
+
+    private final class DeadlineParser extends HttpParser {
+        DeadlineParser(HttpParser.RequestHandler handler, int maxHeaderBytes, HttpCompliance compliance) {
+            super(handler, maxHeaderBytes, compliance);
+        }
+
+        @Override
+        public boolean parseNext(ByteBuffer buffer) {
+            if (deadlineNanos == 0) {
+                return super.parseNext(buffer);
+            }
+            if (headBegan == NONE && isStart() && buffer.hasRemaining()) {
+                // the first byte of a head, blank lines before the request line included
+                headBegan = System.nanoTime();
+                idleTimeout = getEndPoint().getIdleTimeout();
+            }
+            boolean handle = super.parseNext(buffer);
+            if (headBegan == NONE) {
+                return handle;
+            }
+            if (!inHeaderState() || isClose() || isClosed()) {
+                headBegan = NONE;
+                getEndPoint().setIdleTimeout(idleTimeout);
+                return handle;
+            }
+            long left = deadlineNanos - (System.nanoTime() - headBegan);
+            if (left <= 0) {
+                headBegan = NONE;
+                getEndPoint().setIdleTimeout(idleTimeout);
+                badMessage(new BadMessageException(HttpStatus.REQUEST_TIMEOUT_408, "Request head not received in time"));
+                return false;
+            }
+            long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            getEndPoint().setIdleTimeout(idleTimeout > 0 ? Math.min(idleTimeout, leftMillis) : leftMillis);
+            return handle;
+        }
+    }
+}
