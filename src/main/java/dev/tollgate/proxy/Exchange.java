@@ -40,6 +40,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private volatile UpstreamAttempt current;
     private volatile ResponseCapture capture;
     private volatile HttpResponse response;
+    private volatile boolean responded;
 
     Exchange(Proxy proxy, RequestHead head, Downstream client) {
         this.proxy = proxy;
@@ -160,6 +161,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         HeaderPolicy.ResponseHead out = proxy.headers().response(r, head);
         response = r;
         capture = proxy.stale().capture(head, r, out.contentLength());
+        responded = true;
         client.respond(out.status(), out.headers(), out.contentLength());
         a.relay(this);
     }
@@ -256,7 +258,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             return;
         }
         Failure f = FailureMapper.map(e);
-        if (client.isCommitted()) {
+        if (responded || client.isCommitted()) {
             LOG.warn("request={} route={} upstream={} failed after the response started; aborting the client "
                     + "connection: {}", head.requestId(), head.route().name(), instance, e.toString());
             client.abort(e);

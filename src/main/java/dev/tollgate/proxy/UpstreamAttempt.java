@@ -74,11 +74,11 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
 
     /** Stops the attempt: its connection is closed, never reused, and nothing more is relayed. */
     void abort(Throwable cause) {
+        fail(cause); // first, so that the stage fails with this cause and not with the cancellation's
         Cancellable r = running;
         if (r != null) {
             r.cancel();
         }
-        fail(cause);
     }
 
     /** Releases the instance's lease with the attempt's outcome; only the first call counts. */

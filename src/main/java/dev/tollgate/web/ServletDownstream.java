@@ -271,12 +271,29 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
             finish();
             return;
         }
-        // the container aborts the connection when the dispatched servlet fails after the response was committed
+        // the container aborts the connection when the dispatched servlet fails after the response was committed;
+        // a head still in the buffer is sent first, so that the client sees a cut-off answer, never an error page
+        commitHead();
         req.setAttribute(ProxyServlet.ABORTED, cause);
         try {
             async.dispatch();
         } catch (IllegalStateException e) {
             finish();
+        }
+    }
+
+    private void commitHead() {
+        synchronized (writeLock) {
+            if (res.isCommitted() || out == null) {
+                return;
+            }
+            try {
+                if (out.isReady()) {
+                    out.flush();
+                }
+            } catch (IOException | IllegalStateException e) {
+                gone = true;
+            }
         }
     }
 
