@@ -38,7 +38,7 @@ java="java"
 
 args=("jetty.home=$JETTY_HOME" "jetty.base=$jetty_base")
 
-# Java 21+ runs blocking work (the proxy servlet's upstream calls) on virtual threads; Java 17 on the pool.
+# Java 21+ runs blocking work (the filters' Redis calls) on virtual threads; Java 17 on the pool.
 java_major="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
 if [ "${java_major%%.*}" -ge 21 ]; then
     args+=("--module=threadpool-virtual")

@@ -140,6 +140,14 @@ public final class ConfigLoader {
         if (!TOKEN.matcher(via).matches()) {
             s.problem("gateway.forwarding.via", via, "a token (letters, digits, - . _)");
         }
+        List<String> clientAddressHeaders = headerNames(s, "gateway.forwarding.client-address-headers", false);
+        String clientAddressHeader = s.string("gateway.forwarding.client-address-header");
+        if (clientAddressHeader != null && !TOKEN.matcher(clientAddressHeader).matches()) {
+            s.problem("gateway.forwarding.client-address-header", clientAddressHeader, "a header name");
+        }
+        List<String> stripHeaders = headerNames(s, "gateway.forwarding.strip-headers", true);
+        ForwardingConfig forwarding = new ForwardingConfig(trusted, via, clientAddressHeaders, clientAddressHeader,
+                stripHeaders);
         HttpClientConfig client = new HttpClientConfig(
                 s.integer("gateway.http-client.max-connections", 512, 1, 100_000),
                 s.integer("gateway.http-client.max-connections-per-route", 256, 1, 100_000),
@@ -183,8 +191,21 @@ public final class ConfigLoader {
                 shown.put(k, v);
             }
         });
-        return new GatewayConfig(limits, new ForwardingConfig(trusted, via), client, drain, jmx, services, routes, shown,
+        return new GatewayConfig(limits, forwarding, client, drain, jmx, services, routes, shown,
                 redis, admin, accessLog, auth, rateLimit, consul, staleCache);
+    }
+
+    /** A list of header names; with {@code prefixes}, a name may end in {@code *} to match a prefix. */
+    private static List<String> headerNames(Settings s, String key, boolean prefixes) {
+        List<String> names = s.list(key);
+        for (String n : names) {
+            String name = prefixes && n.endsWith("*") ? n.substring(0, n.length() - 1) : n;
+            if (!TOKEN.matcher(name).matches() || name.contains("*")) {
+                s.problem(key, n, prefixes ? "header names, each optionally ending in * (e.g. X-Consumer-*)"
+                        : "header names");
+            }
+        }
+        return names;
     }
 
     private static Duration positive(Settings s, String key, Duration fallback) {

@@ -3,16 +3,26 @@ package dev.tollgate.proxy;
 import dev.tollgate.config.Cidr;
 import dev.tollgate.config.ForwardingConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Forwarding headers (X-Forwarded-*, RFC 7239 {@code Forwarded}, {@code Via}) and the client address that
  * later filters use. Headers from a peer in the trusted-proxy list are appended to; from anyone else they are
- * replaced, so a client cannot choose the address it is known by. Immutable and thread-safe.
+ * replaced, so a client cannot choose the address it is known by; the same holds for the other client-address
+ * headers ({@code X-Real-IP} and its kin). Also knows the identity headers of other gateways that are removed from
+ * every request. Header names are compared in lower case with {@code _} read as {@code -}, as an upstream
+ * framework may read them. Immutable and thread-safe.
  */
 public final class Forwarding {
     private final List<Cidr> trusted;
     private final String via;
+    private final Set<String> clientAddressHeaders = new HashSet<>();
+    private final String clientAddressHeader;
+    private final Set<String> stripped = new HashSet<>();
+    private final List<String> strippedPrefixes = new ArrayList<>();
 
     public Forwarding(ForwardingConfig config) {
         List<Cidr> list = new ArrayList<>();
@@ -21,6 +31,45 @@ public final class Forwarding {
         }
         this.trusted = List.copyOf(list);
         this.via = config.via();
+        config.clientAddressHeaders().forEach(h -> clientAddressHeaders.add(normalize(h)));
+        this.clientAddressHeader = config.clientAddressHeader();
+        for (String h : config.stripHeaders()) {
+            if (h.endsWith("*")) {
+                strippedPrefixes.add(normalize(h.substring(0, h.length() - 1)));
+            } else {
+                stripped.add(normalize(h));
+            }
+        }
+    }
+
+    private static String normalize(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.indexOf('_') >= 0 ? lower.replace('_', '-') : lower;
+    }
+
+    /**
+     * Whether a client-sent header stays off the upstream request: an identity header of another gateway, or a
+     * client-address header from a peer that is not a trusted proxy.
+     *
+     * @param lowerName the header name in lower case
+     * @param peerTrusted whether the TCP peer is a trusted proxy
+     */
+    boolean drops(String lowerName, boolean peerTrusted) {
+        String n = lowerName.indexOf('_') >= 0 ? lowerName.replace('_', '-') : lowerName;
+        if (stripped.contains(n) || (!peerTrusted && clientAddressHeaders.contains(n))) {
+            return true;
+        }
+        for (String prefix : strippedPrefixes) {
+            if (n.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The header to set to the computed client address, or null. */
+    String clientAddressHeader() {
+        return clientAddressHeader;
     }
 
     public boolean isTrusted(String address) {

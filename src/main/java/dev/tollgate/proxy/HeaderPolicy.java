@@ -19,7 +19,8 @@ import org.apache.hc.core5.net.URIAuthority;
 /**
  * Which header fields cross the gateway, in both directions: hop-by-hop fields and those the {@code Connection}
  * header nominates are dropped (RFC 9110 §7.6.1), framing is left to each side's own HTTP library, forwarding
- * headers are written by the gateway, and the route's header rules are applied last. The client's nominations
+ * headers are written by the gateway, other gateways' identity headers and untrusted client-address headers are
+ * dropped ({@link Forwarding#drops}), and the route's header rules are applied last. The client's nominations
  * remove only what the client sent: the gateway's own fields (user context, forwarding, request id) are added
  * after them, so no client can suppress them. Immutable and thread-safe.
  */
@@ -66,22 +67,27 @@ public final class HeaderPolicy {
             }
         }
         Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
+        RequestHead.Peer peer = head.peer();
+        boolean trusted = forwarding.isTrusted(peer.address());
         for (Header h : head.headers()) {
             String lower = h.getName().toLowerCase(Locale.ROOT);
             if (!HopByHop.isHopByHop(lower) && !NOT_COPIED.contains(lower) && !nominated.contains(lower)
-                    && !isAdded(head, h.getName())) {
+                    && !forwarding.drops(lower, trusted) && !isAdded(head, h.getName())) {
                 up.addHeader(h);
             }
         }
         for (Header h : head.added()) {
             up.addHeader(h);
         }
-        RequestHead.Peer peer = head.peer();
         Forwarding.Inbound in = new Forwarding.Inbound(peer.address(), peer.scheme(),
                 host != null ? host : peer.serverName(), peer.localPort(), peer.protocol(), xff, xfProto, xfHost,
                 xfPort, forwarded, via);
         for (String[] h : forwarding.headers(in)) {
             up.setHeader(h[0], h[1]);
+        }
+        String clientHeader = forwarding.clientAddressHeader();
+        if (clientHeader != null) {
+            up.setHeader(clientHeader, forwarding.clientAddress(peer.address(), xff));
         }
         up.setHeader("X-Request-Id", head.requestId());
         up.setHeader("traceparent", head.traceparent());

@@ -15,6 +15,7 @@ import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.nio.AsyncClientExchangeHandler;
 import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
@@ -51,6 +52,7 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private volatile Cancellable running;
     private CapacityChannel capacity;
+    private Throwable failure;
     private int owed;
     private Relay relay;
     private boolean ended;
@@ -90,8 +92,15 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
 
     /** Starts relaying the body (the head was delivered). */
     void relay(Relay to) {
+        Throwable early;
         synchronized (this) {
             relay = to;
+            early = failure;
+            failure = null;
+        }
+        if (early != null) {
+            to.failed(this, early);
+            return;
         }
         pump();
     }
@@ -144,6 +153,9 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
             finished = true;
             to = relay;
             chunks.clear();
+            if (to == null) {
+                failure = cause; // after the head but before the relay: handed over by relay()
+            }
         }
         if (!head.completeExceptionally(cause) && to != null) {
             to.failed(this, cause);
@@ -174,7 +186,12 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     }
 
     @Override
-    public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context) {
+    public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context)
+            throws ProtocolException {
+        // RFC 9112 §6.1 and §6.3: both framings at once may be a response-splitting attempt; never relay it
+        if (response.containsHeader("Transfer-Encoding") && response.containsHeader("Content-Length")) {
+            throw new ProtocolException("upstream response has both Transfer-Encoding and Content-Length");
+        }
         if (entity == null) {
             synchronized (this) {
                 ended = true;

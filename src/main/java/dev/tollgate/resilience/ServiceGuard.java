@@ -6,7 +6,6 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import jakarta.enterprise.util.TypeLiteral;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,8 +36,12 @@ public final class ServiceGuard implements UpstreamGuard, BreakerMXBean {
     private record Breaker(Guard guard, int generation) {
     }
 
-    private static final TypeLiteral<CompletionStage<Object>> ASYNC = new TypeLiteral<>() {
-    };
+    /**
+     * The result type that makes a SmallRye guard asynchronous: the Class overload, since the TypeLiteral one
+     * needs the CDI API, which a plain servlet container does not have.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Class<CompletionStage<Object>> ASYNC = (Class) CompletionStage.class;
 
     /** Carries a response whose status counts as a failure out of the guarded call, so the breaker sees it. */
     private static final class Unhealthy extends Exception {

@@ -17,7 +17,7 @@ class ForwardingTest {
     private final Forwarding forwarding = forwarding("10.0.0.0/8", "::1", "fd00::/8");
 
     private static Forwarding forwarding(String... trusted) {
-        return new Forwarding(new ForwardingConfig(List.of(trusted), "tollgate"));
+        return new Forwarding(new ForwardingConfig(List.of(trusted), "tollgate", List.of(), null, List.of()));
     }
 
     /** Forwarding headers as a map; the order of the returned pairs is kept. */
@@ -241,7 +241,7 @@ class ForwardingTest {
 
     @Test
     void viaUsesTheConfiguredPseudonym() {
-        Forwarding edge = new Forwarding(new ForwardingConfig(List.of(), "edge-gw"));
+        Forwarding edge = new Forwarding(new ForwardingConfig(List.of(), "edge-gw", List.of(), null, List.of()));
         assertThat(edge.via(List.of(), "HTTP/1.1")).isEqualTo("1.1 edge-gw");
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.testsupport.BlackHoleUpstream;
+import dev.tollgate.testsupport.RawUpstream;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.ServerProcess;
@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FailureIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static UpstreamServer upstream;
-    private static BlackHoleUpstream blackHole;
+    private static RawUpstream blackHole;
+    private static RawUpstream bothFramings;
+    private static RawUpstream badLength;
     private static int deadPort;
     /** Never accepts, and its accept queue is kept full: a connect to it hangs until the connect timeout. */
     private static ServerSocket unresponsive;
@@ -54,7 +56,10 @@ class FailureIT {
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
         upstream = new UpstreamServer("failing");
-        blackHole = new BlackHoleUpstream();
+        blackHole = RawUpstream.blackHole();
+        bothFramings = RawUpstream.answering("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        badLength = RawUpstream.answering("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello world!");
         deadPort = ServerProcess.freePort();
         unresponsive = fullAcceptQueue();
         return GatewayDeployment.war(String.join("\n",
@@ -76,6 +81,17 @@ class FailureIT {
                 "gateway.routes.dead.path = /dead/**",
                 "gateway.routes.dead.service = dead",
                 "gateway.routes.hole.path = /hole/**",
+                GatewayDeployment.serviceWithRoute("both", bothFramings.uri()),
+                "gateway.services.both.passive-health.consecutive-failures = 1000",
+                "gateway.services.both.breaker.request-volume-threshold = 1000",
+                GatewayDeployment.serviceWithRoute("badlength", badLength.uri()),
+                "gateway.services.badlength.passive-health.consecutive-failures = 1000",
+                "gateway.services.badlength.breaker.request-volume-threshold = 1000",
+                // two instances (by address and by name) that answer what they are asked, 502 and 503 included
+                GatewayDeployment.serviceWithRoute("busy", upstream.uri() + ", "
+                        + upstream.uri().replace("127.0.0.1", "localhost")),
+                "gateway.services.busy.breaker.request-volume-threshold = 1000",
+                "gateway.services.busy.passive-health.consecutive-failures = 1000",
                 "gateway.routes.hole.service = hole",
                 // the same upstream twice (by address and by name): two instances that both cut their bodies
                 GatewayDeployment.serviceWithRoute("cut", upstream.uri() + ", "
@@ -104,6 +120,8 @@ class FailureIT {
     static void stop() throws Exception {
         upstream.close();
         blackHole.close();
+        bothFramings.close();
+        badLength.close();
         for (Socket s : QUEUED) {
             s.close();
         }
@@ -183,6 +201,38 @@ class FailureIT {
         assertThat(within(Duration.ofSeconds(2), () -> (Long) attribute(bean, "Ejections") == 1L))
                 .as("ejections: %s", attribute(bean, "Ejections")).isTrue();
         assertThat((String[]) attribute(bean, "EjectedInstances")).hasSize(1);
+    }
+
+    /** RFC 9112 §6.1: both framings at once may be an attempt at response splitting, and is never relayed. */
+    @Test
+    void anUpstreamResponseWithBothFramingsIs502() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            problem(http.send(HttpRequest.newBuilder(uri("/both/x")).build(), HttpResponse.BodyHandlers.ofString()),
+                    502);
+        }
+        assertThat(bothFramings.requests()).as("each reached the upstream (a GET may be retried)")
+                .isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void anUpstreamResponseWithAnInvalidLengthIs502() throws Exception {
+        problem(http.send(HttpRequest.newBuilder(uri("/badlength/x")).build(), HttpResponse.BodyHandlers.ofString()),
+                502);
+    }
+
+    /**
+     * A failure status with a body is retried on the other instance, and once the retry is spent the upstream's
+     * own answer passes through: never the gateway's 500.
+     */
+    @Test
+    void upstreamFailureStatusesWithABodyPassThroughAfterTheRetry() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            int status = i % 2 == 0 ? 503 : 502;
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/busy/status/" + status)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+            assertThat(r.body()).startsWith("status " + status + " from failing");
+        }
     }
 
     @Test
