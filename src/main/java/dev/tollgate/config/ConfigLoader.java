@@ -155,7 +155,8 @@ public final class ConfigLoader {
                 positive(s, "gateway.http-client.validate-after-inactivity", Duration.ofSeconds(1)),
                 positive(s, "gateway.http-client.pool-timeout", Duration.ofSeconds(5)),
                 positive(s, "gateway.http-client.connect-timeout", Duration.ofSeconds(2)),
-                positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)));
+                positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)),
+                s.integer("gateway.http-client.io-threads", 0, 0, 256));
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
         RedisConfig redis = RedisConfigs.parse(s);
@@ -243,6 +244,7 @@ public final class ConfigLoader {
         boolean preserveHost = s.bool(p + "preserve-host", false);
         Duration connect = positive(s, p + "connect-timeout", client.connectTimeout());
         Duration response = positive(s, p + "response-timeout", client.responseTimeout());
+        Duration total = positive(s, p + "total-timeout", null);
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
@@ -254,7 +256,7 @@ public final class ConfigLoader {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic);
+                connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total);
     }
 
     private static String prefix(Settings s, String key) {

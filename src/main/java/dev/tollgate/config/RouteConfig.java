@@ -26,13 +26,15 @@ import java.util.Set;
  * @param staleIfError while the service's breaker is open, answer GET and HEAD with the last good response
  * @param staleIfErrorPublic the content is the same for every client: responses to requests with credentials
  *                           may be kept and served too
+ * @param totalTimeout the longest a request may take through the proxy, retries and both bodies included, or
+ *                     null for no limit
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
-                          boolean staleIfError, boolean staleIfErrorPublic) {
+                          boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

@@ -8,9 +8,12 @@ import dev.tollgate.resilience.InstancePicker;
 import dev.tollgate.resilience.ResponseCapture;
 import dev.tollgate.resilience.RetryPolicy;
 import dev.tollgate.resilience.UpstreamGuard;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +44,8 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private volatile ResponseCapture capture;
     private volatile HttpResponse response;
     private volatile boolean responded;
+    private volatile boolean expired;
+    private volatile ScheduledFuture<?> deadline;
 
     Exchange(Proxy proxy, RequestHead head, Downstream client) {
         this.proxy = proxy;
@@ -58,6 +63,10 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         }
         client.listen(this);
         guard.recordRequest();
+        Duration total = head.route().config().totalTimeout();
+        if (total != null) {
+            deadline = proxy.scheduler().schedule(this::expire, total.toMillis(), TimeUnit.MILLISECONDS);
+        }
         long limit = head.route().config().maxBodySize();
         switch (client.body()) {
             case NONE:
@@ -138,7 +147,8 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             return;
         }
         a.release(Outcomes.of(e));
-        if (retryable && !FailureMapper.map(e).clientFault() && retry(RetryPolicy.classify(e), attempt, a)) {
+        if (retryable && !expired && !FailureMapper.map(e).clientFault()
+                && retry(RetryPolicy.classify(e), attempt, a)) {
             return;
         }
         fail(a.instance(), e);
@@ -151,7 +161,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             a.release(Outcome.NOT_COUNTED);
             return;
         }
-        if (retryable && guard.failureStatuses().contains(r.getCode())
+        if (retryable && !expired && guard.failureStatuses().contains(r.getCode())
                 && retry(RetryPolicy.Failure.STATUS, attempt, a)) {
             // the answer is dropped unread: its connection is closed rather than drained
             a.abort(new java.util.concurrent.CancellationException("retried"));
@@ -252,9 +262,27 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         }
     }
 
+    /**
+     * The route's total timeout passed: the attempt on the wire is stopped (its instance takes a timeout), and the
+     * request is answered 504, or cut off if its response had started. No retry follows.
+     */
+    private void expire() {
+        if (finished.get()) {
+            return;
+        }
+        expired = true;
+        InterruptedIOException cause = new InterruptedIOException("the route's total timeout of "
+                + head.route().config().totalTimeout().toMillis() + " ms passed");
+        UpstreamAttempt a = current;
+        if (a != null) {
+            a.abort(cause);
+        }
+        fail(a == null ? null : a.instance(), cause); // the attempt may be over already (a retry's backoff)
+    }
+
     /** The one place where a failure of the exchange becomes an answer, or an aborted connection. */
     private void fail(Instance instance, Throwable e) {
-        if (finished.get()) {
+        if (!finished.compareAndSet(false, true)) {
             return;
         }
         Failure f = FailureMapper.map(e);
@@ -273,12 +301,21 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             // a request body left unread would be taken for the next request on this connection (RFC 9112 §9.6)
             client.problem(f.status(), f.title(), f.detail(), f.closeConnection() || client.bodyUnread());
         }
-        finish();
+        closeOut();
     }
 
     private void finish() {
         if (finished.compareAndSet(false, true)) {
-            guard.exit();
+            closeOut();
+        }
+    }
+
+    /** Once per exchange: the bulkhead permit and the total-timeout timer are given back. */
+    private void closeOut() {
+        guard.exit();
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            d.cancel(false);
         }
     }
 }

@@ -59,7 +59,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .build();
         this.client = HttpAsyncClients.createMinimal(HttpVersionPolicy.FORCE_HTTP_1, H2Config.DEFAULT,
                 Http1Config.DEFAULT, IOReactorConfig.custom()
-                        .setIoThreadCount(Math.max(1, Runtime.getRuntime().availableProcessors()))
+                        .setIoThreadCount(config.ioThreadCount())
                         .setTcpNoDelay(true)
                         .setSoTimeout(timeout(config.responseTimeout()))
                         .build(), pool);

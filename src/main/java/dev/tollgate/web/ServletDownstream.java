@@ -11,10 +11,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.apache.hc.core5.http.Header;
 
 /**
@@ -158,9 +155,10 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
     public void respond(int status, List<Header> headers, long contentLength) {
         synchronized (writeLock) {
             res.setStatus(status);
-            Set<String> seen = new HashSet<>();
-            for (Header h : headers) {
-                if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+            for (int i = 0; i < headers.size(); i++) {
+                Header h = headers.get(i);
+                // the first field of a name replaces what a filter set; later ones of the same name add to it
+                if (firstOfItsName(headers, i)) {
                     res.setHeader(h.getName(), h.getValue());
                 } else {
                     res.addHeader(h.getName(), h.getValue());
@@ -180,6 +178,17 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
         if (gone) {
             clientGone(new IOException("the response could not be started"));
         }
+    }
+
+    /** Whether no field before index i has the same name; a linear scan beats hashing for a dozen fields. */
+    private static boolean firstOfItsName(List<Header> headers, int i) {
+        String name = headers.get(i).getName();
+        for (int j = 0; j < i; j++) {
+            if (headers.get(j).getName().equalsIgnoreCase(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -82,7 +82,7 @@ class ConfigLoaderTest {
         assertThat(c.forwarding().trustedProxies()).isEmpty();
         assertThat(c.forwarding().via()).isEqualTo("tollgate");
         assertThat(c.httpClient()).isEqualTo(new HttpClientConfig(512, 256, Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30)));
+                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), 0));
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.jmxEnabled()).isTrue();
         assertThat(c.effective()).containsEntry("gateway.limits.max-body-size", "10MB")

@@ -78,6 +78,10 @@ class FailureIT {
                 "gateway.routes.quick.service = up",
                 "gateway.routes.quick.strip-prefix = /quick",
                 "gateway.routes.quick.response-timeout = 300ms",
+                "gateway.routes.total.path = /total/**",
+                "gateway.routes.total.service = up",
+                "gateway.routes.total.strip-prefix = /total",
+                "gateway.routes.total.total-timeout = 300ms",
                 "gateway.routes.dead.path = /dead/**",
                 "gateway.routes.dead.service = dead",
                 "gateway.routes.hole.path = /hole/**",
@@ -161,6 +165,17 @@ class FailureIT {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/quick/slow?ms=3000")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(problem(r, 504).get("title").asText()).isEqualTo("Gateway Timeout");
+    }
+
+    /** The route's total timeout bounds the whole exchange, below the response timeout. */
+    @Test
+    void theRoutesTotalTimeoutIs504() throws Exception {
+        JsonNode p = problem(http.send(HttpRequest.newBuilder(uri("/total/slow?ms=3000")).build(),
+                HttpResponse.BodyHandlers.ofString()), 504);
+        assertThat(p.get("title").asText()).isEqualTo("Gateway Timeout");
+        HttpResponse<String> fast = http.send(HttpRequest.newBuilder(uri("/total/echo")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fast.statusCode()).isEqualTo(200);
     }
 
     @Test
