@@ -34,6 +34,8 @@ cat >"$RUN/tollgate-profile.properties" <<EOF
 gateway.services.bench.instances = http://127.0.0.1:$UP_PORT
 gateway.routes.plain.path = /plain/**
 gateway.routes.plain.service = bench
+# the access log in a file of the run, as the Jetty distribution keeps it (not standard output)
+gateway.access-log.path = $RUN/tollgate-access.json
 EOF
 # JFR starts with the JVM: started later (jcmd JFR.start) it cut this server's throughput to a fraction for
 # the rest of the run, while from the start it costs nothing measurable.

@@ -115,6 +115,8 @@ for x in "${XTARGETS[@]}"; do [[ $x == *-full ]] && HDR[$x]=$TOKEN_HDR; done
 ((FEATURES)) && HDR[tg-auth]=$TOKEN_HDR && HDR[tg-noauth]=$TOKEN_HDR
 bash "$ROOT/bench/config.sh" "$UP_PORT" "$REDIS_PORT" "$RUN/features/features.properties" "$FEATURES" \
     >"$RUN/tollgate-bench.properties"
+# the access log in a file of the run, as the Jetty distribution keeps it (not standard output)
+echo "gateway.access-log.path = $RUN/tollgate-access.json" >>"$RUN/tollgate-bench.properties"
 
 # ---------------------------------------------------------------- 4. the JVMs
 log "java: $("$JAVA" -version 2>&1 | head -1); flags: $JVM_OPTS"

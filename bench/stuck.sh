@@ -49,6 +49,8 @@ cat >"$RUN/tollgate-stuck.properties" <<EOF
 # Written by bench/stuck.sh. The pool and the healthy service's bulkhead are sized so that neither is the limit
 # for $HEALTHY_CONNS + $HANG_CONNS concurrent requests; the stuck service has no guard, so that every request to it
 # waits for the response timeout (its breaker would otherwise open after the first timeouts, in later rounds).
+# the access log in a file of the run, as the Jetty distribution keeps it (not standard output)
+gateway.access-log.path = $RUN/tollgate-access.json
 gateway.http-client.max-connections = 8192
 gateway.http-client.max-connections-per-route = 4096
 gateway.services.healthy.instances = http://127.0.0.1:$UP_PORT

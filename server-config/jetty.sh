@@ -14,7 +14,8 @@
 #                                default: target/tollgate-jetty-errors.jar)
 #   JAVA_HOME / JAVA_OPTS        the JVM and its options
 #   TOLLGATE_KEYSTORE            a PKCS#12 keystore: enables ssl, https and http2 (ALPN) on TOLLGATE_HTTPS_PORT
-#   TOLLGATE_KEYSTORE_PASSWORD   its password
+#   TOLLGATE_KEYSTORE_PASSWORD   its password (handed to Jetty in a file only this user can read, never as an
+#                                argument)
 #   TOLLGATE_HTTPS_PORT          default 8443
 #   TOLLGATE_JMX_PORT            enables remote JMX (RMI registry and server on this one port)
 #   TOLLGATE_JMX_HOST            the address it binds to and names in its stubs (default 127.0.0.1)
@@ -50,8 +51,22 @@ if [ -n "${TOLLGATE_KEYSTORE:-}" ]; then
     args+=("--module=ssl,https,http2,tollgate-https"
         "jetty.ssl.port=${TOLLGATE_HTTPS_PORT:-8443}"
         "jetty.sslContext.keyStorePath=$(realpath -s "$TOLLGATE_KEYSTORE")"
-        "jetty.sslContext.keyStorePassword=${TOLLGATE_KEYSTORE_PASSWORD:-}"
         "jetty.sslContext.keyStoreType=PKCS12")
+    # The password never goes on the command line, which every local user can read (ps, /proc/PID/cmdline):
+    # start.jar reads it from a commands file that only this user can read, in a private directory that is
+    # removed when Jetty exits. It is also taken out of the environment that Jetty inherits.
+    password="${TOLLGATE_KEYSTORE_PASSWORD:-}"
+    unset TOLLGATE_KEYSTORE_PASSWORD
+    if [[ "$password" == *$'\n'* ]]; then
+        echo "jetty.sh: TOLLGATE_KEYSTORE_PASSWORD must be one line" >&2
+        exit 2
+    fi
+    secret_dir="$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/tollgate-jetty.XXXXXXXX")"
+    (umask 077 && printf 'jetty.sslContext.keyStorePassword=%s\n' "$password" > "$secret_dir/ssl.commands")
+    unset password
+    args+=("--commands=$secret_dir/ssl.commands")
+    # $$ is Jetty's process id after the exec below
+    (tail --pid=$$ -f /dev/null; rm -rf "$secret_dir") </dev/null >/dev/null 2>&1 &
 fi
 
 if [ -n "${TOLLGATE_JMX_PORT:-}" ]; then

@@ -85,6 +85,13 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config) {
         this.routing = new AtomicReference<>(new Routing(config, new RouteTable(config.routes())));
         this.metrics = new GatewayMetrics(config.jmxEnabled());
+        try {
+            // first of the resources that can fail on a bad setting (an unwritable access-log path)
+            this.accessLog = AccessLog.start(config.accessLog(), metrics.registry());
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         this.discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
         discovery.start(metrics.registry(), management);
         this.forwarding = new Forwarding(config.forwarding());
@@ -99,7 +106,6 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
-        this.accessLog = AccessLog.start(config.accessLog(), metrics.registry());
         this.readiness = List.copyOf(readinessChecks());
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());

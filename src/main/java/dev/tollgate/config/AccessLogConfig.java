@@ -5,6 +5,11 @@ package dev.tollgate.config;
  *
  * @param enabled write one line per request
  * @param queueSize lines waiting for the writer; when full, lines are dropped and counted, requests never wait
+ * @param path where the lines go: {@value #CONTAINER} (the log directory of the servlet container it runs in),
+ *             {@value #STDOUT}, or an absolute file path
  */
-public record AccessLogConfig(boolean enabled, int queueSize) {
+public record AccessLogConfig(boolean enabled, int queueSize, String path) {
+    public static final String KEY_PATH = "gateway.access-log.path";
+    public static final String CONTAINER = "container";
+    public static final String STDOUT = "stdout";
 }

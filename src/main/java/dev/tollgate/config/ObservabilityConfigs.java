@@ -1,5 +1,7 @@
 package dev.tollgate.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -46,7 +48,23 @@ final class ObservabilityConfigs {
     }
 
     static AccessLogConfig accessLog(Settings s) {
+        String path = s.string(AccessLogConfig.KEY_PATH, AccessLogConfig.CONTAINER).trim();
+        if (!path.equals(AccessLogConfig.CONTAINER) && !path.equals(AccessLogConfig.STDOUT) && !isFilePath(path)) {
+            s.problem(AccessLogConfig.KEY_PATH, path, AccessLogConfig.CONTAINER + ", " + AccessLogConfig.STDOUT
+                    + " or an absolute file path (e.g. /var/log/tollgate/access.json)");
+            path = AccessLogConfig.CONTAINER;
+        }
         return new AccessLogConfig(s.bool("gateway.access-log.enabled", true),
-                s.integer("gateway.access-log.queue-size", 8192, 1, 1 << 20));
+                s.integer("gateway.access-log.queue-size", 8192, 1, 1 << 20), path);
+    }
+
+    /** An absolute path that names a file, not a directory; relative ones would depend on the working directory. */
+    private static boolean isFilePath(String path) {
+        try {
+            Path p = Path.of(path);
+            return p.isAbsolute() && p.getFileName() != null && !path.endsWith("/");
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The access log's hand-off: request threads {@link #log offer} a record to a bounded queue and return at once;
  * one writer thread takes records and passes them to the sink (the ECS JSON logger). When the queue is full
  * the record is dropped and counted ({@value #DROPPED}): a slow disk or a stuck collector never slows a
- * request. Thread-safe; {@link #close()} writes what is queued (briefly) and stops the writer.
+ * request. Thread-safe; {@link #close()} writes what is queued (briefly), stops the writer and closes the sink
+ * when it is {@link AutoCloseable}.
  */
 public final class AccessLog implements AutoCloseable {
     public static final String DROPPED = "tollgate.access_log.dropped";
@@ -48,9 +49,20 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** The access log of the configuration, writing ECS JSON lines; with no writer (logs nothing) when disabled. */
+    /**
+     * The access log of the configuration, writing ECS JSON lines to {@code gateway.access-log.path} as resolved
+     * against the system properties of the container; with no writer (logs nothing) when disabled.
+     *
+     * @throws dev.tollgate.config.ConfigException naming the key when the destination cannot be written
+     */
     public static AccessLog start(AccessLogConfig config, MeterRegistry registry) {
-        return new AccessLog(config.queueSize(), config.enabled() ? new EcsAccessSink() : null, registry);
+        if (!config.enabled()) {
+            return new AccessLog(config.queueSize(), null, registry);
+        }
+        AccessLogDestination destination = AccessLogDestination.resolve(config.path(), System::getProperty);
+        EcsAccessSink sink = new EcsAccessSink(destination, config.path());
+        LOG.info("start-up: access log to {}", destination);
+        return new AccessLog(config.queueSize(), sink, registry);
     }
 
     /** Whether records are written at all. */
@@ -117,6 +129,13 @@ public final class AccessLog implements AutoCloseable {
             writer.interrupt();
             LOG.warn("shutdown: access-log writer did not finish within {} ms; {} lines left unwritten",
                     CLOSE_WAIT_MILLIS, queue.size());
+        }
+        if (sink instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) sink).close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: cannot close the access log ({})", e.toString());
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ import org.slf4j.event.KeyValuePair;
 /**
  * Elastic's ECS encoder plus the event's SLF4J key-value pairs as top-level fields: numbers and booleans as
  * JSON numbers and booleans (ECS types {@code long} and {@code boolean}), everything else as strings. Used by
- * the access-log appender in {@code logback.xml}. Thread-safe as Logback encoders are (one appender).
+ * the access log's appender ({@link EcsAccessSink}). Thread-safe as Logback encoders are (one appender).
  */
 public class AccessLogEncoder extends EcsEncoder {
     @Override

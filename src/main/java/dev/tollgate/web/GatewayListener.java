@@ -39,16 +39,17 @@ public final class GatewayListener implements ServletContextListener {
         ServletContext ctx = sce.getServletContext();
         String param = ctx.getInitParameter(ConfigLoader.CONFIG_KEY);
         GatewayConfig config;
+        Gateway gateway;
         try {
             config = load(ctx, param);
+            LOG.info("start-up: {} routes, {} services; effective configuration (secrets masked) follows",
+                    config.routes().size(), config.services().size());
+            ConfigSummary.lines(config.effective()).forEach(line -> LOG.info("config {}", line));
+            gateway = new Gateway(config);
         } catch (ConfigException e) {
             LOG.error("start-up: {}", e.getMessage());
             throw e;
         }
-        LOG.info("start-up: {} routes, {} services; effective configuration (secrets masked) follows",
-                config.routes().size(), config.services().size());
-        ConfigSummary.lines(config.effective()).forEach(line -> LOG.info("config {}", line));
-        Gateway gateway = new Gateway(config);
         ctx.setAttribute(ATTRIBUTE, gateway);
         // a reload reads the same sources again: the file, system properties and environment as they are then
         String location = ConfigLoader.location(param, systemProperties(), System.getenv());

@@ -29,6 +29,20 @@ class ObservabilityConfigsTest {
         assertThat(c.admin().allowedAddresses()).hasSize(2);
         assertThat(c.accessLog().enabled()).isTrue();
         assertThat(c.accessLog().queueSize()).isEqualTo(8192);
+        assertThat(c.accessLog().path()).isEqualTo("container");
+    }
+
+    @Test
+    void theAccessLogPathIsTheContainerStdoutOrAnAbsoluteFile() {
+        assertThat(load("gateway.access-log.path = stdout").accessLog().path()).isEqualTo("stdout");
+        assertThat(load("gateway.access-log.path = /var/log/tollgate/access.json").accessLog().path())
+                .isEqualTo("/var/log/tollgate/access.json");
+        for (String bad : new String[] {"logs/access.json", "/var/log/tollgate/", "STDOUT", "/"}) {
+            ConfigException e = catchThrowableOfType(ConfigException.class,
+                    () -> load("gateway.access-log.path = " + bad));
+            assertThat(e.problems()).as(bad).containsExactly("gateway.access-log.path = \"" + bad + "\": expected "
+                    + "container, stdout or an absolute file path (e.g. /var/log/tollgate/access.json)");
+        }
     }
 
     @Test

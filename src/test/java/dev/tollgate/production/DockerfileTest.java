@@ -76,11 +76,32 @@ class DockerfileTest {
         assertThat(froms).hasSize(2);
         assertThat(froms.get(0).args()).contains("maven").endsWith("AS build");
         assertThat(froms.get(1).args()).contains("-jre");
-        assertThat(all("RUN").get(0).args()).startsWith("mvn ").contains("-DskipTests").endsWith(" package");
+        assertThat(all("RUN").get(1).args()).startsWith("mvn ").contains("-DskipTests").endsWith(" package");
         String user = one("USER");
         assertThat(user).doesNotStartWith("0").doesNotStartWith("root");
-        assertThat(all("RUN").get(1).args()).contains("--uid " + user.split(":")[0]);
+        assertThat(all("RUN").get(2).args()).contains("--uid " + user.split(":")[0]);
         assertThat(runtimeStage()).extracting(Instruction::keyword).contains("HEALTHCHECK", "USER", "ENTRYPOINT");
+    }
+
+    /** The POM alone first (the dependency layer), then the sources, built offline from that layer. */
+    @Test
+    void cachesTheDependencyLayerBeforeCopyingTheSources() {
+        List<String> build = file.subList(0, file.indexOf(all("FROM").get(1))).stream()
+                .filter(i -> i.keyword().equals("COPY") || i.keyword().equals("RUN"))
+                .map(i -> i.keyword() + " " + i.args()).toList();
+        assertThat(build).hasSize(4);
+        assertThat(build.get(0)).isEqualTo("COPY pom.xml ./");
+        assertThat(build.get(1)).startsWith("RUN mvn ").contains(" package").doesNotContain(" -o ");
+        assertThat(build.get(2)).isEqualTo("COPY src ./src");
+        assertThat(build.get(3)).startsWith("RUN mvn ").contains(" -o ").endsWith(" package");
+        String repo = "-Dmaven.repo.local=/build/.m2";
+        assertThat(build.get(1)).as("both builds use the layer's repository").contains(repo);
+        assertThat(build.get(3)).contains(repo);
+    }
+
+    @Test
+    void sendsTheAccessLogToStandardOutput() {
+        assertThat(env("GATEWAY_ACCESS_LOG_PATH")).isEqualTo("stdout");
     }
 
     @Test
@@ -126,7 +147,8 @@ class DockerfileTest {
     void checksHealthWithTheTestedScriptOnTheBasesHttpPort() {
         String port = DeploymentFiles.startdProperties().get("jetty.http.port");
         String healthcheck = one("HEALTHCHECK");
-        assertThat(healthcheck).contains("CMD [\"" + imagePath(HEALTH_SCRIPT) + "\", \"" + port + "\"]");
+        assertThat(healthcheck).as("the liveness check").contains("CMD [\"" + imagePath(HEALTH_SCRIPT) + "\", \"" + port
+                + "\", \"live\"]");
         assertThat(one("EXPOSE")).contains(port);
     }
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,7 @@ class JettyDistributionIT {
     private static int jmxPort;
     private static HttpClient h2c;
     private static HttpClient h2tls;
+    private static Path passwordFile;
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
@@ -181,6 +183,42 @@ class JettyDistributionIT {
         assertThat(res.headers().firstValue("Server")).as("the base hides the server version").isEmpty();
     }
 
+    /** The container's log directory: {@code ${jetty.base}/logs}, by the default {@code gateway.access-log.path}. */
+    @Test
+    @Order(1)
+    void writesTheAccessLogToTheLogsDirectoryOfTheJettyBase() throws Exception {
+        String id = "jetty-dist-" + UUID.randomUUID();
+        java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/api/logged")).header("X-Request-Id", id).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Path file = PROJECT.resolve("server-config/jetty-base/logs/tollgate-access.json");
+        assertThat(ServerProcess.poll(() -> {
+            try {
+                return Files.exists(file) && Files.readString(file).contains("\"http.request.id\":\"" + id + "\"");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(20))).as("a line for " + id + " in " + file).isTrue();
+    }
+
+    /** jetty.sh hands the keystore password to start.jar in a file only this user reads, never as an argument. */
+    @Test
+    @Order(1)
+    void keepsTheKeystorePasswordOffTheCommandLineAndOutOfTheEnvironment() throws Exception {
+        Path proc = Path.of("/proc", Long.toString(jetty.process().pid()));
+        String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+        assertThat(cmdline).contains("start.jar").doesNotContain(PASSWORD);
+        assertThat(Files.readString(proc.resolve("environ"))).doesNotContain(PASSWORD);
+        java.util.regex.Matcher commands = java.util.regex.Pattern.compile("--commands=(\\S+)").matcher(cmdline);
+        assertThat(commands.find()).as(cmdline).isTrue();
+        passwordFile = Path.of(commands.group(1));
+        assertThat(Files.readString(passwordFile)).contains(PASSWORD);
+        assertThat(Files.getPosixFilePermissions(passwordFile)).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(passwordFile.getParent())).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    }
+
     @Test
     @Order(2)
     void proxiesOverH2cByPriorKnowledge() throws Exception {
@@ -233,6 +271,8 @@ class JettyDistributionIT {
         }
         assertThat(jetty.awaitExit(Duration.ofSeconds(60))).as("exit status after SIGTERM").isEqualTo(143);
         assertThat(jetty.log()).contains("shutdown: gateway closed").doesNotContain("still in flight");
+        assertThat(ServerProcess.poll(() -> !Files.exists(passwordFile.getParent()), Duration.ofSeconds(20)))
+                .as("the password's directory is removed when Jetty exits").isTrue();
     }
 
     private static void sendSlowRequestsThenSigterm(java.net.http.HttpClient http11, ExecutorService senders)

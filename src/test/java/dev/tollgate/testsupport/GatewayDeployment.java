@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -31,8 +32,21 @@ public final class GatewayDeployment {
         war.delete("WEB-INF/web.xml");
         war.setWebXML(new StringAsset(webXml.replace(EMPTY_PARAM,
                 "<param-value>/WEB-INF/gateway.properties</param-value>")));
-        war.addAsWebInfResource(new StringAsset(properties), "gateway.properties");
+        war.addAsWebInfResource(new StringAsset(withTestAccessLog(properties)), "gateway.properties");
         return war;
+    }
+
+    /**
+     * The properties with the access log in {@code target/tollgate-access.json} unless they name a path: an
+     * embedded server is no container with a log directory, and the default there (standard output) would fill
+     * the test output.
+     */
+    public static String withTestAccessLog(String properties) {
+        if (properties.contains("gateway.access-log.path")) {
+            return properties;
+        }
+        return properties + "\ngateway.access-log.path = "
+                + Path.of("target", "tollgate-access.json").toAbsolutePath() + "\n";
     }
 
     /**

@@ -97,7 +97,8 @@ public final class WarServer implements AutoCloseable {
 
     /** Replaces the external configuration file (a reload reads it again). */
     public void rewrite(String properties) throws Exception {
-        Files.writeString(config, properties.replace("${ADMIN_PORT}", String.valueOf(adminPort())));
+        Files.writeString(config, GatewayDeployment.withTestAccessLog(
+                properties.replace("${ADMIN_PORT}", String.valueOf(adminPort()))));
     }
 
     @Override

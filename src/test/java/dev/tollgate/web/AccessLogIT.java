@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.observability.AccessLogEncoder;
-import dev.tollgate.testsupport.GateAppender;
+import dev.tollgate.testsupport.StdoutGate;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
 import java.net.http.HttpClient;
@@ -19,24 +18,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The access log of the real WAR: one ECS JSON line per request with the documented fields and no secret,
- * and a stuck log writer that never holds up a request (lines beyond the queue are dropped and counted).
+ * The access log of the real WAR, written to standard output ({@code gateway.access-log.path = stdout}, as in the
+ * container image): one ECS JSON line per request with the documented fields and no secret, and a stuck output
+ * that never holds up a request (lines beyond the queue are dropped and counted).
  */
 class AccessLogIT {
     private static final String TOKEN = "admin-token-0123456789-abcdefghij";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static UpstreamServer upstream;
     private static WarServer gateway;
-    private GateAppender appender;
+    private static StdoutGate appender;
 
     @BeforeAll
     static void start() throws Exception {
+        appender = StdoutGate.install("\"event.dataset\":\"tollgate.access\"");
         upstream = new UpstreamServer("logged");
         gateway = new WarServer(Files.createTempFile("tollgate-access", ".properties"), true, true).start(
                 String.join("\n",
@@ -44,6 +43,7 @@ class AccessLogIT {
                         "gateway.routes.api.path = /api/**",
                         "gateway.routes.api.service = up",
                         "gateway.access-log.queue-size = 4",
+                        "gateway.access-log.path = stdout",
                         "gateway.admin.enabled = true",
                         "gateway.admin.port = ${ADMIN_PORT}",
                         "gateway.admin.token = " + TOKEN));
@@ -51,21 +51,16 @@ class AccessLogIT {
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void attach() {
-        AccessLogEncoder encoder = new AccessLogEncoder();
-        encoder.setServiceName("tollgate");
-        encoder.setEventDataset("tollgate.access");
-        appender = GateAppender.attach("tollgate.access", encoder);
-    }
-
-    @AfterEach
-    void detach() {
-        appender.detach("tollgate.access");
+        try {
+            if (gateway != null) {
+                gateway.close();
+            }
+            if (upstream != null) {
+                upstream.close();
+            }
+        } finally {
+            appender.close();
+        }
     }
 
     private static void await(BooleanSupplier condition, String what) {
@@ -132,7 +127,8 @@ class AccessLogIT {
     void aStuckWriterNeverHoldsUpRequestsAndDropsAreCounted() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long dropped0 = dropped();
-        appender.close();
+        int written0 = appender.lines().size();
+        appender.hold();
         http.send(HttpRequest.newBuilder(gateway.publicUri("/api/first")).build(), HttpResponse.BodyHandlers.ofString());
         await(() -> appender.blocked() == 1, "the writer is stuck in the appender");
         List<Integer> statuses = new ArrayList<>();
@@ -144,9 +140,9 @@ class AccessLogIT {
         // the queue holds 4 of the 20 lines; the other 16 are dropped
         await(() -> dropped() - dropped0 == 16, "16 drops counted, was " + (dropped() - dropped0));
         appender.open();
-        await(() -> appender.lines().size() == 5, "the first line and the 4 queued ones are written");
-        assertThat(appender.lines()).allSatisfy(l -> assertThat(JSON.readTree(l).path("url.path").asText())
-                .startsWith("/api/"));
+        await(() -> appender.lines().size() - written0 == 5, "the first line and the 4 queued ones are written");
+        assertThat(appender.lines().subList(written0, written0 + 5)).allSatisfy(l -> assertThat(JSON.readTree(l)
+                .path("url.path").asText()).startsWith("/api/"));
     }
 
     private static long dropped() {
