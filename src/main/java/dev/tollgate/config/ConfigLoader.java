@@ -252,11 +252,13 @@ public final class ConfigLoader {
         String loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
         boolean staleIfError = s.bool(p + "stale-if-error", false);
         boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
+        CorsConfig cors = CorsConfigs.route(s, p);
         if (path == null || service == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
-                connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total);
+                connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total,
+                cors);
     }
 
     private static String prefix(Settings s, String key) {

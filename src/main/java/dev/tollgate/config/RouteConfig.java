@@ -28,13 +28,15 @@ import java.util.Set;
  *                           may be kept and served too
  * @param totalTimeout the longest a request may take through the proxy, retries and both bodies included, or
  *                     null for no limit
+ * @param cors the route's CORS policy, or null when the gateway leaves CORS to the upstream
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
-                          boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout) {
+                          boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout,
+                          CorsConfig cors) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

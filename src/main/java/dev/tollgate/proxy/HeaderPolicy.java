@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.config.HeaderRules;
 import dev.tollgate.config.RouteConfig;
+import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.discovery.Instance;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +111,8 @@ public final class HeaderPolicy {
 
     /**
      * The response head for the client: the upstream's fields without hop-by-hop ones and framing, plus
-     * {@code Via}, the request id and the route's response rules.
+     * {@code Via}, the request id, on a CORS route the gateway's CORS fields in place of the upstream's, and the
+     * route's response rules.
      */
     ResponseHead response(HttpResponse up, RequestHead head) {
         List<String> connection = new ArrayList<>(1);
@@ -124,12 +126,20 @@ public final class HeaderPolicy {
             }
         }
         Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
+        CorsPolicy cors = head.route().cors();
+        boolean varied = false;
         List<Header> out = new ArrayList<>(up.getHeaders().length + 3);
         long length = -1;
         for (Header h : up.getHeaders()) {
             String lower = h.getName().toLowerCase(Locale.ROOT);
             if (HopByHop.isHopByHop(lower) || nominated.contains(lower) || lower.equals("via")) {
                 continue;
+            }
+            if (cors != null) {
+                if (CorsPolicy.isCorsResponseHeader(lower)) {
+                    continue;
+                }
+                varied |= lower.equals("vary") && CorsPolicy.variesByOrigin(h.getValue());
             }
             if (lower.equals("content-length")) {
                 length = contentLength(h.getValue());
@@ -140,6 +150,9 @@ public final class HeaderPolicy {
         out.add(new BasicHeader("Via", forwarding.via(via,
                 up.getVersion() == null ? "HTTP/1.1" : up.getVersion().toString())));
         out.add(new BasicHeader("X-Request-Id", head.requestId()));
+        if (cors != null) {
+            cors.actual(head.header(CorsPolicy.ORIGIN), varied, (name, value) -> out.add(new BasicHeader(name, value)));
+        }
         HeaderRules rules = head.route().config().responseHeaders();
         if (!rules.isEmpty()) {
             rules.remove().forEach(name -> out.removeIf(h -> h.getName().equalsIgnoreCase(name)));

@@ -1,6 +1,7 @@
 package dev.tollgate.route;
 
 import dev.tollgate.config.RouteConfig;
+import dev.tollgate.cors.CorsPolicy;
 
 /**
  * A configured route compiled for matching: its path pattern, host and methods, and its path rewrite.
@@ -12,6 +13,7 @@ public final class Route {
     private final boolean tail;
     private final int literals;
     private final int singles;
+    private final CorsPolicy cors;
 
     public Route(RouteConfig config) {
         this.config = config;
@@ -31,6 +33,7 @@ public final class Route {
         }
         this.literals = lit;
         this.singles = one;
+        this.cors = config.cors() == null ? null : new CorsPolicy(config.cors());
     }
 
     public String name() {
@@ -43,6 +46,11 @@ public final class Route {
 
     public RouteConfig config() {
         return config;
+    }
+
+    /** The route's compiled CORS policy, or null when the route leaves CORS to its upstream. */
+    public CorsPolicy cors() {
+        return cors;
     }
 
     /** The path sent upstream: the canonical path with the route's prefix stripped and added. */

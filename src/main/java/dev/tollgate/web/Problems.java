@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.cors.CorsPolicy;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * The gateway's own answers: {@code application/problem+json} (RFC 9457) with the status, a title, a detail
- * and the request id. Never a stack trace, an exception name or an internal host. Stateless.
+ * and the request id. Never a stack trace, an exception name or an internal host. On a CORS route they carry the
+ * route's CORS headers, so that a script of an allowed origin can read them. Stateless.
  */
 public final class Problems {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +40,11 @@ public final class Problems {
         }
         for (int i = 0; i + 1 < headers.length; i += 2) {
             res.setHeader(headers[i], headers[i + 1]);
+        }
+        RequestContext ctx = RequestAttributes.context(req);
+        CorsPolicy cors = ctx == null ? null : ctx.route().cors();
+        if (cors != null) {
+            cors.actual(req.getHeader(CorsPolicy.ORIGIN), false, res::addHeader);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");

@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import dev.tollgate.Gateway;
 import dev.tollgate.auth.Principal;
+import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.http.Rejection;
 import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.AdminAccess;
@@ -130,7 +131,7 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         String host = RequestHygiene.hostName(req.getHeader(Headers.HOST));
-        Route route = gateway.routes().match(host == null ? req.getServerName() : host, req.getMethod(), path);
+        Route route = match(req, host == null ? req.getServerName() : host, path);
         if (route == null || admin.isReserved(path)) {
             Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
             return null;
@@ -146,6 +147,24 @@ public final class RequestContextFilter extends HttpFilter {
         String traceparent = RequestIds.traceparent(req.getHeader(Headers.TRACEPARENT));
         RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client, path, route, start));
         return route;
+    }
+
+    /**
+     * The request's route. A CORS preflight is routed by the method it asks about, so that it meets the CORS policy
+     * of the route the actual request will take; when that route has none, by {@code OPTIONS} as any request.
+     */
+    private Route match(HttpServletRequest req, String host, String path) {
+        String method = req.getMethod();
+        if (method.equals("OPTIONS")) {
+            String asked = req.getHeader(CorsPolicy.REQUEST_METHOD);
+            if (CorsPolicy.isPreflight(method, req.getHeader(CorsPolicy.ORIGIN), asked)) {
+                Route route = gateway.routes().match(host, asked, path);
+                if (route != null && route.cors() != null) {
+                    return route;
+                }
+            }
+        }
+        return gateway.routes().match(host, method, path);
     }
 
     private static AccessRecord record(Counting.Request req, Counting.Response res, long startMillis, long nanos) {
