@@ -14,6 +14,9 @@ import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
 import dev.tollgate.config.AccessLogConfig;
 import dev.tollgate.config.ConfigException;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -27,12 +30,13 @@ import org.slf4j.event.KeyValuePair;
  * rolled daily and at 100 MB (gzip, 7 days, at most 5 GB), or standard output. Used by the access log's single
  * writer thread; {@link #close()} flushes and closes the destination.
  */
-final class EcsAccessSink implements Consumer<AccessRecord>, AutoCloseable {
+final class EcsAccessSink implements Consumer<AccessRecord>, Flushable, AutoCloseable {
     static final String LOGGER = "tollgate.access";
     private static final String FQCN = EcsAccessSink.class.getName();
 
     private final LoggerContext context = new LoggerContext();
     private final Logger logger;
+    private final OutputStreamAppender<ILoggingEvent> appender;
 
     /**
      * Opens the destination.
@@ -53,6 +57,7 @@ final class EcsAccessSink implements Consumer<AccessRecord>, AutoCloseable {
         appender.setContext(context);
         appender.setName("access");
         appender.setEncoder(encoder);
+        appender.setImmediateFlush(false); // the writer thread flushes after each batch
         appender.start();
         if (!appender.isStarted()) {
             context.stop();
@@ -64,6 +69,7 @@ final class EcsAccessSink implements Consumer<AccessRecord>, AutoCloseable {
         logger.setLevel(Level.INFO);
         logger.setAdditive(false);
         logger.addAppender(appender);
+        this.appender = appender;
     }
 
     private RollingFileAppender<ILoggingEvent> rollingFile(AccessLogDestination destination) {
@@ -136,6 +142,15 @@ final class EcsAccessSink implements Consumer<AccessRecord>, AutoCloseable {
     private static void put(BiConsumer<String, Object> out, String key, Object value) {
         if (value != null) {
             out.accept(key, value);
+        }
+    }
+
+    /** Writes out what the destination buffered; called on the writer thread after a batch. */
+    @Override
+    public void flush() throws IOException {
+        OutputStream out = appender.getOutputStream();
+        if (out != null) {
+            out.flush();
         }
     }
 

@@ -59,6 +59,38 @@ class AccessLogTest {
         assertThat(log.dropped()).isEqualTo(1);
     }
 
+    /** A sink that buffers is flushed once the writer has caught up, so lines never wait for the next burst. */
+    @Test
+    void aBufferingSinkIsFlushedWhenTheQueueIsEmpty() throws Exception {
+        final class Buffering implements java.util.function.Consumer<AccessRecord>, java.io.Flushable {
+            final List<String> buffered = new CopyOnWriteArrayList<>();
+            final List<String> flushed = new CopyOnWriteArrayList<>();
+            final CountDownLatch seen = new CountDownLatch(1);
+
+            @Override
+            public void accept(AccessRecord r) {
+                buffered.add(r.requestId());
+            }
+
+            @Override
+            public void flush() {
+                flushed.addAll(buffered);
+                buffered.clear();
+                if (flushed.size() == 3) {
+                    seen.countDown();
+                }
+            }
+        }
+        Buffering sink = new Buffering();
+        AccessLog log = new AccessLog(16, sink, new SimpleMeterRegistry());
+        log.log(record("a"));
+        log.log(record("b"));
+        log.log(record("c"));
+        assertThat(sink.seen.await(5, TimeUnit.SECONDS)).as("flushed without a close").isTrue();
+        assertThat(sink.flushed).containsExactly("a", "b", "c");
+        log.close();
+    }
+
     @Test
     void aDisabledLogStartsNoWriterAndCountsNothing() {
         AccessLog log = new AccessLog(1, null, new SimpleMeterRegistry());
