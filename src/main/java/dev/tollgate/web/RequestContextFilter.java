@@ -8,6 +8,7 @@ import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.RequestIds;
 import dev.tollgate.route.CanonicalPath;
 import dev.tollgate.route.Route;
+import dev.tollgate.route.RouteTable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -101,8 +102,11 @@ public final class RequestContextFilter extends HttpFilter {
             long nanos = System.nanoTime() - start;
             if (entered) {
                 gateway.exit();
-                gateway.metrics().record(route == null ? null : route.name(), route == null ? null : route.service(),
-                        res.getStatus(), nanos);
+                String service = RequestAttributes.service(req, route);
+                gateway.metrics().record(route == null ? null : route.name(), service, res.getStatus(), nanos);
+                if (route != null && route.isSplit() && service != null) {
+                    gateway.metrics().recordShare(route.name(), service, res.getStatus(), nanos);
+                }
             }
             if (req instanceof Counting.Request && res instanceof Counting.Response) {
                 gateway.accessLog().log(record((Counting.Request) req, (Counting.Response) res, startMillis, nanos));
@@ -130,7 +134,9 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         String host = RequestHygiene.hostName(req.getHeader(Headers.HOST));
-        Route route = gateway.routes().match(host == null ? req.getServerName() : host, req.getMethod(), path);
+        RouteTable routes = gateway.routes();
+        Route route = routes.match(host == null ? req.getServerName() : host, req.getMethod(), path,
+                routes.hasPredicates() ? new ServletFacts(req) : null);
         if (route == null || admin.isReserved(path)) {
             Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
             return null;
@@ -156,7 +162,7 @@ public final class RequestContextFilter extends HttpFilter {
                 ctx == null ? null : RequestIds.traceId(ctx.traceparent()),
                 ctx == null ? req.getRemoteAddr() : ctx.clientAddress(), req.getMethod(),
                 ctx == null ? req.getRequestURI() : ctx.path(), req.getProtocol(),
-                route == null ? null : route.name(), route == null ? null : route.service(),
+                route == null ? null : route.name(), RequestAttributes.service(req, route),
                 RequestAttributes.upstream(req), res.getStatus(), req.bytes(), res.bytes(), nanos,
                 principal == null ? null : principal.subject(), RequestAttributes.rateLimit(req),
                 RequestAttributes.breaker(req), RequestAttributes.cacheHit(req));
