@@ -18,10 +18,12 @@ public final class Route {
     private final int literals;
     private final int singles;
     private final RequestMatch match;
+    private final boolean predicates;
     private final Split split;
 
     public Route(RouteConfig config) {
         this.match = config.match();
+        this.predicates = !match.isEmpty();
         this.split = config.split() == null ? null : new Split(config.split());
         this.config = config;
         boolean endsWithTail = !config.segments().isEmpty()
@@ -58,7 +60,7 @@ public final class Route {
 
     /** Whether the route has predicates beyond path, host and method. */
     boolean hasPredicates() {
-        return !match.isEmpty();
+        return predicates;
     }
 
     /**
@@ -113,7 +115,7 @@ public final class Route {
 
     boolean matches(String host, String method, String[] segments, RequestFacts facts) {
         return matchesHost(host) && (config.methods().isEmpty() || config.methods().contains(method))
-                && matchesPath(segments) && (match.isEmpty() || facts != null && matchesPredicates(facts));
+                && matchesPath(segments) && (!predicates || facts != null && matchesPredicates(facts));
     }
 
     private boolean matchesPredicates(RequestFacts facts) {
