@@ -232,10 +232,14 @@ public final class ConfigLoader {
             }
             methods.add(m.toUpperCase(Locale.ROOT));
         }
-        String service = s.required(p + "service");
+        AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
+        TrafficSplit split = RouteTraffic.split(s, p, services, auth);
+        boolean splits = split != null || s.string(p + "services") != null;
+        String service = splits ? null : s.required(p + "service");
         if (service != null && !services.contains(service)) {
             s.problem(p + "service", service, "one of the configured services " + services);
         }
+        RequestMatch match = RouteTraffic.match(s, p);
         String strip = prefix(s, p + "strip-prefix");
         if (!strip.isEmpty() && !isLiteralSegmentPrefix(strip, segments)) {
             s.problem(p + "strip-prefix", strip, "whole literal leading segments of the route's path " + path);
@@ -248,17 +252,16 @@ public final class ConfigLoader {
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
-        AuthConfig.RouteAuth auth = AuthConfigs.route(s, p);
         String loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
         boolean staleIfError = s.bool(p + "stale-if-error", false);
         boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         CorsConfig cors = CorsConfigs.route(s, p);
-        if (path == null || service == null) {
+        if (path == null || service == null && split == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
                 connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total,
-                cors);
+                cors, split, match);
     }
 
     private static String prefix(Settings s, String key) {

@@ -38,10 +38,12 @@ final class ResilienceConfigs {
     /** A route may keep responses for stale-if-error only when its service's guard is on (nothing would serve them). */
     static void check(Settings s, Map<String, ServiceConfig> services, List<RouteConfig> routes) {
         for (RouteConfig r : routes) {
-            ServiceConfig service = services.get(r.service());
-            if (r.staleIfError() && service != null && !service.resilience().enabled()) {
-                s.problem("gateway.routes." + r.name() + ".stale-if-error", "true", "false while service "
-                        + service.name() + " has its guard off (resilience.enabled = false)");
+            for (String name : r.services()) {
+                ServiceConfig service = services.get(name);
+                if (r.staleIfError() && service != null && !service.resilience().enabled()) {
+                    s.problem("gateway.routes." + r.name() + ".stale-if-error", "true", "false while service "
+                            + service.name() + " has its guard off (resilience.enabled = false)");
+                }
             }
         }
     }

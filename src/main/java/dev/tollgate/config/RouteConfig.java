@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
  * @param segments the pattern's segments: literals, {@code *} (one segment) or a final {@code **} (any rest)
  * @param host exact host or {@code *.suffix}, lower case; {@code null} for any host
  * @param methods upper-case methods; empty for any method
- * @param service the upstream service's name
+ * @param service the upstream service's name; null when the route splits its traffic ({@code split})
  * @param stripPrefix literal path prefix removed before forwarding, or empty
  * @param addPrefix literal path prefix added before forwarding (after stripping), or empty
  * @param preserveHost forward the client's {@code Host}, or (false) the upstream instance's authority
@@ -29,6 +30,8 @@ import java.util.Set;
  * @param totalTimeout the longest a request may take through the proxy, retries and both bodies included, or
  *                     null for no limit
  * @param cors the route's CORS policy, or null when the gateway leaves CORS to the upstream
+ * @param split the weighted split over several services, or null when the route has one {@code service}
+ * @param match the request predicates besides path, host and methods; {@link RequestMatch#NONE} when none
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
@@ -36,9 +39,26 @@ public record RouteConfig(String name, String path, List<String> segments, Strin
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
                           boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout,
-                          CorsConfig cors) {
+                          CorsConfig cors, TrafficSplit split, RequestMatch match) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);
+    }
+
+    /** Every service this route may send to: its one service, or those of its split in the order written. */
+    public List<String> services() {
+        if (split == null) {
+            return List.of(service);
+        }
+        List<String> out = new ArrayList<>(split.shares().size());
+        for (TrafficSplit.Share s : split.shares()) {
+            out.add(s.service());
+        }
+        return out;
+    }
+
+    /** The target as configured: the service's name, or the split, e.g. {@code stable:95, canary:5}. */
+    public String target() {
+        return split == null ? service : split.toString();
     }
 }

@@ -19,6 +19,6 @@ final class RouteBean extends TrafficBean implements RouteMXBean {
 
     @Override
     public String getService() {
-        return route.service();
+        return route.target();
     }
 }

@@ -4,5 +4,6 @@ package dev.tollgate.management;
 public interface RouteMXBean extends TrafficMXBean {
     String getPath();
 
+    /** The route's service, or its weighted split as configured, e.g. {@code stable:95, canary:5}. */
     String getService();
 }

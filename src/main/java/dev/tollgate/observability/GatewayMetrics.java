@@ -24,8 +24,8 @@ import org.apache.hc.core5.pool.PoolStats;
 
 /**
  * The gateway's Micrometer registry, exposed over JMX in the domain {@code tollgate}, and the meters every
- * request updates: a timer per route and per upstream service, tagged with the status class. Later concerns
- * add their meters to {@link #registry()}. The same meters are scraped in the Prometheus text format
+ * request updates: a timer per route and per upstream service, tagged with the status class, and on a split
+ * route one per route and service. Later concerns add their meters to {@link #registry()}. The same meters are scraped in the Prometheus text format
  * ({@link #scrape}). Per route and service, a latency timer over all status classes (kept out of the exported
  * registry) gives the percentiles the Route and Service MXBeans show. Thread-safe; closed at shutdown
  * (unregisters the MBeans).
@@ -33,12 +33,15 @@ import org.apache.hc.core5.pool.PoolStats;
 public final class GatewayMetrics implements AutoCloseable {
     public static final String ROUTE_REQUESTS = "tollgate.route.requests";
     public static final String SERVICE_REQUESTS = "tollgate.service.requests";
+    /** Requests of a split route per service that served them. */
+    public static final String SPLIT_REQUESTS = "tollgate.route.split.requests";
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final JmxMeterRegistry jmx;
     private final ConcurrentHashMap<String, Timer[]> routeTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer[]> serviceTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>> splitTimers = new ConcurrentHashMap<>();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Latency over all status classes, for the MXBeans only: percentiles of different timers cannot be merged. */
     private final SimpleMeterRegistry latency = new SimpleMeterRegistry();
@@ -82,6 +85,24 @@ public final class GatewayMetrics implements AutoCloseable {
             timers(serviceTimers, SERVICE_REQUESTS, "service", service)[cls].record(nanos, TimeUnit.NANOSECONDS);
             latency(serviceLatency, service).record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Records one finished request of a split route under the service its split chose. */
+    public void recordShare(String route, String service, int status, long nanos) {
+        int cls = Math.min(Math.max(status / 100, 1), 5) - 1;
+        ConcurrentHashMap<String, Timer[]> byService = splitTimers.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        Timer[] t = byService.get(service);
+        if (t == null) {
+            t = byService.computeIfAbsent(service, v -> {
+                Timer[] out = new Timer[CLASSES.length];
+                for (int i = 0; i < CLASSES.length; i++) {
+                    out[i] = Timer.builder(SPLIT_REQUESTS).tag("route", route).tag("service", v)
+                            .tag("status", CLASSES[i]).register(registry);
+                }
+                return out;
+            });
+        }
+        t[cls].record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private Timer latency(ConcurrentHashMap<String, Timer> cache, String name) {

@@ -51,7 +51,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         this.proxy = proxy;
         this.head = head;
         this.client = client;
-        this.guard = proxy.guard(head.route().service());
+        this.guard = proxy.guard(head.service());
     }
 
     void start() {
@@ -114,7 +114,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         if (finished.get()) {
             return;
         }
-        Lease lease = InstancePicker.pick(proxy.discovery(), head.route().service(),
+        Lease lease = InstancePicker.pick(proxy.discovery(), head.service(),
                 head.route().config().loadBalancer(), tried);
         if (lease == null) {
             client.problem(503, "Service Unavailable", "The upstream service has no available instance.", false,

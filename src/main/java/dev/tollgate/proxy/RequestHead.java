@@ -18,12 +18,19 @@ import org.apache.hc.core5.http.Header;
  * @param route the matched route
  * @param requestId the request id sent upstream and echoed to the client
  * @param traceparent the W3C traceparent sent upstream
+ * @param service the service this request goes to, decided once: the route's one service, or its split's pick
  */
 public record RequestHead(String method, String path, String query, List<Header> headers, List<Header> added,
-                          Peer peer, Route route, String requestId, String traceparent) {
+                          Peer peer, Route route, String requestId, String traceparent, String service) {
     public RequestHead {
         headers = List.copyOf(headers);
         added = List.copyOf(added);
+    }
+
+    /** A request to a route with one service. */
+    public RequestHead(String method, String path, String query, List<Header> headers, List<Header> added,
+                       Peer peer, Route route, String requestId, String traceparent) {
+        this(method, path, query, headers, added, peer, route, requestId, traceparent, route.service());
     }
 
     /**
@@ -65,8 +72,11 @@ public record RequestHead(String method, String path, String query, List<Header>
         return query == null ? p : p + "?" + query;
     }
 
-    /** What selects a response in the stale-if-error cache: route, host, canonical path and query. */
+    /**
+     * What selects a response in the stale-if-error cache: route, service (each version of a split keeps its own),
+     * host, canonical path and query.
+     */
     String cacheKey() {
-        return route.name() + " " + header("Host") + " " + path + (query == null ? "" : "?" + query);
+        return route.name() + " " + service + " " + header("Host") + " " + path + (query == null ? "" : "?" + query);
     }
 }

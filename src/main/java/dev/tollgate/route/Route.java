@@ -1,11 +1,16 @@
 package dev.tollgate.route;
 
+import dev.tollgate.config.RequestMatch;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.cors.CorsPolicy;
+import dev.tollgate.config.TrafficSplit;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
 
 /**
- * A configured route compiled for matching: its path pattern, host and methods, and its path rewrite.
- * Immutable and thread-safe.
+ * A configured route compiled for matching: its path pattern, host, methods and request predicates, its path
+ * rewrite, and the choice of its service (one, or a weighted split). Immutable and thread-safe.
  */
 public final class Route {
     private final RouteConfig config;
@@ -14,8 +19,14 @@ public final class Route {
     private final int literals;
     private final int singles;
     private final CorsPolicy cors;
+    private final RequestMatch match;
+    private final boolean predicates;
+    private final Split split;
 
     public Route(RouteConfig config) {
+        this.match = config.match();
+        this.predicates = !match.isEmpty();
+        this.split = config.split() == null ? null : new Split(config.split());
         this.config = config;
         boolean endsWithTail = !config.segments().isEmpty()
                 && config.segments().get(config.segments().size() - 1).equals("**");
@@ -40,8 +51,50 @@ public final class Route {
         return config.name();
     }
 
+    /** The route's one service; null when it splits its traffic (see {@link #chooseService}). */
     public String service() {
         return config.service();
+    }
+
+    /** Whether the route splits its traffic over several services. */
+    public boolean isSplit() {
+        return split != null;
+    }
+
+    /** Whether the route has predicates beyond path, host and method. */
+    boolean hasPredicates() {
+        return predicates;
+    }
+
+    /**
+     * The service for one request: the route's one service, or the split's pick for the request's sticky value
+     * (random when the split is not sticky or the request lacks the value).
+     *
+     * @param facts the request's headers, read only when the split is sticky by a header or cookie
+     * @param subject the authenticated principal's subject, or null
+     * @param random the source of a non-sticky pick
+     */
+    public String chooseService(RequestFacts facts, String subject, RandomGenerator random) {
+        if (split == null) {
+            return config.service();
+        }
+        TrafficSplit.StickyBy by = split.stickyBy();
+        String value = null;
+        if (by != null) {
+            switch (by.source()) {
+                case HEADER: {
+                    List<String> values = facts.headers(by.name());
+                    value = values.isEmpty() ? null : values.get(0);
+                    break;
+                }
+                case COOKIE:
+                    value = Cookies.value(facts.headers("Cookie"), by.name());
+                    break;
+                default:
+                    value = subject;
+            }
+        }
+        return split.choose(value == null || value.isEmpty() ? null : value, random);
     }
 
     public RouteConfig config() {
@@ -68,9 +121,45 @@ public final class Route {
         return path.isEmpty() ? "/" : path;
     }
 
-    boolean matches(String host, String method, String[] segments) {
+    boolean matches(String host, String method, String[] segments, RequestFacts facts) {
         return matchesHost(host) && (config.methods().isEmpty() || config.methods().contains(method))
-                && matchesPath(segments);
+                && matchesPath(segments) && (!predicates || facts != null && matchesPredicates(facts));
+    }
+
+    private boolean matchesPredicates(RequestFacts facts) {
+        for (Map.Entry<String, String> e : match.headers().entrySet()) {
+            if (!anyEquals(facts.headers(e.getKey()), e.getValue())) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> e : match.query().entrySet()) {
+            if (!QueryParams.has(facts.query(), e.getKey(), RequestMatch.ANY.equals(e.getValue()) ? null : e.getValue())) {
+                return false;
+            }
+        }
+        if (!match.cookies().isEmpty()) {
+            List<String> fields = facts.headers("Cookie");
+            for (Map.Entry<String, String> e : match.cookies().entrySet()) {
+                String v = Cookies.value(fields, e.getKey());
+                if (v == null || !RequestMatch.ANY.equals(e.getValue()) && !v.equals(e.getValue())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether a header is present (for {@code *}) or one of its field values, trimmed, equals the value. */
+    private static boolean anyEquals(List<String> values, String want) {
+        if (RequestMatch.ANY.equals(want)) {
+            return !values.isEmpty();
+        }
+        for (String v : values) {
+            if (v.trim().equals(want)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean matchesHost(String host) {
@@ -100,7 +189,10 @@ public final class Route {
         return true;
     }
 
-    /** Orders routes most specific first: host, literal segments, no tail, single wildcards, methods, name. */
+    /**
+     * Orders routes most specific first: host, literal segments, no tail, single wildcards, then more predicates,
+     * more exact-value predicates, methods, and the name.
+     */
     static int compareSpecificity(Route a, Route b) {
         int c = Boolean.compare(b.config.host() != null, a.config.host() != null);
         if (c == 0 && a.config.host() != null && b.config.host() != null) {
@@ -114,6 +206,12 @@ public final class Route {
         }
         if (c == 0) {
             c = Integer.compare(b.singles, a.singles);
+        }
+        if (c == 0) {
+            c = Integer.compare(b.match.count(), a.match.count());
+        }
+        if (c == 0) {
+            c = Integer.compare(b.match.exactCount(), a.match.exactCount());
         }
         if (c == 0) {
             c = Boolean.compare(!b.config.methods().isEmpty(), !a.config.methods().isEmpty());

@@ -8,28 +8,45 @@ import java.util.List;
  */
 public final class RouteTable {
     private final Route[] routes;
+    private final boolean predicates;
 
     public RouteTable(List<RouteConfig> configs) {
         this.routes = configs.stream().map(Route::new).sorted(Route::compareSpecificity).toArray(Route[]::new);
+        boolean any = false;
+        for (Route r : routes) {
+            any |= r.hasPredicates();
+        }
+        this.predicates = any;
+    }
+
+    /** Whether some route matches on headers, query parameters or cookies (and so reads {@link RequestFacts}). */
+    public boolean hasPredicates() {
+        return predicates;
     }
 
     /**
      * @param host the request's host, lower case without port, or null
      * @param method the request method
      * @param canonicalPath the path from {@link CanonicalPath#of}
+     * @param facts the request's headers and query, read only by routes with predicates
      * @return the most specific matching route, or null
      */
-    public Route match(String host, String method, String canonicalPath) {
+    public Route match(String host, String method, String canonicalPath, RequestFacts facts) {
         String[] segments = canonicalPath.substring(1).split("/", -1);
         if (segments.length == 1 && segments[0].isEmpty()) {
             segments = new String[0];
         }
         for (Route r : routes) {
-            if (r.matches(host, method, segments)) {
+            if (r.matches(host, method, segments, facts)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** {@link #match(String, String, String, RequestFacts)} without request facts: routes with predicates never match. */
+    public Route match(String host, String method, String canonicalPath) {
+        return match(host, method, canonicalPath, null);
     }
 
     public List<Route> routes() {

@@ -88,7 +88,7 @@ final class AdminEndpoints {
             Map<String, Object> route = new LinkedHashMap<>();
             route.put("name", r.name());
             route.put("path", r.path());
-            route.put("service", r.service());
+            route.put("service", r.target());
             route.put("requests", gateway.metrics().routeTraffic(r.name()).total());
             routes.add(route);
         }

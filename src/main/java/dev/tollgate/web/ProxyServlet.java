@@ -1,7 +1,9 @@
 package dev.tollgate.web;
 
+import dev.tollgate.auth.Principal;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.RequestHead;
+import dev.tollgate.route.Route;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -11,11 +13,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
- * The last step: puts the request into async mode, reads its head once into a {@link RequestHead} and hands it,
+ * The last step: decides the request's service (a split route's pick, once), puts the request into async mode,
+ * reads its head once into a {@link RequestHead} and hands it,
  * with the body channels of a {@link ServletDownstream}, to the non-blocking {@link Proxy}; the request thread
  * returns at once. Also answers the container's own errors (the ERROR dispatch) as problem+json, and fails the
  * ASYNC dispatch that the core asks for when a response must be cut off, so that the container aborts the
@@ -43,14 +47,27 @@ public final class ProxyServlet extends HttpServlet {
             throw new IOException("upstream failed after the response started", (Throwable) req.getAttribute(ABORTED));
         }
         RequestContext ctx = RequestAttributes.context(req);
+        String service = service(req, ctx.route());
         AsyncContext async = req.startAsync(req, res);
         async.setTimeout(0); // the route's timeouts and the connector's idle timeout govern
         ServletDownstream client = new ServletDownstream(req, res, async);
         async.addListener(client);
-        proxy.forward(head(req, ctx), client);
+        proxy.forward(head(req, ctx, service), client);
     }
 
-    private static RequestHead head(HttpServletRequest req, RequestContext ctx) {
+    /** The service, decided once per request; on a split route after authentication (sticky by principal). */
+    private static String service(HttpServletRequest req, Route route) {
+        if (!route.isSplit()) {
+            return route.service();
+        }
+        Principal principal = RequestAttributes.principal(req);
+        String service = route.chooseService(new ServletFacts(req), principal == null ? null : principal.subject(),
+                ThreadLocalRandom.current());
+        RequestAttributes.setService(req, service);
+        return service;
+    }
+
+    private static RequestHead head(HttpServletRequest req, RequestContext ctx, String service) {
         List<Header> headers = new ArrayList<>(16);
         for (Enumeration<String> names = req.getHeaderNames(); names.hasMoreElements(); ) {
             String name = names.nextElement();
@@ -65,6 +82,6 @@ public final class ProxyServlet extends HttpServlet {
         RequestHead.Peer peer = new RequestHead.Peer(req.getRemoteAddr(), req.getScheme(), req.getServerName(),
                 req.getLocalPort(), req.getProtocol());
         return new RequestHead(req.getMethod(), ctx.path(), req.getQueryString(), headers, added, peer, ctx.route(),
-                ctx.requestId(), ctx.traceparent());
+                ctx.requestId(), ctx.traceparent(), service);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.auth.Principal;
+import dev.tollgate.route.Route;
 import jakarta.servlet.ServletRequest;
 import java.util.List;
 
@@ -10,6 +11,7 @@ public final class RequestAttributes {
     private static final String REQUEST_ID = CONTEXT + ".requestId";
     private static final String PRINCIPAL = Principal.class.getName();
     private static final String UPSTREAM = CONTEXT + ".upstream";
+    private static final String SERVICE = CONTEXT + ".service";
     private static final String RATE_LIMIT = CONTEXT + ".rateLimit";
     private static final String BREAKER = CONTEXT + ".breaker";
     private static final String CACHE_HIT = CONTEXT + ".cacheHit";
@@ -43,6 +45,21 @@ public final class RequestAttributes {
 
     static void setPrincipal(ServletRequest req, Principal principal) {
         req.setAttribute(PRINCIPAL, principal);
+    }
+
+    /**
+     * The service the request goes to: the route's one service, or on a split route the pick made once the
+     * request reached the proxy; null before that on a split route.
+     */
+    public static String service(ServletRequest req, Route route) {
+        if (route == null) {
+            return null;
+        }
+        return route.isSplit() ? (String) req.getAttribute(SERVICE) : route.service();
+    }
+
+    static void setService(ServletRequest req, String service) {
+        req.setAttribute(SERVICE, service);
     }
 
     /** The upstream instance the request was sent to (access log), e.g. {@code http://10.0.0.5:8080}; or null. */

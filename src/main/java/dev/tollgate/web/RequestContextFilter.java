@@ -8,7 +8,9 @@ import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.RequestIds;
 import dev.tollgate.route.CanonicalPath;
+import dev.tollgate.route.RequestFacts;
 import dev.tollgate.route.Route;
+import dev.tollgate.route.RouteTable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -102,8 +104,11 @@ public final class RequestContextFilter extends HttpFilter {
             long nanos = System.nanoTime() - start;
             if (entered) {
                 gateway.exit();
-                gateway.metrics().record(route == null ? null : route.name(), route == null ? null : route.service(),
-                        res.getStatus(), nanos);
+                String service = RequestAttributes.service(req, route);
+                gateway.metrics().record(route == null ? null : route.name(), service, res.getStatus(), nanos);
+                if (route != null && route.isSplit() && service != null) {
+                    gateway.metrics().recordShare(route.name(), service, res.getStatus(), nanos);
+                }
             }
             if (req instanceof Counting.Request && res instanceof Counting.Response) {
                 gateway.accessLog().log(record((Counting.Request) req, (Counting.Response) res, startMillis, nanos));
@@ -154,17 +159,19 @@ public final class RequestContextFilter extends HttpFilter {
      * of the route the actual request will take; when that route has none, by {@code OPTIONS} as any request.
      */
     private Route match(HttpServletRequest req, String host, String path) {
+        RouteTable routes = gateway.routes();
+        RequestFacts facts = routes.hasPredicates() ? new ServletFacts(req) : null;
         String method = req.getMethod();
         if (method.equals("OPTIONS")) {
             String asked = req.getHeader(CorsPolicy.REQUEST_METHOD);
             if (CorsPolicy.isPreflight(method, req.getHeader(CorsPolicy.ORIGIN), asked)) {
-                Route route = gateway.routes().match(host, asked, path);
+                Route route = routes.match(host, asked, path, facts);
                 if (route != null && route.cors() != null) {
                     return route;
                 }
             }
         }
-        return gateway.routes().match(host, method, path);
+        return routes.match(host, method, path, facts);
     }
 
     private static AccessRecord record(Counting.Request req, Counting.Response res, long startMillis, long nanos) {
@@ -175,7 +182,7 @@ public final class RequestContextFilter extends HttpFilter {
                 ctx == null ? null : RequestIds.traceId(ctx.traceparent()),
                 ctx == null ? req.getRemoteAddr() : ctx.clientAddress(), req.getMethod(),
                 ctx == null ? req.getRequestURI() : ctx.path(), req.getProtocol(),
-                route == null ? null : route.name(), route == null ? null : route.service(),
+                route == null ? null : route.name(), RequestAttributes.service(req, route),
                 RequestAttributes.upstream(req), res.getStatus(), req.bytes(), res.bytes(), nanos,
                 principal == null ? null : principal.subject(), RequestAttributes.rateLimit(req),
                 RequestAttributes.breaker(req), RequestAttributes.cacheHit(req));
