@@ -50,10 +50,10 @@ log "ports: upstreams $UPA_PORT $UPB_PORT, gateways $GW1_PORT $GW2_PORT, redis $
 
 start_redis "$RUN/redis-1" "$REDIS_PORT"
 start_upstream_jvm() { # name port VAR
-    start_jvm "$3" "$RUN/upstream-$1-$(date +%H%M%S).log" "$JAVA" dev.tollgate.bench.SoakUpstreamMain "$2" "$1"
-    local pid=${!3} logf
-    logf=$(ls -t "$RUN"/upstream-"$1"-*.log | head -1)
-    wait_ready "$pid" "$logf" 60 || die "upstream $1 did not start (see $logf)"
+    local logf
+    logf="$RUN/upstream-$1-$(date +%H%M%S).log"
+    start_jvm "$3" "$logf" "$JAVA" dev.tollgate.bench.SoakUpstreamMain "$2" "$1"
+    wait_ready "${!3}" "$logf" 60 || die "upstream $1 did not start (see $logf)"
 }
 start_upstream_jvm a "$UPA_PORT" UPA_PID
 start_upstream_jvm b "$UPB_PORT" UPB_PID

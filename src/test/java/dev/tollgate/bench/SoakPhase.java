@@ -64,10 +64,14 @@ final class SoakPhase {
         return (endNanos - startNanos) / 1e9;
     }
 
+    /** Normal requests without an answer, and half-sent ones that got neither an answer nor a close. */
     long lost() {
         long n = timedOut.sum();
         for (LongAdder a : noAnswer.values()) {
             n += a.sum();
+        }
+        for (Map.Entry<String, LongAdder> e : halfSent.entrySet()) {
+            n += e.getKey().startsWith(SoakRawRequests.NO_ANSWER) ? e.getValue().sum() : 0;
         }
         return n;
     }

@@ -19,6 +19,7 @@ import java.util.Arrays;
  */
 final class SoakRawRequests {
     static final int BODY = 4096;
+    static final String NO_ANSWER = "no answer within ";
     private static final int SENT = 1500;
 
     private final String token;
@@ -73,7 +74,7 @@ final class SoakRawRequests {
             s.shutdownOutput();
             outcome = statusLine(s.getInputStream());
         } catch (SocketTimeoutException e) {
-            outcome = "no answer within " + timeoutMs + " ms";
+            outcome = NO_ANSWER + timeoutMs + " ms";
         } catch (IOException e) {
             outcome = "connection failed (" + e.getClass().getSimpleName() + ")";
         }
