@@ -32,8 +32,14 @@ need_uint WARMUP PHASE_SECS NORMAL_USERS HOT_USERS LIMIT WINDOW_MS RESPONSE_TIME
 ((PHASE_SECS >= 5 && LIMIT >= 2)) || die "PHASE_SECS must be at least 5 and LIMIT at least 2"
 ((CLIENT_TIMEOUT_MS > 2 * RESPONSE_TIMEOUT_MS + 5000)) ||
     die "CLIENT_TIMEOUT_MS must exceed two response timeouts (a retry) and the 5 s pool timeout"
-# a stopped upstream must not outlive the run: resume it before the usual clean-up
-trap 'rc=$?; [[ -n ${UPA_PID:-} ]] && kill -CONT "$UPA_PID" 2>/dev/null; (exit $rc); bench_cleanup' EXIT
+soak_exit() { # a stopped upstream must not outlive the run: resume it, then the usual clean-up (with the status)
+    local rc=$?
+    set +e
+    [[ -n ${UPA_PID:-} ]] && kill -CONT "$UPA_PID" 2>/dev/null
+    (exit "$rc")
+    bench_cleanup
+}
+trap soak_exit EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 forget_started() { # pid: drop it from STARTED once it has ended
     local keep=() p
