@@ -26,13 +26,14 @@ import java.util.Set;
  * @param staleIfError while the service's breaker is open, answer GET and HEAD with the last good response
  * @param staleIfErrorPublic the content is the same for every client: responses to requests with credentials
  *                           may be kept and served too
+ * @param websocket the route's WebSocket tunnels (off unless {@code websocket = true})
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
-                          boolean staleIfError, boolean staleIfErrorPublic) {
+                          boolean staleIfError, boolean staleIfErrorPublic, WebSocketConfig websocket) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);
