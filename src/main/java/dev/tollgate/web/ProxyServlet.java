@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.RequestHead;
+import dev.tollgate.proxy.WebSocketUpgrade;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -19,7 +20,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * with the body channels of a {@link ServletDownstream}, to the non-blocking {@link Proxy}; the request thread
  * returns at once. Also answers the container's own errors (the ERROR dispatch) as problem+json, and fails the
  * ASYNC dispatch that the core asks for when a response must be cut off, so that the container aborts the
- * connection.
+ * connection. On a route with {@code websocket = true}, a WebSocket opening handshake goes to
+ * {@link TunnelUpgrade} instead.
  */
 public final class ProxyServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -43,11 +45,25 @@ public final class ProxyServlet extends HttpServlet {
             throw new IOException("upstream failed after the response started", (Throwable) req.getAttribute(ABORTED));
         }
         RequestContext ctx = RequestAttributes.context(req);
+        RequestHead head = head(req, ctx);
+        if (ctx.route().config().websocket().enabled()) {
+            WebSocketUpgrade.Kind kind = WebSocketUpgrade.classify(head);
+            if (kind == WebSocketUpgrade.Kind.VALID) {
+                TunnelUpgrade.serve(req, res, head, proxy.webSockets());
+                return;
+            }
+            if (kind == WebSocketUpgrade.Kind.INVALID) {
+                Problems.send(req, res, 400, "Bad Request", "Not a valid WebSocket opening handshake "
+                        + "(RFC 6455: GET over HTTP/1.1, Connection: Upgrade, Sec-WebSocket-Key, "
+                        + "Sec-WebSocket-Version: 13, no body).", true);
+                return;
+            }
+        }
         AsyncContext async = req.startAsync(req, res);
         async.setTimeout(0); // the route's timeouts and the connector's idle timeout govern
         ServletDownstream client = new ServletDownstream(req, res, async);
         async.addListener(client);
-        proxy.forward(head(req, ctx), client);
+        proxy.forward(head, client);
     }
 
     private static RequestHead head(HttpServletRequest req, RequestContext ctx) {
