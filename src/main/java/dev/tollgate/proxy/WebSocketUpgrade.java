@@ -42,8 +42,18 @@ public final class WebSocketUpgrade {
         boolean valid = "GET".equals(head.method()) && "HTTP/1.1".equals(head.peer().protocol())
                 && hasToken(head.headers("Connection"), "upgrade") && head.headers("Sec-WebSocket-Key").size() == 1
                 && isKey(key) && "13".equals(trim(head.header("Sec-WebSocket-Version")))
-                && head.header("Content-Length") == null && head.header("Transfer-Encoding") == null;
+                && hasNoBody(head);
         return valid ? Kind.VALID : Kind.INVALID;
+    }
+
+    /** Some clients send {@code Content-Length: 0} with the handshake; a body of any other length is refused. */
+    private static boolean hasNoBody(RequestHead head) {
+        for (String length : head.headers("Content-Length")) {
+            if (!length.trim().equals("0")) {
+                return false;
+            }
+        }
+        return head.header("Transfer-Encoding") == null;
     }
 
     /** The {@code Sec-WebSocket-Accept} value for a key: base64 of the SHA-1 of key and GUID. */

@@ -57,6 +57,9 @@ class WebSocketUpgradeTest {
         assertThat(WebSocketUpgrade.classify(head("GET", "HTTP/1.1", "Connection", "Upgrade", "Upgrade", "websocket",
                 "Sec-WebSocket-Key", KEY, "Sec-WebSocket-Version", "8"))).isEqualTo(WebSocketUpgrade.Kind.INVALID);
         assertThat(WebSocketUpgrade.classify(valid("Content-Length", "5"))).isEqualTo(WebSocketUpgrade.Kind.INVALID);
+        assertThat(WebSocketUpgrade.classify(valid("Transfer-Encoding", "chunked")))
+                .isEqualTo(WebSocketUpgrade.Kind.INVALID);
+        assertThat(WebSocketUpgrade.classify(valid("Content-Length", "0"))).isEqualTo(WebSocketUpgrade.Kind.VALID);
     }
 
     @Test
