@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class Tunnel {
     private final byte[] fromUpstream = new byte[BUFFER];
     private final byte[] fromClient = new byte[BUFFER];
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger clientReads = new AtomicInteger();
     private byte[] early;
     private Client client;
     private SelectionKey key;
@@ -198,8 +200,22 @@ public final class Tunnel {
         }
     }
 
-    /** Container callback (or the selector thread after a pending write drained): the client has bytes. */
+    /**
+     * Container callback (or the selector thread after a pending write drained): the client has bytes. One
+     * thread reads at a time; a call that comes while another thread reads makes that thread look again.
+     */
     public void clientReadable() {
+        if (clientReads.getAndIncrement() > 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            readClient();
+            missed = clientReads.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void readClient() {
         try {
             while (pendingUpstream == null && !closed.get() && client.isReadable()) {
                 int n = client.read(fromClient);

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -139,7 +140,9 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            // an exact array: Undertow's upgraded stream writes the whole array in non-blocking mode, whatever
+            // offset and length it is given
+            out.write(off == 0 && len == b.length ? b : Arrays.copyOfRange(b, off, off + len));
             if (out.isReady()) {
                 out.flush(); // a container may hold small writes back otherwise; a frame must go out as it comes
             }
@@ -147,12 +150,14 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
 
         @Override
         public boolean isReadable() {
-            return !in.isFinished() && in.isReady();
+            // a stream that reached its end while read from another thread than the container's may never call
+            // onAllDataRead (Undertow): the end is read here
+            return in.isFinished() || in.isReady();
         }
 
         @Override
         public int read(byte[] b) throws IOException {
-            return in.read(b);
+            return in.isFinished() ? -1 : in.read(b);
         }
 
         @Override
