@@ -84,6 +84,10 @@ public final class Tunnel {
     /** Step two: the client's listeners are set; the upstream is read from now on. */
     public void start() {
         interest(SelectionKey.OP_READ, 0);
+        if (early != null) {
+            // bytes that came with the upstream's 101: no readiness event will announce them
+            tunnels.execute(this::upstreamReadable);
+        }
     }
 
     /** Closes an upstream connection that was never joined (the client side failed before the switch). */

@@ -32,6 +32,7 @@ public final class Tunnels implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
     private final Queue<Tunnel> toRegister = new ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicLong opened = new AtomicLong();
     private final Object lock = new Object();
     private Selector selector;
@@ -103,6 +104,15 @@ public final class Tunnels implements AutoCloseable {
         }
     }
 
+    /** Runs a task on the selector thread, after the registrations queued before it. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
     void wakeup() {
         Selector s = selector;
         if (s != null && Thread.currentThread() != thread) {
@@ -141,6 +151,13 @@ public final class Tunnels implements AutoCloseable {
                     t.registered(t.channel().register(s, 0, t));
                 } catch (ClosedChannelException e) {
                     t.close("upstream closed before the join");
+                }
+            }
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("websocket tunnel task failed: {}", e.toString());
                 }
             }
             Iterator<SelectionKey> keys = s.selectedKeys().iterator();
