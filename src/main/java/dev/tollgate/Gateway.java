@@ -15,6 +15,7 @@ import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.Proxy;
+import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
@@ -116,6 +117,8 @@ public final class Gateway implements AutoCloseable {
         this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
         staleCache.bind(metrics.registry());
         this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler);
+        Tunnels tunnels = proxy.webSockets().tunnels();
+        metrics.bindTunnels(tunnels::open, tunnels::opened);
     }
 
     /**
@@ -311,10 +314,24 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** WebSocket tunnels may end by themselves within what is left of the drain time; the rest are closed. */
+    private void closeTunnels(long nanosLeft) {
+        Tunnels tunnels = proxy.webSockets().tunnels();
+        try {
+            if (tunnels.open() > 0 && nanosLeft > 0) {
+                tunnels.awaitClosed(nanosLeft);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tunnels.close();
+    }
+
     /** Stops admitting requests, waits up to the drain timeout for those in flight, then closes everything. */
     @Override
     public void close() {
         Duration drain = config().drainTimeout();
+        long drainStart = System.nanoTime();
         int left;
         lock.lock();
         try {
@@ -334,6 +351,7 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("shutdown: {} requests still in flight after the drain time of {} ms; closing", left,
                     TimeUnit.NANOSECONDS.toMillis(drain.toNanos()));
         }
+        closeTunnels(drainStart + drain.toNanos() - System.nanoTime());
         management.close();
         accessLog.close();
         rateLimiter.close();

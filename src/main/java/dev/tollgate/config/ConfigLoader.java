@@ -172,9 +172,12 @@ public final class ConfigLoader {
         for (String name : s.names("gateway.services.")) {
             services.put(name, DiscoveryConfigs.service(s, name, passiveHealth, resilience));
         }
+        WebSocketConfig websocketDefaults = new WebSocketConfig(false,
+                positive(s, "gateway.websocket.idle-timeout", Duration.ofMinutes(5)),
+                positive(s, "gateway.websocket.max-lifetime", Duration.ofHours(24)));
         List<RouteConfig> routes = new ArrayList<>();
         for (String name : s.names("gateway.routes.")) {
-            RouteConfig r = route(s, name, limits, client, services.keySet());
+            RouteConfig r = route(s, name, limits, client, services.keySet(), websocketDefaults);
             if (r != null) {
                 routes.add(r);
             }
@@ -214,7 +217,7 @@ public final class ConfigLoader {
     }
 
     private static RouteConfig route(Settings s, String name, LimitsConfig limits, HttpClientConfig client,
-                                     Set<String> services) {
+                                     Set<String> services, WebSocketConfig websocketDefaults) {
         String p = "gateway.routes." + name + ".";
         String path = s.required(p + "path");
         List<String> segments = path == null ? List.of() : segments(s, p + "path", path);
@@ -256,12 +259,28 @@ public final class ConfigLoader {
         boolean staleIfError = s.bool(p + "stale-if-error", false);
         boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         CorsConfig cors = CorsConfigs.route(s, p);
+        WebSocketConfig websocket = websocket(s, p, websocketDefaults);
         if (path == null || service == null && split == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
                 connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total,
-                cors, split, match);
+                cors, split, match, websocket);
+    }
+
+    /** A route's tunnel settings; the per-route timeouts default to {@code gateway.websocket.*}. */
+    private static WebSocketConfig websocket(Settings s, String p, WebSocketConfig defaults) {
+        boolean enabled = s.bool(p + "websocket", false);
+        Duration idle = positive(s, p + "websocket-idle-timeout", defaults.idleTimeout());
+        Duration lifetime = positive(s, p + "websocket-max-lifetime", defaults.maxLifetime());
+        if (!enabled) {
+            for (String key : new String[] {p + "websocket-idle-timeout", p + "websocket-max-lifetime"}) {
+                if (s.isSet(key)) {
+                    s.problem(key, s.string(key), "only on a route with " + p + "websocket = true");
+                }
+            }
+        }
+        return new WebSocketConfig(enabled, idle, lifetime);
     }
 
     private static String prefix(Settings s, String key) {

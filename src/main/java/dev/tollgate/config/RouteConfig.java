@@ -32,6 +32,7 @@ import java.util.Set;
  * @param cors the route's CORS policy, or null when the gateway leaves CORS to the upstream
  * @param split the weighted split over several services, or null when the route has one {@code service}
  * @param match the request predicates besides path, host and methods; {@link RequestMatch#NONE} when none
+ * @param websocket the route's WebSocket tunnels (off unless {@code websocket = true})
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
@@ -39,7 +40,7 @@ public record RouteConfig(String name, String path, List<String> segments, Strin
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
                           boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout,
-                          CorsConfig cors, TrafficSplit split, RequestMatch match) {
+                          CorsConfig cors, TrafficSplit split, RequestMatch match, WebSocketConfig websocket) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);

@@ -12,6 +12,9 @@ public interface GatewayMXBean {
 
     boolean isDraining();
 
+    /** WebSocket tunnels open now. */
+    int getOpenTunnels();
+
     String getConfigSource();
 
     String getLastReload();

@@ -123,6 +123,11 @@ public final class ManagementPlane implements GatewayMXBean {
     }
 
     @Override
+    public int getOpenTunnels() {
+        return gateway.proxy().webSockets().tunnels().open();
+    }
+
+    @Override
     public String getConfigSource() {
         return source.description();
     }

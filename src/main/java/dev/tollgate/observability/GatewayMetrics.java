@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -178,6 +179,14 @@ public final class GatewayMetrics implements AutoCloseable {
         Gauge.builder("tollgate.redis.available", available, a -> a.getAsBoolean() ? 1 : 0)
                 .strongReference(true).register(registry);
         FunctionCounter.builder("tollgate.redis.failures", failures, LongSupplier::getAsLong)
+                .register(registry);
+    }
+
+    /** The open WebSocket tunnels, and a count of those opened. */
+    public void bindTunnels(IntSupplier open, LongSupplier opened) {
+        Gauge.builder("tollgate.websocket.tunnels", open, IntSupplier::getAsInt).strongReference(true)
+                .register(registry);
+        FunctionCounter.builder("tollgate.websocket.tunnels.opened", opened, LongSupplier::getAsLong)
                 .register(registry);
     }
 

@@ -18,6 +18,7 @@ public final class Proxy {
     private final HeaderPolicy headers;
     private final StaleAnswers stale;
     private final ScheduledExecutorService scheduler;
+    private final WebSockets webSockets;
 
     /**
      * @param cacheName the name the stale-if-error cache gives itself in {@code Cache-Status}
@@ -31,11 +32,17 @@ public final class Proxy {
         this.headers = new HeaderPolicy(forwarding);
         this.stale = new StaleAnswers(staleCache, headers, cacheName);
         this.scheduler = scheduler;
+        this.webSockets = new WebSockets(discovery, breakers, headers, new Tunnels(scheduler, System::nanoTime));
     }
 
     /** Starts forwarding; returns at once. The client side hears of every step through {@link Downstream}. */
     public void forward(RequestHead head, Downstream client) {
         new Exchange(this, head, client).start();
+    }
+
+    /** WebSocket upgrades and their tunnels. */
+    public WebSockets webSockets() {
+        return webSockets;
     }
 
     UpstreamClient client() {

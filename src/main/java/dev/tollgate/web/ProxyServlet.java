@@ -4,6 +4,7 @@ import dev.tollgate.auth.Principal;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.RequestHead;
 import dev.tollgate.route.Route;
+import dev.tollgate.proxy.WebSocketUpgrade;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -23,7 +24,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * with the body channels of a {@link ServletDownstream}, to the non-blocking {@link Proxy}; the request thread
  * returns at once. Also answers the container's own errors (the ERROR dispatch) as problem+json, and fails the
  * ASYNC dispatch that the core asks for when a response must be cut off, so that the container aborts the
- * connection.
+ * connection. On a route with {@code websocket = true}, a WebSocket opening handshake goes to
+ * {@link TunnelUpgrade} instead.
  */
 public final class ProxyServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -48,11 +50,25 @@ public final class ProxyServlet extends HttpServlet {
         }
         RequestContext ctx = RequestAttributes.context(req);
         String service = service(req, ctx.route());
+        RequestHead head = head(req, ctx, service);
+        if (ctx.route().config().websocket().enabled()) {
+            WebSocketUpgrade.Kind kind = WebSocketUpgrade.classify(head);
+            if (kind == WebSocketUpgrade.Kind.VALID) {
+                TunnelUpgrade.serve(req, res, head, proxy.webSockets());
+                return;
+            }
+            if (kind == WebSocketUpgrade.Kind.INVALID) {
+                Problems.send(req, res, 400, "Bad Request", "Not a valid WebSocket opening handshake "
+                        + "(RFC 6455: GET over HTTP/1.1, Connection: Upgrade, Sec-WebSocket-Key, "
+                        + "Sec-WebSocket-Version: 13, no body).", true);
+                return;
+            }
+        }
         AsyncContext async = req.startAsync(req, res);
         async.setTimeout(0); // the route's timeouts and the connector's idle timeout govern
         ServletDownstream client = new ServletDownstream(req, res, async);
         async.addListener(client);
-        proxy.forward(head(req, ctx, service), client);
+        proxy.forward(head, client);
     }
 
     /** The service, decided once per request; on a split route after authentication (sticky by principal). */
