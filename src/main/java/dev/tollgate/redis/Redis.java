@@ -152,7 +152,8 @@ public final class Redis implements AutoCloseable {
                 .connectionTimeoutMillis((int) connect.toMillis())
                 .socketTimeoutMillis((int) read.toMillis())
                 .ssl(uri.getScheme().equals("rediss"))
-                .clientName("tollgate");
+                .clientName("tollgate")
+                .autoNegotiateProtocol(false); // RESP2, as the scripts expect; and no warning on each reconnect
         String userInfo = uri.getRawUserInfo();
         if (userInfo != null) {
             int colon = userInfo.indexOf(':');
