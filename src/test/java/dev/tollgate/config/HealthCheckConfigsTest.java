@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.HealthCheckConfig.StatusRange;
 import dev.tollgate.testsupport.Configs;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,5 +111,17 @@ class HealthCheckConfigsTest {
     void aMisspelledKeyIsUnknown() {
         assertThat(problems(P + "path = /health", P + "intervall = 5s")).containsExactly(
                 P + "intervall: unknown key (did you mean " + P + "interval?)");
+    }
+
+    @Test
+    void theExampleInTheDiscoveryDocLoads() throws Exception {
+        String doc = Files.readString(Path.of("docs/discovery.md"));
+        String section = doc.substring(doc.indexOf("## Active health checks"));
+        String block = section.substring(section.indexOf("```properties") + 13, section.indexOf("```\n", 20));
+        List<String> lines = new ArrayList<>(List.of("gateway.routes.r.path = /r/**", "gateway.routes.r.service = orders"));
+        block.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(lines::add);
+        HealthCheckConfig h = Configs.of(lines.toArray(String[]::new)).services().get("orders").healthCheck();
+        assertThat(h).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(10), Duration.ofSeconds(2), 2, 3,
+                List.of(new StatusRange(200, 399))));
     }
 }
