@@ -1,6 +1,8 @@
 package dev.tollgate.config;
 
 import dev.tollgate.config.HealthCheckConfig.StatusRange;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +35,9 @@ final class HealthCheckConfigs {
                     : "health-check settings only together with " + prefix + "path"));
             return null;
         }
-        if (!PATH.matcher(path).matches()) {
-            s.problem(prefix + "path", path, "a path starting with / without spaces (e.g. /health)");
+        if (!PATH.matcher(path).matches() || !isUriPath(path)) {
+            s.problem(prefix + "path", path, "a path starting with / without spaces (e.g. /health), "
+                    + "its special characters percent-encoded");
         }
         Duration interval = s.positiveDuration(prefix + "interval", DEFAULT_INTERVAL);
         Duration timeout = s.positiveDuration(prefix + "timeout", DEFAULT_TIMEOUT.compareTo(interval) > 0
@@ -47,6 +50,15 @@ final class HealthCheckConfigs {
         int unhealthy = s.integer(prefix + "unhealthy-threshold", DEFAULT_UNHEALTHY_THRESHOLD, 1, 100);
         List<StatusRange> statuses = statuses(s, prefix + "expected-statuses");
         return new HealthCheckConfig(path, interval, timeout, healthy, unhealthy, statuses);
+    }
+
+    private static boolean isUriPath(String path) {
+        try {
+            URI u = new URI("http://h" + path);
+            return u.getRawFragment() == null && u.getRawPath() != null && u.getRawPath().startsWith("/");
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private static List<StatusRange> statuses(Settings s, String key) {

@@ -150,11 +150,11 @@ final class HealthProbes implements AutoCloseable {
         }
         HealthCheckConfig cfg = t.config();
         Instance instance = m.instance();
-        URI uri = URI.create(instance.scheme() + "://" + instance.authority() + instance.basePath() + cfg.path());
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?>[] deadline = new ScheduledFuture<?>[1];
         Future<Message<HttpResponse, Void>> exchange;
         try {
+            URI uri = URI.create(instance.scheme() + "://" + instance.authority() + instance.basePath() + cfg.path());
             exchange = client.execute(
                     SimpleRequestProducer.create(SimpleRequestBuilder.get(uri)
                             .setHeader("User-Agent", "tollgate-health-check").build()),

@@ -102,6 +102,13 @@ class HealthCheckConfigsTest {
     }
 
     @Test
+    void aPathThatIsNoUriPathIsAProblem() {
+        assertThat(problems(P + "path = /a|b")).singleElement().asString().startsWith(P + "path = \"/a|b\"");
+        assertThat(problems(P + "path = /health#top")).singleElement().asString()
+                .startsWith(P + "path = \"/health#top\"");
+    }
+
+    @Test
     void aBackwardRangeIsAProblem() {
         assertThat(problems(P + "path = /health", P + "expected-statuses = 399-200")).singleElement()
                 .asString().startsWith(P + "expected-statuses = \"399-200\"");
