@@ -119,7 +119,8 @@ final class DiscoveryConfigs {
         String lb = loadBalancer(s, p + "load-balancer", consul ? "least-request" : "round-robin");
         PassiveHealthConfig health = passiveHealth(s, p + "passive-health.", healthDefaults);
         return new ServiceConfig(name, discovery, instances, lb, weights, consulConfig, health,
-                ResilienceConfigs.service(s, p, resilience));
+                ResilienceConfigs.service(s, p, resilience),
+                HealthCheckConfigs.healthCheck(s, p + "health-check."));
     }
 
     private static ConsulServiceConfig consulService(Settings s, String p, String name) {

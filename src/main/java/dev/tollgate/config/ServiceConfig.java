@@ -14,10 +14,11 @@ import java.util.List;
  * @param consul where to find the instances in Consul; null for {@code static}
  * @param passiveHealth when an instance that keeps failing is set aside
  * @param resilience breaker, bulkhead and retries
+ * @param healthCheck the active health check of the instances, or null for none
  */
 public record ServiceConfig(String name, String discovery, List<URI> instances, String loadBalancer,
                             List<Integer> weights, ConsulServiceConfig consul, PassiveHealthConfig passiveHealth,
-                            ResilienceConfig resilience) {
+                            ResilienceConfig resilience, HealthCheckConfig healthCheck) {
     public static final String STATIC = "static";
     public static final String CONSUL = "consul";
 

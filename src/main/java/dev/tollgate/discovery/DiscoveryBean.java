@@ -1,5 +1,7 @@
 package dev.tollgate.discovery;
 
+import dev.tollgate.config.HealthCheckConfig;
+import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,14 +12,16 @@ final class DiscoveryBean implements DiscoveryMXBean {
     private final ServicePool pool;
     private final String policy;
     private final String loadBalancer;
+    private final HealthCheckConfig healthCheck;
     private final ConsulWatcher watcher;
     private final Clock clock;
 
     /** @param watcher the service's Consul watcher, or null for a static service */
-    DiscoveryBean(ServicePool pool, String policy, String loadBalancer, ConsulWatcher watcher, Clock clock) {
+    DiscoveryBean(ServicePool pool, ServiceConfig config, ConsulWatcher watcher, Clock clock) {
         this.pool = pool;
-        this.policy = policy;
-        this.loadBalancer = loadBalancer;
+        this.policy = config.discovery();
+        this.loadBalancer = config.loadBalancer();
+        this.healthCheck = config.healthCheck();
         this.watcher = watcher;
         this.clock = clock;
     }
@@ -41,6 +45,20 @@ final class DiscoveryBean implements DiscoveryMXBean {
     @Override
     public String[] getEjectedInstances() {
         return pool.ejected().stream().map(Instance::toString).toArray(String[]::new);
+    }
+
+    @Override
+    public String getHealthCheck() {
+        if (healthCheck == null) {
+            return "none";
+        }
+        return "GET " + healthCheck.path() + " every " + healthCheck.interval().toMillis() + " ms, timeout "
+                + healthCheck.timeout().toMillis() + " ms, expecting " + healthCheck.expectedStatuses();
+    }
+
+    @Override
+    public String[] getUnhealthyInstances() {
+        return pool.unhealthy().stream().map(Instance::toString).toArray(String[]::new);
     }
 
     @Override

@@ -17,6 +17,12 @@ public interface DiscoveryMXBean {
     /** The instances passive health has ejected now. */
     String[] getEjectedInstances();
 
+    /** The active health check ({@code GET <path> every ...}), or {@code none}. */
+    String getHealthCheck();
+
+    /** The instances the active health check has marked unhealthy now (never used while so). */
+    String[] getUnhealthyInstances();
+
     /** Seconds since the source last confirmed the snapshot. */
     long getSnapshotAgeSeconds();
 

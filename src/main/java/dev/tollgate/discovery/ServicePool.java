@@ -79,11 +79,13 @@ final class ServicePool {
     }
 
     /**
-     * Leases an instance not in {@code exclude}, preferring instances that are not ejected; when every such
-     * instance is ejected (the list changed under the ejection cap) it falls back to them rather than fail.
+     * Leases an instance not in {@code exclude} and not marked unhealthy by active health checks, preferring
+     * instances that are not ejected by passive health; when every such instance is ejected (the list changed
+     * under the ejection cap) it falls back to them rather than fail. An actively unhealthy instance is never
+     * leased.
      *
      * @param loadBalancer the route's balancer, or null for the service's own
-     * @return null when no instance outside {@code exclude} exists
+     * @return null when no healthy instance outside {@code exclude} exists
      */
     Lease choose(String loadBalancer, Set<Instance> exclude) {
         State st = state.get();
@@ -93,7 +95,8 @@ final class ServicePool {
         LoadBalancer lb = loadBalancer == null ? balancer : LoadBalancer.of(loadBalancer);
         long now = clock.millis();
         long turn = cursor.getAndIncrement();
-        Predicate<Member> allowed = exclude.isEmpty() ? m -> true : m -> !exclude.contains(m.instance());
+        Predicate<Member> allowed = exclude.isEmpty() ? Member::isActiveHealthy
+                : m -> m.isActiveHealthy() && !exclude.contains(m.instance());
         Member m = lb.pick(st, turn, allowed.and(x -> !x.isEjected(now)));
         if (m == null) {
             m = lb.pick(st, turn, allowed);
@@ -128,6 +131,32 @@ final class ServicePool {
             }
         }
         return out;
+    }
+
+    /** The instances active health checks have marked unhealthy now. */
+    List<Instance> unhealthy() {
+        List<Instance> out = new ArrayList<>();
+        for (Member m : state.get().members()) {
+            if (!m.isActiveHealthy()) {
+                out.add(m.instance());
+            }
+        }
+        return out;
+    }
+
+    /** The current members, in the snapshot's order (the health checks' work list). */
+    List<Member> members() {
+        return List.of(state.get().members());
+    }
+
+    /** Whether the instance is in the current snapshot. */
+    boolean contains(Instance instance) {
+        for (Member m : state.get().members()) {
+            if (m.instance().equals(instance)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ejections since start-up. */

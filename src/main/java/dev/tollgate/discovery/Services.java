@@ -35,6 +35,7 @@ public final class Services implements Discovery, AutoCloseable {
     private final ConsulConfig consul;
     private final ConsulClient client;
     private final SnapshotFile file;
+    private final HealthProbes probes;
     private final Clock clock;
 
     public Services(Map<String, ServiceConfig> services, ConsulConfig consul, Clock clock) {
@@ -73,6 +74,13 @@ public final class Services implements Discovery, AutoCloseable {
                         new InstanceSnapshot(list, clock.instant(), false)));
             }
         });
+        List<HealthProbes.Target> checked = new ArrayList<>();
+        services.forEach((name, cfg) -> {
+            if (cfg.healthCheck() != null) {
+                checked.add(new HealthProbes.Target(pools.get(name), cfg.healthCheck()));
+            }
+        });
+        this.probes = new HealthProbes(checked, () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** The query with the global datacenter filled in. */
@@ -96,7 +104,7 @@ public final class Services implements Discovery, AutoCloseable {
     /**
      * Registers the meters and MXBeans, starts the Consul watchers and waits for each one's first answer (or
      * failure) up to the Consul connect timeout plus one second, so that a gateway started with Consul up serves
-     * its first request from a fresh list.
+     * its first request from a fresh list; then starts the active health checks.
      */
     public void start(MeterRegistry registry, ManagementBeans management) {
         pools.forEach((name, pool) -> {
@@ -104,7 +112,7 @@ public final class Services implements Discovery, AutoCloseable {
             ConsulWatcher watcher = watchers.get(name);
             bind(registry, pool, watcher);
             management.register(ManagementBeans.name("Discovery", name),
-                    new DiscoveryBean(pool, cfg.discovery(), cfg.loadBalancer(), watcher, clock));
+                    new DiscoveryBean(pool, cfg, watcher, clock));
         });
         watchers.values().forEach(ConsulWatcher::start);
         Duration patience = consul.connectTimeout().plusSeconds(1);
@@ -118,9 +126,10 @@ public final class Services implements Discovery, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
         }
+        probes.start();
     }
 
     private void bind(MeterRegistry registry, ServicePool pool, ConsulWatcher watcher) {
@@ -131,6 +140,11 @@ public final class Services implements Discovery, AutoCloseable {
                 .tag("service", service).description("instances ejected by passive health").register(registry);
         FunctionCounter.builder("tollgate.discovery.ejections", pool, ServicePool::ejections)
                 .tag("service", service).description("ejections by passive health").register(registry);
+        if (configs.get(service).healthCheck() != null) {
+            Gauge.builder("tollgate.discovery.instances.unhealthy", pool, p -> p.unhealthy().size())
+                    .tag("service", service).description("instances failing their active health check")
+                    .register(registry);
+        }
         if (watcher != null) {
             Gauge.builder("tollgate.discovery.snapshot.age", pool,
                             p -> p.snapshot().age(clock.instant()).toMillis() / 1000.0)
@@ -174,9 +188,13 @@ public final class Services implements Discovery, AutoCloseable {
         }
     }
 
-    /** Stops the watchers, then closes their client (which aborts blocking queries in flight). */
+    /**
+     * Stops the health checks and the watchers, then closes the watchers' client (which aborts blocking queries
+     * in flight).
+     */
     @Override
     public void close() {
+        probes.close();
         watchers.values().forEach(ConsulWatcher::stop);
         if (client != null) {
             client.close();

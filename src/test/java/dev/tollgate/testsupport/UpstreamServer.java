@@ -35,6 +35,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   connection;</li>
  *   <li>{@code /cookies}: two {@code Set-Cookie}, a {@code Location} and repeated {@code X-Multi};</li>
  *   <li>{@code /hop}: response hop-by-hop headers, including one named by {@code Connection};</li>
+ *   <li>{@code /healthz}: a health endpoint the test controls: the status of {@link #health(int)} (200 until
+ *   told), after the delay of {@link #healthDelay(long)} (none until told);</li>
  *   <li>anything else: echoes method, raw target, headers and the body's SHA-256 and length as JSON.</li>
  * </ul>
  * On any path, each query parameter {@code h=Name:value} adds that header to the response (e.g.
@@ -71,6 +73,8 @@ public final class UpstreamServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     private final String name;
+    private volatile int healthStatus = 200;
+    private volatile long healthDelayMillis;
 
     public UpstreamServer(String name) throws Exception {
         this(name, 0);
@@ -100,6 +104,21 @@ public final class UpstreamServer implements AutoCloseable {
 
     public String uri() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** The status {@code /healthz} answers from now on. */
+    public void health(int status) {
+        healthStatus = status;
+    }
+
+    /** How long {@code /healthz} waits before it answers, from now on. */
+    public void healthDelay(long millis) {
+        healthDelayMillis = millis;
+    }
+
+    /** Requests to {@code /healthz} so far, among the recorded ones. */
+    public long healthChecks() {
+        return seen.stream().filter(r -> r.target().startsWith("/healthz")).count();
     }
 
     public int count() {
@@ -174,6 +193,14 @@ public final class UpstreamServer implements AutoCloseable {
                 response.getHeaders().put("Proxy-Authenticate", "Basic");
                 response.getHeaders().put("X-End-To-End", "kept");
                 response.write(true, ByteBuffer.wrap("hop".getBytes()), callback);
+                return true;
+            case "/healthz":
+                drain(request);
+                if (healthDelayMillis > 0) {
+                    Thread.sleep(healthDelayMillis);
+                }
+                response.setStatus(healthStatus);
+                response.write(true, ByteBuffer.wrap(("health of " + name).getBytes()), callback);
                 return true;
             case "/slow":
                 Thread.sleep(Long.parseLong(query.getValue("ms")));
