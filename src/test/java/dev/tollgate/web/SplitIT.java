@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.observability.AccessLogEncoder;
-import dev.tollgate.testsupport.GateAppender;
+import dev.tollgate.testsupport.StdoutGate;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
@@ -45,6 +44,7 @@ class SplitIT {
     private static final int KEYS = 8;
     private static UpstreamServer stable;
     private static UpstreamServer canary;
+    private static StdoutGate accessLog;
     private final HttpClient http = HttpClient.newHttpClient();
     private final MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
 
@@ -55,7 +55,9 @@ class SplitIT {
     static WebArchive deployment() throws Exception {
         stable = new UpstreamServer("stable");
         canary = new UpstreamServer("canary");
+        accessLog = StdoutGate.install("\"event.dataset\":\"tollgate.access\"");
         List<String> lines = new ArrayList<>(List.of(
+                "gateway.access-log.path = stdout",
                 "gateway.services.stable.instances = " + stable.uri(),
                 "gateway.services.canary.instances = " + canary.uri(),
                 "gateway.routes.shop.path = /shop/**",
@@ -90,6 +92,7 @@ class SplitIT {
     static void stop() throws Exception {
         stable.close();
         canary.close();
+        accessLog.close();
     }
 
     private static String sha256(String s) throws Exception {
@@ -171,38 +174,30 @@ class SplitIT {
 
     @Test
     void metricsAndAccessLogNameTheServiceThatServed() throws Exception {
-        AccessLogEncoder encoder = new AccessLogEncoder();
-        encoder.setServiceName("tollgate");
-        encoder.setEventDataset("tollgate.access");
-        GateAppender appender = GateAppender.attach("tollgate.access", encoder);
-        try {
-            Map<String, Long> before = new TreeMap<>();
-            for (String service : List.of("stable", "canary")) {
-                before.put(service, count(splitMeter(service)));
-            }
-            Map<String, Integer> tally = new TreeMap<>();
-            String[] ids = new String[20];
-            String[] by = new String[20];
-            for (int u = 0; u < ids.length; u++) {
-                ids[u] = "split-log-" + u;
-                by[u] = served("/random/metered", "X-Request-Id", ids[u]);
-                tally.merge(by[u], 1, Integer::sum);
-            }
-            for (int u = 0; u < ids.length; u++) {
-                // the line is written after the request's metrics are recorded
-                JsonNode line = JSON.readTree(await(appender, ids[u]));
-                assertThat(line.get("tollgate.route").asText()).isEqualTo("random");
-                assertThat(line.get("service.target.name").asText()).as(ids[u]).isEqualTo(by[u]);
-            }
-            for (String service : List.of("stable", "canary")) {
-                assertThat(count(splitMeter(service))).as(service)
-                        .isEqualTo(before.get(service) + tally.getOrDefault(service, 0));
-            }
-            assertThat(jmx.queryNames(new ObjectName("tollgate:name=tollgateRouteSplitRequests.route.shop-canary*,*"),
-                    null)).as("a route with one service has no split meter").isEmpty();
-        } finally {
-            appender.detach("tollgate.access");
+        Map<String, Long> before = new TreeMap<>();
+        for (String service : List.of("stable", "canary")) {
+            before.put(service, count(splitMeter(service)));
         }
+        Map<String, Integer> tally = new TreeMap<>();
+        String[] ids = new String[20];
+        String[] by = new String[20];
+        for (int u = 0; u < ids.length; u++) {
+            ids[u] = "split-log-" + u;
+            by[u] = served("/random/metered", "X-Request-Id", ids[u]);
+            tally.merge(by[u], 1, Integer::sum);
+        }
+        for (int u = 0; u < ids.length; u++) {
+            // the line is written after the request's metrics are recorded
+            JsonNode line = JSON.readTree(await(ids[u]));
+            assertThat(line.get("tollgate.route").asText()).isEqualTo("random");
+            assertThat(line.get("service.target.name").asText()).as(ids[u]).isEqualTo(by[u]);
+        }
+        for (String service : List.of("stable", "canary")) {
+            assertThat(count(splitMeter(service))).as(service)
+                    .isEqualTo(before.get(service) + tally.getOrDefault(service, 0));
+        }
+        assertThat(jmx.queryNames(new ObjectName("tollgate:name=tollgateRouteSplitRequests.route.shop-canary*,*"),
+                null)).as("a route with one service has no split meter").isEmpty();
     }
 
     private static ObjectName splitMeter(String service) throws Exception {
@@ -214,10 +209,10 @@ class SplitIT {
         return jmx.isRegistered(n) ? ((Number) jmx.getAttribute(n, "Count")).longValue() : 0;
     }
 
-    private static String await(GateAppender appender, String requestId) {
+    private static String await(String requestId) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            for (String l : appender.lines()) {
+            for (String l : accessLog.lines()) {
                 if (l.contains("\"" + requestId + "\"")) {
                     return l;
                 }
