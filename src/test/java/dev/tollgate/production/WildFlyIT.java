@@ -6,23 +6,21 @@ import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.Trickle;
 import dev.tollgate.testsupport.UpstreamServer;
+import dev.tollgate.testsupport.WildFlyServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -68,7 +66,7 @@ class WildFlyIT {
                 "gateway.routes.api.service = up",
                 "gateway.routes.api.strip-prefix = /api", ""));
         base = dir.resolve("standalone");
-        copyTree(HOME.resolve("standalone"), base);
+        WildFlyServer.copyTree(HOME.resolve("standalone"), base);
         keystore = Keystores.selfSigned(dir.resolve("keystore.p12"), PASSWORD);
         Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"),
                 "JAVA_OPTS", "-Djboss.server.base.dir=" + base, "LAUNCH_JBOSS_IN_BACKGROUND", "1",
@@ -83,25 +81,9 @@ class WildFlyIT {
                 .contains("${env.TOLLGATE_KEYSTORE_PASSWORD}")
                 .as("the password stays in the environment").doesNotContain(PASSWORD);
 
-        Files.copy(Path.of(System.getProperty("tollgate.war")), base.resolve("deployments/tollgate.war"));
         httpPort = ServerProcess.freePort();
         httpsPort = ServerProcess.freePort();
-        wildfly = ServerProcess.start(List.of("bash", HOME.resolve("bin/standalone.sh").toString(),
-                        "-Djboss.server.base.dir=" + base,
-                        "-Djboss.bind.address=127.0.0.1",
-                        "-Djboss.http.port=" + httpPort,
-                        "-Djboss.https.port=" + httpsPort,
-                        "-Djboss.management.http.port=" + ServerProcess.freePort(),
-                        "-Djboss.management.https.port=" + ServerProcess.freePort()),
-                PROJECT, env, PROJECT.resolve("target/wildfly-it.log"));
-        Path deployed = base.resolve("deployments/tollgate.war.deployed");
-        Path failed = base.resolve("deployments/tollgate.war.failed");
-        wildfly.awaitReady(() -> {
-            if (Files.exists(failed)) {
-                throw new AssertionError("deployment failed:\n" + wildfly.log());
-            }
-            return Files.exists(deployed) && ServerProcess.accepts(httpPort);
-        }, Duration.ofMinutes(3));
+        wildfly = WildFlyServer.deploy(HOME, base, env, httpPort, httpsPort, PROJECT.resolve("target/wildfly-it.log"));
     }
 
     private static void cli(Map<String, String> env, String... args) throws Exception {
@@ -122,18 +104,6 @@ class WildFlyIT {
         }
         if (upstream != null) {
             upstream.close();
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            files.forEach(f -> {
-                try {
-                    Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 

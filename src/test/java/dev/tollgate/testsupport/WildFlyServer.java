@@ -44,25 +44,36 @@ public final class WildFlyServer implements AutoCloseable {
                 PROJECT.resolve("target/" + logName + "-cli.log"))) {
             assertThat(cli.awaitExit(Duration.ofMinutes(2))).as(cli.log()).isZero();
         }
-        Files.copy(Path.of(System.getProperty("tollgate.war")), base.resolve("deployments/tollgate.war"));
         int port = ServerProcess.freePort();
+        ServerProcess wildfly = deploy(home, base, env, port, ServerProcess.freePort(),
+                PROJECT.resolve("target/" + logName + ".log"));
+        return new WildFlyServer(wildfly, port);
+    }
+
+    /**
+     * Copies the WAR into the base directory's {@code deployments/}, starts {@code standalone.sh} on these ports
+     * (management ports free ones) and returns once the WAR is deployed; a failed deployment fails with the log.
+     */
+    public static ServerProcess deploy(Path home, Path base, Map<String, String> env, int httpPort, int httpsPort,
+                                       Path log) throws Exception {
+        Files.copy(Path.of(System.getProperty("tollgate.war")), base.resolve("deployments/tollgate.war"));
         ServerProcess wildfly = ServerProcess.start(List.of("bash", home.resolve("bin/standalone.sh").toString(),
                         "-Djboss.server.base.dir=" + base,
                         "-Djboss.bind.address=127.0.0.1",
-                        "-Djboss.http.port=" + port,
-                        "-Djboss.https.port=" + ServerProcess.freePort(),
+                        "-Djboss.http.port=" + httpPort,
+                        "-Djboss.https.port=" + httpsPort,
                         "-Djboss.management.http.port=" + ServerProcess.freePort(),
                         "-Djboss.management.https.port=" + ServerProcess.freePort()),
-                PROJECT, env, PROJECT.resolve("target/" + logName + ".log"));
+                PROJECT, env, log);
         Path deployed = base.resolve("deployments/tollgate.war.deployed");
         Path failed = base.resolve("deployments/tollgate.war.failed");
         wildfly.awaitReady(() -> {
             if (Files.exists(failed)) {
                 throw new AssertionError("deployment failed:\n" + wildfly.log());
             }
-            return Files.exists(deployed) && ServerProcess.accepts(port);
+            return Files.exists(deployed) && ServerProcess.accepts(httpPort);
         }, Duration.ofMinutes(3));
-        return new WildFlyServer(wildfly, port);
+        return wildfly;
     }
 
     public int port() {
@@ -80,7 +91,8 @@ public final class WildFlyServer implements AutoCloseable {
         process.awaitExit(Duration.ofMinutes(1));
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies a directory tree (the distribution's {@code standalone/}, as a base directory of its own). */
+    public static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             files.forEach(f -> {
                 try {
