@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import dev.tollgate.testsupport.FakeConsul;
-import dev.tollgate.testsupport.GateAppender;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -130,13 +130,13 @@ class ActiveHealthIT {
         return e;
     }
 
-    private static long lines(GateAppender log, String... parts) {
+    private static long lines(RecordingAppender log, String... parts) {
         return log.lines().stream().filter(l -> Arrays.stream(parts).allMatch(l::contains)).count();
     }
 
     @Test
     void anInstanceThatGoesDownIsAvoidedAndUsedAgainWhenItComesBack() {
-        GateAppender log = GateAppender.attach(PROBES, messages());
+        RecordingAppender log = RecordingAppender.attach(PROBES, messages());
         try {
             assertThat(within(PATIENCE, () -> pair2.healthChecks() >= 2)).as("pair2 is checked").isTrue();
             assertThat(answering("pair", 6)).containsExactlyInAnyOrder("pair1", "pair2");

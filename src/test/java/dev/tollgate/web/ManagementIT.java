@@ -8,7 +8,7 @@ import dev.tollgate.management.GatewayMXBean;
 import dev.tollgate.management.HttpClientPoolMXBean;
 import dev.tollgate.management.RouteMXBean;
 import dev.tollgate.management.ServiceMXBean;
-import dev.tollgate.testsupport.GateAppender;
+import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
 import java.lang.management.ManagementFactory;
@@ -144,7 +144,7 @@ class ManagementIT {
     @Test
     void reloadAppliesNewRoutesRefusesBadFilesAndIsAudited() throws Exception {
         GatewayMXBean gw = bean(GatewayMXBean.class, "tollgate:type=Gateway");
-        GateAppender audit = GateAppender.attach("dev.tollgate.audit", encoder());
+        RecordingAppender audit = RecordingAppender.attach("dev.tollgate.audit", encoder());
         try {
             gateway.rewrite(base("gateway.routes.v2.path = /v2/**\ngateway.routes.v2.service = up"));
             assertThat(gw.reloadConfig()).startsWith("applied: 2 routes").contains("added [v2]");
