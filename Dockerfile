@@ -18,7 +18,7 @@ RUN mvn -B -q -o -Dmaven.repo.local=/build/.m2 -DskipTests package
 
 # --- 2: a slim JRE with jetty-home, the WAR and server-config/, run as a non-root user
 FROM eclipse-temurin:21-jre
-ARG JETTY_VERSION=12.0.31
+ARG JETTY_VERSION=12.1.12
 RUN groupadd --system --gid 10001 tollgate \
  && useradd --system --uid 10001 --gid tollgate --home-dir /opt/tollgate --no-create-home tollgate
 COPY --from=build /build/target/jetty-home-${JETTY_VERSION}/ /opt/jetty-home/

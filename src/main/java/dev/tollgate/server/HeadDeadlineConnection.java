@@ -17,7 +17,8 @@ import org.eclipse.jetty.server.internal.HttpConnection;
  * deadline, so a client that stops sending is closed at the deadline too, not one idle timeout later; once
  * the head is complete, the idle timeout it had is restored. A head that is still incomplete at the deadline
  * is answered 408 (RFC 9110 section 15.5.9) and the connection closed. Jetty's {@link HttpConnection} is
- * internal API; this class is built against the Jetty version of the distribution it ships with. Used by the
+ * internal API; this class uses only members that Jetty 12.0 and 12.1 both have (it is compiled against 12.0 and
+ * runs on the 12.1 distribution as well). Used by the
  * connection's one reading thread at a time, like its superclass.
  */
 class HeadDeadlineConnection extends HttpConnection {
@@ -28,9 +29,9 @@ class HeadDeadlineConnection extends HttpConnection {
     private long headBegan = NONE;
     private long idleTimeout;
 
-    HeadDeadlineConnection(HttpConfiguration config, Connector connector, EndPoint endPoint, boolean recordViolations,
+    HeadDeadlineConnection(HttpConfiguration config, Connector connector, EndPoint endPoint,
                            long requestHeadTimeout) {
-        super(config, connector, endPoint, recordViolations);
+        super(config, connector, endPoint);
         this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, requestHeadTimeout));
     }
 

@@ -121,7 +121,7 @@ class DockerfileTest {
         assertThat(fromContext).allSatisfy(s -> assertThat(PROJECT.resolve(s)).exists())
                 .allSatisfy(s -> assertThat(s).as(".dockerignore excludes target/").doesNotStartWith("target"));
         assertThat(one("ARG")).as("the jetty-home that the POM unpacks")
-                .isEqualTo("JETTY_VERSION=" + DeploymentFiles.pom("jetty.version"));
+                .isEqualTo("JETTY_VERSION=" + DeploymentFiles.pom("jetty.home.version"));
         String fromBuild = String.join("\n", all("COPY").stream().map(Instruction::args).toList());
         assertThat(fromBuild)
                 .contains("--from=build /build/target/jetty-home-${JETTY_VERSION}/ " + env("JETTY_HOME") + "/")

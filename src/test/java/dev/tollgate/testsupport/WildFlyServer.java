@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * {@code gateway.config} to a properties file, the WAR goes into {@code deployments/}, and a copy of
  * {@code standalone/} is the base directory so the distribution stays pristine.
  */
-public final class WildFlyServer implements AutoCloseable {
+public final class WildFlyServer implements GatewayContainer {
     private static final Path PROJECT = Path.of("").toAbsolutePath();
 
     private final ServerProcess process;
@@ -76,10 +76,17 @@ public final class WildFlyServer implements AutoCloseable {
         return wildfly;
     }
 
+    @Override
     public int port() {
         return httpPort;
     }
 
+    @Override
+    public String contextPath() {
+        return "/tollgate";
+    }
+
+    @Override
     public String log() {
         return process.log();
     }
