@@ -58,6 +58,9 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
         res.setHeader("Connection", "Upgrade");
         try {
             req.upgrade(TunnelUpgrade.class).tunnel = up.tunnel();
+            // the request is over once the protocols switch, whether or not the container reports it as async
+            // afterwards (Jetty 12.1 does): its access-log line, metrics and drain count do not wait for the tunnel
+            RequestAttributes.finish(req);
         } catch (IOException | ServletException | RuntimeException e) {
             up.tunnel().abandon();
             if (!warned) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ abstract class WebSocketTunnelContract {
         jwks = new JwksServer(Jwts.jwks(Jwts.jwk("ws", KEY.getPublic(), "RS256")));
         container = starter.start(dir, String.join("\n",
                 "gateway.shutdown.drain-timeout = 2s",
+                "gateway.access-log.path = stdout",
                 "gateway.admin.enabled = true",
                 "gateway.admin.port = any",
                 "gateway.admin.token = " + TOKEN,
@@ -125,6 +127,24 @@ abstract class WebSocketTunnelContract {
         assertThat(upstream.lastHeaders()).containsKey("X-Request-Id");
         c.socket().sendClose(1000, "done").get(10, TimeUnit.SECONDS);
         assertThat(c.closed().get(30, TimeUnit.SECONDS)).startsWith("1000");
+    }
+
+    /**
+     * The handshake request ends when the protocols switch: its access-log line (status 101) is written and it
+     * no longer counts as in flight, however long the tunnel stays open.
+     */
+    @Test
+    void theUpgradeRequestEndsWhenTheProtocolsSwitch() throws Exception {
+        String id = "ws-" + UUID.randomUUID();
+        WsClient c = open("/chat/echo", "X-Request-Id", id);
+        assertThat(c.next()).isEqualTo("welcome");
+        Pattern line = Pattern.compile("(?m)^.*\"http\\.request\\.id\":\"" + id + "\".*$");
+        assertThat(ServerProcess.poll(() -> line.matcher(container.log()).find(), Duration.ofSeconds(30)))
+                .as("an access-log line for the handshake while the tunnel is open").isTrue();
+        Matcher m = line.matcher(container.log());
+        assertThat(m.find()).isTrue();
+        assertThat(m.group()).contains("\"http.response.status_code\":101");
+        c.socket().sendClose(1000, "").get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -1,68 +1,100 @@
 package dev.tollgate.testsupport;
 
-import dev.tollgate.server.ProblemErrorHandler;
 import java.io.File;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The README's demo: the built WAR on embedded Jetty 12 at http://localhost:8080 (or {@code -Dport=N}) with the
- * demo configuration, in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or
- * {@code -Dupstream.port=N}) that {@link DemoUpstreamControl} on 127.0.0.1:9082 ({@code -Dcontrol.port=N}) can
- * stop and start, with the admin endpoints on 127.0.0.1:8081 (or {@code -Dadmin.port=N}). Runs until
- * interrupted.
+ * The README's demo: the built WAR at http://localhost:8080 (or {@code -Dport=N}) with the demo configuration,
+ * in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or {@code -Dupstream.port=N}) that
+ * {@link DemoUpstreamControl} on 127.0.0.1:9082 ({@code -Dcontrol.port=N}) can stop and start, and a WebSocket
+ * echo upstream ({@link WebSocketUpstream}) on 127.0.0.1:9083 ({@code -Dws.port=N}), with the admin endpoints on
+ * 127.0.0.1:8081 (or {@code -Dadmin.port=N}). The upstreams run in this JVM; the gateway runs in a JVM of its
+ * own ({@link DemoJetty}) on the jars of the Jetty distribution that {@code mvn package} unpacks. Runs until
+ * interrupted. Arguments: the WAR, the demo properties, the Jetty distribution's directory.
  */
 public final class DemoMain {
+    /** The distribution's jars an ee10 web application needs (not the other environments', not the demos'). */
+    private static final Pattern SERVER_JARS = Pattern.compile(
+            "jetty-(server|http|io|util|xml|security|session|ee-webapp|ee10-servlet|ee10-webapp)-[0-9.]+\\.jar"
+                    + "|jakarta\\.servlet-api-6\\.0\\.[0-9]+\\.jar");
+    /**
+     * The server's logging: the same SLF4J and Logback as the WAR's, taken from this JVM's class path, so that the
+     * web application finds only a provider it can load.
+     */
+    private static final Pattern LOGGING_JARS = Pattern.compile("(slf4j-api|logback-classic|logback-core)-[0-9.]+\\.jar");
+
     private DemoMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        String war = args[0];
-        String config = args[1];
+        Path war = Path.of(args[0]).toAbsolutePath();
+        String config = new File(args[1]).getAbsolutePath();
+        Path jettyHome = Path.of(args[2]);
         int port = Integer.getInteger("port", 8080);
         int adminPort = Integer.getInteger("admin.port", 8081);
         int upstreamPort = Integer.getInteger("upstream.port", 9081);
-        UpstreamServer upstream = new UpstreamServer("demo-upstream", upstreamPort);
         int controlPort = Integer.getInteger("control.port", 9082);
+        int wsPort = Integer.getInteger("ws.port", 9083);
+        UpstreamServer upstream = new UpstreamServer("demo-upstream", upstreamPort);
         DemoUpstreamControl control = new DemoUpstreamControl(upstream, "demo-upstream", upstreamPort, controlPort);
-        System.setProperty("gateway.config", new File(config).getAbsolutePath());
-        System.setProperty("gateway.services.demo.instances", upstream.uri());
-        System.setProperty("gateway.admin.port", String.valueOf(adminPort));
-
-        Server server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setPort(port);
-        server.addConnector(connector);
-        // the admin endpoints' own connector, reachable from the local machine only (docs/observability.md)
-        ServerConnector admin = new ServerConnector(server, new HttpConnectionFactory(http));
-        admin.setHost("127.0.0.1");
-        admin.setPort(adminPort);
-        server.addConnector(admin);
-        WebAppContext app = new WebAppContext();
-        app.setContextPath("/");
-        app.setWar(war);
-        app.setThrowUnavailableOnStartupException(true);
-        server.setHandler(app);
-        server.setErrorHandler(new ProblemErrorHandler());
-        server.setStopAtShutdown(true);
-        server.setStopTimeout(10_000);
-        try {
-            server.start();
-        } catch (Exception e) {
-            System.err.println("Tollgate demo failed to start: " + e.getMessage());
-            control.close();
-            System.exit(1);
-        }
-        System.out.println();
-        System.out.println("Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
-                + "; admin endpoints at http://127.0.0.1:" + adminPort + "/_tollgate/; upstream switch at http://127.0.0.1:"
-                + controlPort + "/upstream/stop and /upstream/start; Ctrl-C stops it)");
-        server.join();
+        WebSocketUpstream echo = new WebSocketUpstream(wsPort);
+        String ready = "Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
+                + "; WebSocket echo at " + echo.uri() + "; admin endpoints at http://127.0.0.1:" + adminPort
+                + "/_tollgate/; upstream switch at http://127.0.0.1:" + controlPort
+                + "/upstream/stop and /upstream/start; Ctrl-C stops it)";
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dgateway.config=" + config,
+                "-Dgateway.services.demo.instances=" + upstream.uri(),
+                "-Dgateway.services.echo.instances=" + echo.uri(),
+                "-Dgateway.admin.port=" + adminPort,
+                "-cp", classpath(jettyHome, war),
+                DemoJetty.class.getName(), war.toString(), Integer.toString(port), Integer.toString(adminPort), ready));
+        Process gateway = new ProcessBuilder(command).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.destroy(); // the gateway drains its requests first (gateway.shutdown.drain-timeout)
+            try {
+                gateway.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        int exit = gateway.waitFor();
+        echo.close();
         control.close();
+        System.exit(exit);
+    }
+
+    /**
+     * The distribution's server jars, SLF4J and Logback, the server-level error handler ({@code tollgate-jetty-errors.jar} beside
+     * the WAR) and this class's own location, for {@link DemoJetty}.
+     */
+    private static String classpath(Path jettyHome, Path war) throws IOException {
+        List<String> entries = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(jettyHome.resolve("lib"))) {
+            jars.filter(j -> SERVER_JARS.matcher(j.getFileName().toString()).matches()).sorted()
+                    .forEach(j -> entries.add(j.toString()));
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("no Jetty distribution at " + jettyHome + "; run mvn package first");
+        }
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (LOGGING_JARS.matcher(Path.of(entry).getFileName().toString()).matches()) {
+                entries.add(entry);
+            }
+        }
+        entries.add(war.resolveSibling("tollgate-jetty-errors.jar").toString());
+        try {
+            entries.add(Path.of(DemoMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return String.join(File.pathSeparator, entries);
     }
 }

@@ -37,8 +37,13 @@ public final class WebSocketUpstream implements AutoCloseable {
     private volatile Map<String, String> lastHeaders = Map.of();
 
     public WebSocketUpstream() throws Exception {
+        this(0);
+    }
+
+    /** On 127.0.0.1 at {@code port} (0: a free one). */
+    public WebSocketUpstream(int port) throws Exception {
         connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setPort(port);
         server.addConnector(connector);
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
