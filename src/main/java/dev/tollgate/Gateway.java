@@ -116,7 +116,8 @@ public final class Gateway implements AutoCloseable {
         breakers.bind(metrics.registry(), management);
         this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
         staleCache.bind(metrics.registry());
-        this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler);
+        this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler,
+                config.limits());
         Tunnels tunnels = proxy.webSockets().tunnels();
         metrics.bindTunnels(tunnels::open, tunnels::opened);
     }

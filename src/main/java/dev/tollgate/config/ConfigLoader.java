@@ -129,7 +129,9 @@ public final class ConfigLoader {
                 s.integer("gateway.limits.max-uri-length", 8192, 64, 1 << 20),
                 s.integer("gateway.limits.max-header-count", 100, 4, 10_000),
                 s.bool("gateway.limits.reject-underscore-headers", true),
-                s.size("gateway.limits.max-body-size", 10L << 20));
+                s.size("gateway.limits.max-body-size", 10L << 20),
+                s.size("gateway.limits.min-body-rate", 256),
+                s.duration("gateway.limits.min-body-rate-grace", Duration.ofSeconds(5)));
         List<String> trusted = s.list("gateway.forwarding.trusted-proxies");
         for (String cidr : trusted) {
             if (!Cidr.isValid(cidr)) {

@@ -76,7 +76,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             case UNKNOWN: {
                 // HTTP/2 without a length: wait for the first data or the end, so that a request without a body is
                 // sent without one (no chunked framing on a GET)
-                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, this::bodyFailed);
+                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, proxy.bodyRate(), this::bodyFailed);
                 pipe.onFirst(() -> {
                     body = pipe.isEmpty() ? RequestBody.none() : pipe;
                     begin();
@@ -86,18 +86,19 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             }
             default:
                 if (guard.retryPolicy().buffers(head.method(), client.contentLength())) {
-                    RequestBody.Buffered buffered = new RequestBody.Buffered(client.contentLength(), limit, failure -> {
-                        if (failure == null) {
-                            begin();
-                        } else {
-                            fail(null, failure);
-                        }
-                    });
+                    RequestBody.Buffered buffered = new RequestBody.Buffered(client.contentLength(), limit,
+                            proxy.bodyRate(), failure -> {
+                                if (failure == null) {
+                                    begin();
+                                } else {
+                                    fail(null, failure);
+                                }
+                            });
                     body = buffered;
                     client.readBody(buffered);
                 } else {
                     long length = client.body() == Downstream.Body.LENGTH ? client.contentLength() : -1;
-                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, this::bodyFailed);
+                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, proxy.bodyRate(), this::bodyFailed);
                     body = pipe;
                     client.readBody(pipe);
                     begin();

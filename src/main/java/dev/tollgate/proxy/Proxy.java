@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.config.LimitsConfig;
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.resilience.Breakers;
 import dev.tollgate.resilience.StaleCache;
@@ -19,14 +20,17 @@ public final class Proxy {
     private final StaleAnswers stale;
     private final ScheduledExecutorService scheduler;
     private final WebSockets webSockets;
+    private final LimitsConfig limits;
 
     /**
      * @param cacheName the name the stale-if-error cache gives itself in {@code Cache-Status}
      * @param scheduler runs retries after their backoff
+     * @param limits the request body's minimum data rate
      */
     public Proxy(UpstreamClient client, Discovery discovery, Breakers breakers, Forwarding forwarding,
-                 StaleCache staleCache, String cacheName, ScheduledExecutorService scheduler) {
+                 StaleCache staleCache, String cacheName, ScheduledExecutorService scheduler, LimitsConfig limits) {
         this.client = client;
+        this.limits = limits;
         this.discovery = discovery;
         this.breakers = breakers;
         this.headers = new HeaderPolicy(forwarding);
@@ -67,5 +71,10 @@ public final class Proxy {
 
     ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** A new meter for one request body's data rate, started now. */
+    BodyRate bodyRate() {
+        return new BodyRate(limits.minBodyRate(), limits.minBodyRateGrace(), System::nanoTime);
     }
 }

@@ -15,7 +15,8 @@ import org.apache.hc.core5.http.nio.entity.BasicAsyncEntityProducer;
  * declared length under the retry buffer limit), so it can be sent again; or piped once, with flow control both
  * ways: the client is read only while less than {@value Pipe#HIGH_WATER} bytes wait for the upstream, and the
  * upstream connection is asked to write as soon as some arrive. Every body counts its bytes against the route's
- * limit; a failure to read it is the client's ({@link ClientBody} exceptions).
+ * limit and against the minimum data rate ({@link BodyRate}); a failure to read it is the client's
+ * ({@link ClientBody} exceptions).
  */
 abstract class RequestBody {
     /** What an attempt sends: the framing and the bytes, as HttpCore asks for them. */
@@ -58,32 +59,57 @@ abstract class RequestBody {
         private final long limit;
         private final Consumer<Throwable> onDone;
         private final ByteArrayOutputStream bytes;
+        private final BodyRate rate;
+        private boolean settled;
 
         /** @param onDone called once: with null when the body is complete, else with what failed */
-        Buffered(long contentLength, long limit, Consumer<Throwable> onDone) {
+        Buffered(long contentLength, long limit, BodyRate rate, Consumer<Throwable> onDone) {
             this.limit = limit;
+            this.rate = rate;
             this.onDone = onDone;
             this.bytes = new ByteArrayOutputStream((int) Math.max(0, contentLength));
         }
 
         @Override
         public synchronized boolean data(byte[] b, int off, int len) {
+            if (settled) {
+                return false;
+            }
             if (bytes.size() + (long) len > limit) {
+                settled = true;
                 onDone.accept(new ClientBody.TooLargeException(limit));
                 return false;
             }
             bytes.write(b, off, len);
+            if (rate.tooSlow(bytes.size())) {
+                settled = true;
+                onDone.accept(new ClientBody.ReadException(rate.failure()));
+                return false;
+            }
             return true;
         }
 
         @Override
         public void end() {
-            onDone.accept(null);
+            if (settle()) {
+                onDone.accept(null);
+            }
         }
 
         @Override
         public void failed(Throwable cause) {
-            onDone.accept(new ClientBody.ReadException(cause));
+            if (settle()) {
+                onDone.accept(new ClientBody.ReadException(cause));
+            }
+        }
+
+        /** Marks the body settled (complete or failed); false when it already was. */
+        private synchronized boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            return true;
         }
 
         @Override
@@ -130,6 +156,7 @@ abstract class RequestBody {
         private final long length;
         private final long limit;
         private final Consumer<Throwable> onFailure;
+        private final BodyRate rate;
         private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
         private Runnable onFirst;
         private DataStreamChannel channel;
@@ -144,10 +171,11 @@ abstract class RequestBody {
          * @param length the declared length, or -1 for chunked framing upstream
          * @param onFailure called once when the body fails (too large, or the client's read failed)
          */
-        Pipe(Downstream client, long length, long limit, Consumer<Throwable> onFailure) {
+        Pipe(Downstream client, long length, long limit, BodyRate rate, Consumer<Throwable> onFailure) {
             this.client = client;
             this.length = length;
             this.limit = limit;
+            this.rate = rate;
             this.onFailure = onFailure;
         }
 
@@ -176,11 +204,18 @@ abstract class RequestBody {
                     failed = true;
                     failure = new ClientBody.TooLargeException(limit);
                     more = false;
+                } else if (rate.tooSlow(count)) {
+                    failed = true;
+                    failure = new ClientBody.ReadException(rate.failure());
+                    more = false;
                 } else {
                     queue.add(ByteBuffer.wrap(Arrays.copyOfRange(b, off, off + len)));
                     queued += len;
                     more = queued < HIGH_WATER;
                     paused = !more;
+                    if (paused) {
+                        rate.paused();
+                    }
                 }
                 ch = channel;
                 first = takeFirst();
@@ -274,6 +309,7 @@ abstract class RequestBody {
                 }
                 if (paused && queued < HIGH_WATER / 2) {
                     paused = false;
+                    rate.resumed();
                     resume = true;
                 }
             }

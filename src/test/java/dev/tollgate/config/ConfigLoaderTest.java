@@ -78,7 +78,7 @@ class ConfigLoaderTest {
     void appliesTheBuiltInDefaults() {
         GatewayConfig c = load(minimal());
 
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(8192, 100, true, 10L << 20));
+        assertThat(c.limits()).isEqualTo(new LimitsConfig(8192, 100, true, 10L << 20, 256, Duration.ofSeconds(5)));
         assertThat(c.forwarding().trustedProxies()).isEmpty();
         assertThat(c.forwarding().via()).isEqualTo("tollgate");
         assertThat(c.httpClient()).isEqualTo(new HttpClientConfig(512, 256, Duration.ofSeconds(30),
@@ -686,8 +686,11 @@ class ConfigLoaderTest {
         GatewayConfig c = load(minimalWith(
                 "gateway.limits.max-uri-length", "64",
                 "gateway.limits.max-header-count", "10000",
-                "gateway.limits.reject-underscore-headers", "FALSE"));
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(64, 10000, false, 10L << 20));
+                "gateway.limits.reject-underscore-headers", "FALSE",
+                "gateway.limits.min-body-rate", "1KB",
+                "gateway.limits.min-body-rate-grace", "2s"));
+        assertThat(c.limits()).isEqualTo(new LimitsConfig(64, 10000, false, 10L << 20, 1024, Duration.ofSeconds(2)));
+        assertThat(load(minimalWith("gateway.limits.min-body-rate", "0")).limits().minBodyRate()).isZero();
 
         assertThat(problems(minimalWith("gateway.limits.max-uri-length", "63"))).containsExactly(
                 "gateway.limits.max-uri-length = \"63\": expected a whole number from 64 to 1048576");

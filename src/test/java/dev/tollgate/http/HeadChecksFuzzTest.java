@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tollgate.config.LimitsConfig;
 import dev.tollgate.testsupport.FuzzInputs;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Content-Length but 0 or by Transfer-Encoding has a Content-Type.
  */
 class HeadChecksFuzzTest {
-    private static final LimitsConfig LIMITS = new LimitsConfig(200, 12, true, 1024);
+    private static final LimitsConfig LIMITS = new LimitsConfig(200, 12, true, 1024, 0, Duration.ZERO);
     private static final HeadChecks CHECKS = new HeadChecks(LIMITS);
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern LENGTH = Pattern.compile("[ \t]*[0-9]{1,18}[ \t]*");

@@ -3,6 +3,7 @@ package dev.tollgate.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.LimitsConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each rule of {@link HeadChecks} on a plain request head, without a container. */
 class HeadChecksTest {
-    private static final LimitsConfig LIMITS = new LimitsConfig(64, 10, true, 1024);
+    private static final LimitsConfig LIMITS = new LimitsConfig(64, 10, true, 1024, 0, Duration.ZERO);
     private final HeadChecks checks = new HeadChecks(LIMITS);
 
     /** A head of the given protocol for server {@code gw}; fields as name, value, name, value... */
@@ -58,7 +59,7 @@ class HeadChecksTest {
     @Test
     void refusesHeaderNamesWithAnUnderscoreWhenConfigured() {
         refused(check("Host", "gw", "X_User", "a"), 400, "underscore");
-        HeadChecks lenient = new HeadChecks(new LimitsConfig(64, 10, false, 1024));
+        HeadChecks lenient = new HeadChecks(new LimitsConfig(64, 10, false, 1024, 0, Duration.ZERO));
         assertThat(lenient.check(head("GET", "HTTP/1.1", "Host", "gw", "X_User", "a"))).isEmpty();
     }
 

@@ -64,7 +64,10 @@ class WildFlyIT {
                 "gateway.services.up.instances = " + upstream.uri(),
                 "gateway.routes.api.path = /api/**",
                 "gateway.routes.api.service = up",
-                "gateway.routes.api.strip-prefix = /api", ""));
+                "gateway.routes.api.strip-prefix = /api",
+                // the gateway's own minimum body data rate, high so that a trickle is refused quickly
+                "gateway.limits.min-body-rate = 1KB",
+                "gateway.limits.min-body-rate-grace = 1s", ""));
         base = dir.resolve("standalone");
         WildFlyServer.copyTree(HOME.resolve("standalone"), base);
         keystore = Keystores.selfSigned(dir.resolve("keystore.p12"), PASSWORD);
@@ -189,6 +192,21 @@ class WildFlyIT {
         assertThat(outcome.closed()).as("closed within " + GIVE_UP + " after %d header lines", outcome.piecesSent())
                 .isTrue();
         assertThat(outcome.answer()).as("no request was served").doesNotContain("/slow");
+    }
+
+    /**
+     * Undertow has no minimum body data rate and its read timeout restarts with every byte: the gateway's own
+     * rate refuses a body trickled byte by byte, with 408, before any of it reaches the upstream.
+     */
+    @Test
+    void aTrickledBodyBelowTheMinimumDataRateIsRefused() throws Exception {
+        Trickle.Outcome outcome = Trickle.send("127.0.0.1", httpPort,
+                "POST /tollgate/api/upload HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: 100000\r\n\r\n", "0123456789", Duration.ofMillis(200), GIVE_UP);
+        assertThat(outcome.closed()).as("closed within " + GIVE_UP + " after %d pieces", outcome.piecesSent())
+                .isTrue();
+        assertThat(outcome.answer()).startsWith("HTTP/1.1 408").contains("application/problem+json")
+                .doesNotContain("\"target\":\"/upload\"");
     }
 
     /** Undertow does not wait for a request line after blank lines: it refuses them at once. */

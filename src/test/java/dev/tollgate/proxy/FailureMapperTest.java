@@ -10,6 +10,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -26,18 +27,19 @@ import org.junit.jupiter.api.Test;
 
 class FailureMapperTest {
     private static final String HOST = "orders-7.internal.example";
+    private static final BodyRate NO_MINIMUM_RATE = new BodyRate(0, Duration.ZERO, System::nanoTime);
 
     /** What a streamed request body reports when reading the client's body fails with {@code cause}. */
     private static Throwable readFailure(IOException cause) {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        new RequestBody.Pipe(null, -1, 100, seen::set).failed(cause);
+        new RequestBody.Pipe(null, -1, 100, NO_MINIMUM_RATE, seen::set).failed(cause);
         assertThat(seen.get()).isInstanceOf(ClientBody.ReadException.class);
         return seen.get();
     }
 
     private static Throwable tooLarge() {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        RequestBody.Pipe pipe = new RequestBody.Pipe(null, -1, 10, seen::set);
+        RequestBody.Pipe pipe = new RequestBody.Pipe(null, -1, 10, NO_MINIMUM_RATE, seen::set);
         assertThat(pipe.data(new byte[11], 0, 11)).as("reading stops").isFalse();
         assertThat(seen.get()).isInstanceOf(ClientBody.TooLargeException.class);
         return seen.get();
