@@ -42,6 +42,13 @@ class ClaimHeadersTest {
         return v.text();
     }
 
+    /** Pairs of claim path and the header value it gives. */
+    private static void sends(String... claimsAndValues) {
+        for (int i = 0; i < claimsAndValues.length; i += 2) {
+            assertThat(text(claimsAndValues[i])).as(claimsAndValues[i]).isEqualTo(claimsAndValues[i + 1]);
+        }
+    }
+
     private static String refusal(String claim) {
         ClaimHeaders.Value v = at(claim);
         assertThat(v.text()).as(claim).isNull();
@@ -50,22 +57,14 @@ class ClaimHeadersTest {
 
     @Test
     void readsTopLevelNestedAndPointerPaths() {
-        assertThat(text("tenant_id")).isEqualTo("t-42");
-        assertThat(text("realm_access.roles")).isEqualTo("reader,writer");
-        assertThat(text("/realm_access/roles")).isEqualTo("reader,writer");
-        assertThat(text("/https:~1~1example.com~1org")).isEqualTo("acme");
-        assertThat(text("/a~0b/c~1d")).isEqualTo("x");
-        assertThat(text("/groups/1")).isEqualTo("g1");
-        assertThat(text("groups.0")).isEqualTo("g0");
-        assertThat(text("address.city")).isEqualTo("Oslo");
+        sends("tenant_id", "t-42", "realm_access.roles", "reader,writer", "/realm_access/roles", "reader,writer",
+                "/https:~1~1example.com~1org", "acme", "/a~0b/c~1d", "x", "/groups/1", "g1", "groups.0", "g0",
+                "address.city", "Oslo");
     }
 
     @Test
     void scalarsAreTheirTextAndArraysAreJoinedWithCommas() {
-        assertThat(text("level")).isEqualTo("7");
-        assertThat(text("admin")).isEqualTo("false");
-        assertThat(text("ratio")).isEqualTo("0.5");
-        assertThat(text("mixed")).isEqualTo("a,1,true");
+        sends("level", "7", "admin", "false", "ratio", "0.5", "mixed", "a,1,true");
     }
 
     @Test
