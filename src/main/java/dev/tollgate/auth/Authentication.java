@@ -28,6 +28,7 @@ public final class Authentication implements AutoCloseable {
     private final Authenticator authenticator;
     private final TokenAuthenticator tokens;
     private final UserContext userContext;
+    private final ClaimHeaders claimHeaders = new ClaimHeaders();
     private final String apiKeyHeader;
     private final JwksKeySource jwks;
     private final HttpJwksFetcher fetcher;
@@ -105,6 +106,11 @@ public final class Authentication implements AutoCloseable {
 
     public UserContext userContext() {
         return userContext;
+    }
+
+    /** The routes' claim headers. */
+    public ClaimHeaders claimHeaders() {
+        return claimHeaders;
     }
 
     public String apiKeyHeader() {

@@ -98,7 +98,7 @@ public final class Authenticator {
             throw e;
         }
         return new Identity(Identity.API_KEY, new Principal(key.owner(), key.id(), key.roles(), key.plan()),
-                key.scopes());
+                key.scopes(), null);
     }
 
     private Outcome missing(AuthConfig.Policy policy) {
@@ -117,7 +117,8 @@ public final class Authenticator {
     private static Identity identity(VerifiedToken t) {
         // roles (or scopes, when a token carries no roles claim) feed rate limits by role
         Set<String> roles = t.roles().isEmpty() ? t.scopes() : t.roles();
-        return new Identity(Identity.JWT, new Principal(t.subject(), null, roles, t.plan()), t.scopes());
+        return new Identity(Identity.JWT, new Principal(t.subject(), null, roles, t.plan()), t.scopes(),
+                t.claims());
     }
 
     /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 9110 section 11.1), or null. */

@@ -47,7 +47,7 @@ public final class ClaimsReader {
         JsonNode planNode = first(root, plan);
         return new VerifiedToken(text(root.get("sub")), text(root.get("jti")),
                 Instant.ofEpochSecond(root.get("exp").asLong()), values(first(root, roles)),
-                values(first(root, scopes)), planNode == null ? null : text(planNode), claimsJson);
+                values(first(root, scopes)), planNode == null ? null : text(planNode), claimsJson, root);
     }
 
     private static JsonNode first(JsonNode root, List<String[]> paths) {

@@ -1,5 +1,6 @@
 package dev.tollgate.auth;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
 
 /**
@@ -9,8 +10,9 @@ import java.util.Set;
  * @param method {@code jwt} or {@code api-key}
  * @param principal subject, API key id, roles, plan
  * @param scopes scopes granted
+ * @param claims the token's verified claims (a JSON object, read only), or null for an API key
  */
-public record Identity(String method, Principal principal, Set<String> scopes) {
+public record Identity(String method, Principal principal, Set<String> scopes, JsonNode claims) {
     public static final String JWT = "jwt";
     public static final String API_KEY = "api-key";
 

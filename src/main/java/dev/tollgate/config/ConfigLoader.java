@@ -188,6 +188,7 @@ public final class ConfigLoader {
             s.problem("gateway.routes", null, "at least one route (gateway.routes.<name>.path and .service)");
         }
         AuthConfigs.check(s, auth, routes);
+        ClaimHeaderConfigs.check(s, auth, forwarding, routes);
         ResilienceConfigs.check(s, services, routes);
         RateLimitConfig rateLimit = RateLimitConfigs.parse(s, redis, routes);
         s.finish();
@@ -262,12 +263,13 @@ public final class ConfigLoader {
         boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         CorsConfig cors = CorsConfigs.route(s, p);
         WebSocketConfig websocket = websocket(s, p, websocketDefaults);
+        List<ClaimHeader> claimHeaders = ClaimHeaderConfigs.route(s, p, auth);
         if (path == null || service == null && split == null) {
             return null;
         }
         return new RouteConfig(name, path, segments, host, methods, service, strip, add, preserveHost,
                 connect, response, maxBody, req, res, auth, loadBalancer, staleIfError, staleIfErrorPublic, total,
-                cors, split, match, websocket);
+                cors, split, match, websocket, claimHeaders);
     }
 
     /** A route's tunnel settings; the per-route timeouts default to {@code gateway.websocket.*}. */

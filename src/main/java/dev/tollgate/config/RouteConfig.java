@@ -33,6 +33,7 @@ import java.util.Set;
  * @param split the weighted split over several services, or null when the route has one {@code service}
  * @param match the request predicates besides path, host and methods; {@link RequestMatch#NONE} when none
  * @param websocket the route's WebSocket tunnels (off unless {@code websocket = true})
+ * @param claimHeaders claims of the caller's token sent upstream as headers; empty when none
  */
 public record RouteConfig(String name, String path, List<String> segments, String host, Set<String> methods,
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
@@ -40,10 +41,12 @@ public record RouteConfig(String name, String path, List<String> segments, Strin
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
                           AuthConfig.RouteAuth auth, String loadBalancer,
                           boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout,
-                          CorsConfig cors, TrafficSplit split, RequestMatch match, WebSocketConfig websocket) {
+                          CorsConfig cors, TrafficSplit split, RequestMatch match, WebSocketConfig websocket,
+                          List<ClaimHeader> claimHeaders) {
     public RouteConfig {
         segments = List.copyOf(segments);
         methods = Set.copyOf(methods);
+        claimHeaders = List.copyOf(claimHeaders);
     }
 
     /** Every service this route may send to: its one service, or those of its split in the order written. */

@@ -86,26 +86,35 @@ public final class Forwarding {
     }
 
     /**
-     * The client's address: the peer itself when it is not a trusted proxy, otherwise the right-most
-     * {@code X-Forwarded-For} hop that is not trusted (or the last verifiable one, if a hop is malformed).
+     * What the gateway believes of the client, decided once per request (the first filter) and carried to the
+     * proxy on {@link RequestHead.Peer}.
+     *
+     * @param peerTrusted whether the TCP peer is a trusted proxy (its forwarding headers are appended to)
+     * @param address the client's address: the peer itself when it is not a trusted proxy, otherwise the
+     *                right-most {@code X-Forwarded-For} hop that is not trusted (or the last verifiable one, if a
+     *                hop is malformed)
      */
-    public String clientAddress(String peer, List<String> xForwardedFor) {
+    public record Client(boolean peerTrusted, String address) {
+    }
+
+    /** The client behind this peer and these {@code X-Forwarded-For} values; see {@link Client}. */
+    public Client client(String peer, List<String> xForwardedFor) {
         if (!isTrusted(peer)) {
-            return peer;
+            return new Client(false, peer);
         }
         List<String> hops = split(xForwardedFor);
         String last = peer;
         for (int i = hops.size() - 1; i >= 0; i--) {
             String hop = hops.get(i);
             if (Cidr.literal(hop) == null) {
-                return last;
+                return new Client(true, last);
             }
             if (!isTrusted(hop)) {
-                return hop;
+                return new Client(true, hop);
             }
             last = hop;
         }
-        return last;
+        return new Client(true, last);
     }
 
     static List<String> split(List<String> values) {
@@ -138,7 +147,7 @@ public final class Forwarding {
      * @return name-value pairs to set, replacing any the client sent
      */
     public List<String[]> headers(Inbound in) {
-        boolean keep = isTrusted(in.peer());
+        boolean keep = in.peerTrusted();
         List<String[]> out = new ArrayList<>(6);
         List<String> hops = keep ? split(in.xForwardedFor()) : List.of();
         String xff = hops.isEmpty() ? in.peer() : String.join(", ", hops) + ", " + in.peer();
@@ -172,6 +181,7 @@ public final class Forwarding {
      * What the gateway saw of the incoming request that matters for forwarding headers.
      *
      * @param peer the address of the TCP peer
+     * @param peerTrusted whether the peer is a trusted proxy ({@link Client#peerTrusted()})
      * @param scheme {@code http} or {@code https} as received
      * @param host the {@code Host} header as received
      * @param localPort the port the request arrived on
@@ -183,7 +193,7 @@ public final class Forwarding {
      * @param forwarded incoming {@code Forwarded} values
      * @param via incoming {@code Via} values
      */
-    public record Inbound(String peer, String scheme, String host, int localPort, String protocol,
+    public record Inbound(String peer, boolean peerTrusted, String scheme, String host, int localPort, String protocol,
                           List<String> xForwardedFor, String xForwardedProto, String xForwardedHost,
                           String xForwardedPort, List<String> forwarded, List<String> via) {
     }

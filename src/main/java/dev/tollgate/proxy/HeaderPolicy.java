@@ -69,7 +69,7 @@ public final class HeaderPolicy {
         }
         Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
         RequestHead.Peer peer = head.peer();
-        boolean trusted = forwarding.isTrusted(peer.address());
+        boolean trusted = peer.trusted();
         for (Header h : head.headers()) {
             String lower = h.getName().toLowerCase(Locale.ROOT);
             if (!HopByHop.isHopByHop(lower) && !NOT_COPIED.contains(lower) && !nominated.contains(lower)
@@ -80,7 +80,7 @@ public final class HeaderPolicy {
         for (Header h : head.added()) {
             up.addHeader(h);
         }
-        Forwarding.Inbound in = new Forwarding.Inbound(peer.address(), peer.scheme(),
+        Forwarding.Inbound in = new Forwarding.Inbound(peer.address(), trusted, peer.scheme(),
                 host != null ? host : peer.serverName(), peer.localPort(), peer.protocol(), xff, xfProto, xfHost,
                 xfPort, forwarded, via);
         for (String[] h : forwarding.headers(in)) {
@@ -88,7 +88,7 @@ public final class HeaderPolicy {
         }
         String clientHeader = forwarding.clientAddressHeader();
         if (clientHeader != null) {
-            up.setHeader(clientHeader, forwarding.clientAddress(peer.address(), xff));
+            up.setHeader(clientHeader, peer.clientAddress());
         }
         up.setHeader("X-Request-Id", head.requestId());
         up.setHeader("traceparent", head.traceparent());

@@ -41,8 +41,11 @@ public record RequestHead(String method, String path, String query, List<Header>
      * @param serverName the server name the container resolved (used when there is no Host header)
      * @param localPort the port the request arrived on
      * @param protocol e.g. {@code HTTP/1.1}
+     * @param trusted whether the peer is a trusted proxy, decided once ({@link Forwarding.Client#peerTrusted()})
+     * @param clientAddress the client's address, decided once ({@link Forwarding.Client#address()})
      */
-    public record Peer(String address, String scheme, String serverName, int localPort, String protocol) {
+    public record Peer(String address, String scheme, String serverName, int localPort, String protocol,
+                       boolean trusted, String clientAddress) {
     }
 
     /** The first value of a header field (any case), or null. */

@@ -1,11 +1,14 @@
 package dev.tollgate.route;
 
+import dev.tollgate.config.ClaimHeader;
 import dev.tollgate.config.RequestMatch;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.config.TrafficSplit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,8 +25,18 @@ public final class Route {
     private final RequestMatch match;
     private final boolean predicates;
     private final Split split;
+    private final Set<String> claimHeaderNames;
 
+    /** A route on its own: only its own claim headers are removed from client requests. */
     public Route(RouteConfig config) {
+        this(config, names(List.of(config)));
+    }
+
+    /**
+     * @param claimHeaderNames the claim-header names of every route of the table, as {@link #claimHeaderNames()}
+     */
+    Route(RouteConfig config, Set<String> claimHeaderNames) {
+        this.claimHeaderNames = Set.copyOf(claimHeaderNames);
         this.match = config.match();
         this.predicates = !match.isEmpty();
         this.split = config.split() == null ? null : new Split(config.split());
@@ -49,6 +62,19 @@ public final class Route {
 
     public String name() {
         return config.name();
+    }
+
+    /**
+     * The header names that any route of this route's table fills from claims, lower case with {@code _} as
+     * {@code -}: removed from client requests on this route too, so that no client can set them on any route.
+     */
+    public Set<String> claimHeaderNames() {
+        return claimHeaderNames;
+    }
+
+    static Set<String> names(List<RouteConfig> configs) {
+        return configs.stream().flatMap(c -> c.claimHeaders().stream()).map(ClaimHeader::normalizedHeader)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** The route's one service; null when it splits its traffic (see {@link #chooseService}). */

@@ -2,6 +2,7 @@ package dev.tollgate.route;
 
 import dev.tollgate.config.RouteConfig;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds the most specific route for a request. Built once from the configuration; immutable and thread-safe.
@@ -11,7 +12,9 @@ public final class RouteTable {
     private final boolean predicates;
 
     public RouteTable(List<RouteConfig> configs) {
-        this.routes = configs.stream().map(Route::new).sorted(Route::compareSpecificity).toArray(Route[]::new);
+        Set<String> claimHeaders = Route.names(configs);
+        this.routes = configs.stream().map(c -> new Route(c, claimHeaders)).sorted(Route::compareSpecificity)
+                .toArray(Route[]::new);
         boolean any = false;
         for (Route r : routes) {
             any |= r.hasPredicates();

@@ -3,19 +3,22 @@ package dev.tollgate.web;
 import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.config.AuthConfig;
+import dev.tollgate.route.Route;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * Second filter: applies the route's authentication policy. On every route it removes client-sent
- * user-context headers; on an authenticating route it answers 400/401/403 (problem+json with
- * {@code WWW-Authenticate}) or sets the principal and sends the caller's user-context headers upstream.
+ * user-context headers and the claim headers of every route; on an authenticating route it answers 400/401/403
+ * (problem+json with {@code WWW-Authenticate}) or sets the principal and sends the caller's user-context and the
+ * route's claim headers upstream.
  */
 public final class AuthFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -29,7 +32,8 @@ public final class AuthFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        AuthConfig.RouteAuth route = RequestAttributes.context(req).route().config().auth();
+        Route r = RequestAttributes.context(req).route();
+        AuthConfig.RouteAuth route = r.config().auth();
         List<String[]> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
             Authenticator.Outcome outcome = auth.authenticator().authenticate(route,
@@ -41,10 +45,16 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = auth.userContext().headers(outcome.identity());
+            List<String[]> claims = auth.claimHeaders().headers(r.name(), r.config().claimHeaders(),
+                    outcome.identity().claims());
+            if (!claims.isEmpty()) {
+                added = new ArrayList<>(added);
+                added.addAll(claims);
+            }
             RequestAttributes.setUserHeaders(req, added);
         }
         List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, auth.apiKeyHeader()) : List.of();
-        chain.doFilter(UserContextRequest.of(req, auth.userContext(), hidden, added), res);
+        chain.doFilter(UserContextRequest.of(req, auth.userContext(), r.claimHeaderNames(), hidden, added), res);
     }
 
     private static final String AUTHORIZATION = "Authorization";

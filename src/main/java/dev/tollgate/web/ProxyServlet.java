@@ -96,7 +96,7 @@ public final class ProxyServlet extends HttpServlet {
             added.add(new BasicHeader(h[0], h[1]));
         }
         RequestHead.Peer peer = new RequestHead.Peer(req.getRemoteAddr(), req.getScheme(), req.getServerName(),
-                req.getLocalPort(), req.getProtocol());
+                req.getLocalPort(), req.getProtocol(), ctx.peerTrusted(), ctx.clientAddress());
         return new RequestHead(req.getMethod(), ctx.path(), req.getQueryString(), headers, added, peer, ctx.route(),
                 ctx.requestId(), ctx.traceparent(), service);
     }

@@ -8,10 +8,12 @@ import dev.tollgate.route.Route;
  * @param requestId the request id sent upstream and echoed to the client
  * @param traceparent the W3C traceparent sent upstream
  * @param clientAddress the trusted-proxy-aware client address
+ * @param peerTrusted whether the TCP peer is a trusted proxy
  * @param path the canonical path (routing, auth and limits all use it)
  * @param route the matched route
  * @param startNanos when the gateway received the request
  */
-public record RequestContext(String requestId, String traceparent, String clientAddress, String path, Route route,
+public record RequestContext(String requestId, String traceparent, String clientAddress,
+                             boolean peerTrusted, String path, Route route,
                              long startNanos) {
 }

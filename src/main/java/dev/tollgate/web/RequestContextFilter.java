@@ -7,6 +7,7 @@ import dev.tollgate.http.Rejection;
 import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.RequestIds;
+import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.route.CanonicalPath;
 import dev.tollgate.route.RequestFacts;
 import dev.tollgate.route.Route;
@@ -147,10 +148,11 @@ public final class RequestContextFilter extends HttpFilter {
                     "The request body is larger than this route accepts.", true);
             return null;
         }
-        String client = gateway.forwarding().clientAddress(req.getRemoteAddr(),
+        Forwarding.Client client = gateway.forwarding().client(req.getRemoteAddr(),
                 Collections.list(req.getHeaders(Headers.X_FORWARDED_FOR)));
         String traceparent = RequestIds.traceparent(req.getHeader(Headers.TRACEPARENT));
-        RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client, path, route, start));
+        RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client.address(),
+                client.peerTrusted(), path, route, start));
         return route;
     }
 

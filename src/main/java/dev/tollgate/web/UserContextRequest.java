@@ -11,43 +11,58 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The request as later filters and the proxy see it: client-sent user-context headers removed (any case, any
- * repetition, {@code _} variants), credentials removed when the route hides them, and the gateway's own
- * user-context headers added. Read-only view; one per request.
+ * The request as later filters and the proxy see it: client-sent user-context and claim headers removed (any
+ * case, any repetition, {@code _} variants), credentials removed when the route hides them, and the gateway's
+ * own user-context and claim headers added. Read-only view; one per request.
  */
 final class UserContextRequest extends HttpServletRequestWrapper {
     private final UserContext userContext;
+    private final Set<String> claimHeaders;
     private final Set<String> hidden;
     private final List<String[]> added;
 
-    private UserContextRequest(HttpServletRequest req, UserContext userContext, Set<String> hidden,
-                               List<String[]> added) {
+    private UserContextRequest(HttpServletRequest req, UserContext userContext, Set<String> claimHeaders,
+                               Set<String> hidden, List<String[]> added) {
         super(req);
         this.userContext = userContext;
+        this.claimHeaders = claimHeaders;
         this.hidden = hidden;
         this.added = added;
     }
 
-    /** The request itself when nothing is to be removed or added (the common case on open routes). */
-    static HttpServletRequest of(HttpServletRequest req, UserContext userContext, List<String> hide,
-                                 List<String[]> added) {
+    /**
+     * The request itself when nothing is to be removed or added (the common case on open routes).
+     *
+     * @param claimHeaders claim-header names of every route, normalized as {@link UserContext#normalize}
+     */
+    static HttpServletRequest of(HttpServletRequest req, UserContext userContext, Set<String> claimHeaders,
+                                 List<String> hide, List<String[]> added) {
         Set<String> hidden = new HashSet<>();
         hide.forEach(h -> hidden.add(UserContext.normalize(h)));
         if (added.isEmpty()) {
             boolean any = false;
             for (Enumeration<String> names = req.getHeaderNames(); names.hasMoreElements() && !any; ) {
                 String n = names.nextElement();
-                any = userContext.isUserContext(n) || hidden.contains(UserContext.normalize(n));
+                any = removed(userContext, claimHeaders, hidden, n);
             }
             if (!any) {
                 return req;
             }
         }
-        return new UserContextRequest(req, userContext, hidden, added);
+        return new UserContextRequest(req, userContext, claimHeaders, hidden, added);
+    }
+
+    private static boolean removed(UserContext userContext, Set<String> claimHeaders, Set<String> hidden,
+                                   String name) {
+        if (userContext.isUserContext(name)) {
+            return true;
+        }
+        String n = UserContext.normalize(name);
+        return claimHeaders.contains(n) || hidden.contains(n);
     }
 
     private boolean removed(String name) {
-        return userContext.isUserContext(name) || hidden.contains(UserContext.normalize(name));
+        return removed(userContext, claimHeaders, hidden, name);
     }
 
     private String addedValue(String name) {

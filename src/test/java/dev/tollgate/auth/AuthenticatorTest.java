@@ -163,7 +163,7 @@ class AuthenticatorTest {
         assertThat(uc.isUserContext("X-USER-ROLES")).isTrue();
         assertThat(uc.isUserContext("X-User")).isFalse();
         Identity id = new Identity("jwt", new Principal("a\r\nX-Admin: 1 é", null, Set.of("b", "a"), null),
-                Set.of("s"));
+                Set.of("s"), null);
         assertThat(uc.headers(id)).extracting(h -> h[0] + "=" + h[1]).containsExactly(
                 "X-User-Id=a%0D%0AX-Admin: 1 %C3%A9", "X-User-Roles=a,b", "X-User-Scopes=s", "X-Auth-Method=jwt");
     }

@@ -5,6 +5,7 @@ import static dev.tollgate.auth.Fixtures.RSA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.config.ClaimHeader;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.FakeClock;
@@ -13,6 +14,7 @@ import dev.tollgate.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +103,26 @@ class RedisTokenCacheIT {
         assertThat(Integer.parseInt(len.substring(1))).isLessThan(t.length());
         assertThat(server.command("GET " + key)).startsWith("$");
         assertThat(server.command("KEYS *")).isEqualTo("*1");
+    }
+
+    @Test
+    void levelTwoHitCarriesEveryClaimForTheClaimHeaders() throws Exception {
+        String t = Jwts.claims("k1", NOW, "alice").withExpiresAt(NOW.plus(Duration.ofHours(1)))
+                .withClaim("tenant_id", "t-42").withClaim("realm_access", Map.of("roles", List.of("reader", "writer")))
+                .sign(Jwts.rs256(RSA));
+        List<ClaimHeader> mappings = List.of(new ClaimHeader("X-Tenant", "tenant_id", List.of("tenant_id")),
+                new ClaimHeader("X-Roles", "/realm_access/roles", List.of("realm_access", "roles")));
+        VerifiedToken verified = a.tokens().authenticate(t);
+        awaitKey("tollgate:auth:token:" + TokenAuthenticator.sha256(t));
+        VerifiedToken fromRedis = b.tokens().authenticate(t);
+        VerifiedToken fromLevelOne = b.tokens().authenticate(t);
+        assertThat(b.tokens().stats().verifications()).isZero();
+        assertThat(b.tokens().stats().l2Hits()).isEqualTo(1);
+        assertThat(b.tokens().stats().l1Hits()).isEqualTo(1);
+        for (VerifiedToken v : List.of(verified, fromRedis, fromLevelOne)) {
+            assertThat(b.claimHeaders().headers("r", mappings, v.claims())).extracting(h -> h[0] + "=" + h[1])
+                    .containsExactly("X-Tenant=t-42", "X-Roles=reader,writer");
+        }
     }
 
     @Test

@@ -23,7 +23,8 @@ class CorsHeaderPolicyTest {
             in.add(new BasicHeader("Origin", origin));
         }
         RequestHead head = new RequestHead("GET", "/api/x", null, in, List.of(),
-                new RequestHead.Peer("198.51.100.7", "https", "gw", 443, "HTTP/1.1"), new Route(c.routes().get(0)),
+                new RequestHead.Peer("198.51.100.7", "https", "gw", 443, "HTTP/1.1", false,
+                        "198.51.100.7"), new Route(c.routes().get(0)),
                 "req-3", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         BasicHttpResponse up = new BasicHttpResponse(200);
         for (int i = 0; i + 1 < upstream.length; i += 2) {

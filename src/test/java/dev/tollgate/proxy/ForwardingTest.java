@@ -31,76 +31,83 @@ class ForwardingTest {
     }
 
     /** A plain HTTP/1.1 request to api.example.com on port 8080 with none of the forwarding headers. */
-    private static Forwarding.Inbound plain(String peer) {
-        return new Forwarding.Inbound(peer, "http", "api.example.com", 8080, "HTTP/1.1",
+    private Forwarding.Inbound plain(String peer) {
+        return new Forwarding.Inbound(peer, forwarding.isTrusted(peer), "http", "api.example.com", 8080, "HTTP/1.1",
                 List.of(), null, null, null, List.of(), List.of());
     }
 
     /** A request carrying every forwarding header, as a client or an upstream proxy could send them. */
-    private static Forwarding.Inbound withForwardingHeaders(String peer) {
-        return new Forwarding.Inbound(peer, "http", "api.example.com", 8080, "HTTP/1.1",
+    private Forwarding.Inbound withForwardingHeaders(String peer) {
+        return new Forwarding.Inbound(peer, forwarding.isTrusted(peer), "http", "api.example.com", 8080, "HTTP/1.1",
                 List.of("198.51.100.1, 198.51.100.2", "10.9.9.9"), "https", "public.example.com", "443",
                 List.of("for=198.51.100.1;proto=https", "for=198.51.100.2"), List.of("1.1 edge"));
     }
 
-    // --- clientAddress -----------------------------------------------------------------------------------------
+    // --- client ------------------------------------------------------------------------------------------------
+
+    @Test
+    void theClientSaysOnceWhetherThePeerIsTrusted() {
+        assertThat(forwarding.client(UNTRUSTED, List.of("1.1.1.1"))).isEqualTo(new Forwarding.Client(false, UNTRUSTED));
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1"))).isEqualTo(new Forwarding.Client(true, "1.1.1.1"));
+        assertThat(forwarding.client(PROXY, List.of("garbage"))).isEqualTo(new Forwarding.Client(true, PROXY));
+    }
 
     @Test
     void untrustedPeerIsTheClientWhateverXForwardedForSays() {
-        assertThat(forwarding.clientAddress(UNTRUSTED, List.of("1.1.1.1"))).isEqualTo(UNTRUSTED);
-        assertThat(forwarding.clientAddress(UNTRUSTED, List.of("10.0.0.1, 1.1.1.1"))).isEqualTo(UNTRUSTED);
-        assertThat(forwarding.clientAddress(UNTRUSTED, List.of())).isEqualTo(UNTRUSTED);
+        assertThat(forwarding.client(UNTRUSTED, List.of("1.1.1.1")).address()).isEqualTo(UNTRUSTED);
+        assertThat(forwarding.client(UNTRUSTED, List.of("10.0.0.1, 1.1.1.1")).address()).isEqualTo(UNTRUSTED);
+        assertThat(forwarding.client(UNTRUSTED, List.of()).address()).isEqualTo(UNTRUSTED);
     }
 
     @Test
     void withoutTrustedProxiesEveryPeerIsTheClient() {
         Forwarding none = forwarding();
-        assertThat(none.clientAddress(PROXY, List.of("1.1.1.1"))).isEqualTo(PROXY);
+        assertThat(none.client(PROXY, List.of("1.1.1.1")).address()).isEqualTo(PROXY);
         assertThat(none.isTrusted(PROXY)).isFalse();
     }
 
     @Test
     void trustedPeerWithoutXForwardedForIsTheClient() {
-        assertThat(forwarding.clientAddress(PROXY, List.of())).isEqualTo(PROXY);
+        assertThat(forwarding.client(PROXY, List.of()).address()).isEqualTo(PROXY);
     }
 
     @Test
     void trustedPeerYieldsTheRightMostUntrustedHop() {
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1"))).isEqualTo("1.1.1.1");
-        assertThat(forwarding.clientAddress(PROXY, List.of("6.6.6.6, 1.1.1.1, 10.0.0.2"))).isEqualTo("1.1.1.1");
-        assertThat(forwarding.clientAddress(PROXY, List.of("6.6.6.6, 1.1.1.1", "10.0.0.2, 10.0.0.3")))
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1")).address()).isEqualTo("1.1.1.1");
+        assertThat(forwarding.client(PROXY, List.of("6.6.6.6, 1.1.1.1, 10.0.0.2")).address()).isEqualTo("1.1.1.1");
+        assertThat(forwarding.client(PROXY, List.of("6.6.6.6, 1.1.1.1", "10.0.0.2, 10.0.0.3")).address())
                 .as("several header lines form one list").isEqualTo("1.1.1.1");
-        assertThat(forwarding.clientAddress(PROXY, List.of(" 6.6.6.6 ,  1.1.1.1 ,, ")))
+        assertThat(forwarding.client(PROXY, List.of(" 6.6.6.6 ,  1.1.1.1 ,, ")).address())
                 .as("blanks around and between hops").isEqualTo("1.1.1.1");
     }
 
     @Test
     void spoofedLeftHopsBeforeTheRealClientAreIgnored() {
-        assertThat(forwarding.clientAddress(PROXY, List.of("10.0.0.1, 127.0.0.1, 1.1.1.1, 10.0.0.2")))
+        assertThat(forwarding.client(PROXY, List.of("10.0.0.1, 127.0.0.1, 1.1.1.1, 10.0.0.2")).address())
                 .isEqualTo("1.1.1.1");
     }
 
     @Test
     void allHopsTrustedYieldsTheLeftMost() {
-        assertThat(forwarding.clientAddress(PROXY, List.of("10.0.0.1, 10.0.0.2, 10.0.0.3"))).isEqualTo("10.0.0.1");
-        assertThat(forwarding.clientAddress(PROXY, List.of("fd00::1, ::1"))).isEqualTo("fd00::1");
+        assertThat(forwarding.client(PROXY, List.of("10.0.0.1, 10.0.0.2, 10.0.0.3")).address()).isEqualTo("10.0.0.1");
+        assertThat(forwarding.client(PROXY, List.of("fd00::1, ::1")).address()).isEqualTo("fd00::1");
     }
 
     @Test
     void malformedHopYieldsTheLastVerifiableAddress() {
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, garbage, 10.0.0.2"))).isEqualTo("10.0.0.2");
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, unknown"))).isEqualTo(PROXY);
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, 10.0.0.2:5555"))).as("host:port")
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, garbage, 10.0.0.2")).address()).isEqualTo("10.0.0.2");
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, unknown")).address()).isEqualTo(PROXY);
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, 10.0.0.2:5555")).address()).as("host:port")
                 .isEqualTo(PROXY);
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, 1.2.3"))).isEqualTo(PROXY);
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, 256.0.0.1"))).isEqualTo(PROXY);
-        assertThat(forwarding.clientAddress(PROXY, List.of("1.1.1.1, _hidden, 10.0.0.4, 10.0.0.5")))
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, 1.2.3")).address()).isEqualTo(PROXY);
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, 256.0.0.1")).address()).isEqualTo(PROXY);
+        assertThat(forwarding.client(PROXY, List.of("1.1.1.1, _hidden, 10.0.0.4, 10.0.0.5")).address())
                 .isEqualTo("10.0.0.4");
     }
 
     @Test
     void malformedHopLeftOfTheClientDoesNotMatter() {
-        assertThat(forwarding.clientAddress(PROXY, List.of("garbage, 1.1.1.1, 10.0.0.2"))).isEqualTo("1.1.1.1");
+        assertThat(forwarding.client(PROXY, List.of("garbage, 1.1.1.1, 10.0.0.2")).address()).isEqualTo("1.1.1.1");
     }
 
     @ParameterizedTest(name = "{0} trusted: {1}")
@@ -135,9 +142,9 @@ class ForwardingTest {
 
     @Test
     void ipv6PeerInTrustedBlockDefersToXForwardedFor() {
-        assertThat(forwarding.clientAddress("fd00::5", List.of("2001:db8::7"))).isEqualTo("2001:db8::7");
-        assertThat(forwarding.clientAddress("::1", List.of("1.1.1.1, fd00::9"))).isEqualTo("1.1.1.1");
-        assertThat(forwarding.clientAddress("2001:db8::1", List.of("1.1.1.1"))).isEqualTo("2001:db8::1");
+        assertThat(forwarding.client("fd00::5", List.of("2001:db8::7")).address()).isEqualTo("2001:db8::7");
+        assertThat(forwarding.client("::1", List.of("1.1.1.1, fd00::9")).address()).isEqualTo("1.1.1.1");
+        assertThat(forwarding.client("2001:db8::1", List.of("1.1.1.1")).address()).isEqualTo("2001:db8::1");
     }
 
     // --- headers -----------------------------------------------------------------------------------------------
@@ -184,7 +191,7 @@ class ForwardingTest {
 
     @Test
     void trustedPeerAppendsItselfToXForwardedFor() {
-        Forwarding.Inbound in = new Forwarding.Inbound(PROXY, "https", "api.example.com", 443, "HTTP/1.1",
+        Forwarding.Inbound in = new Forwarding.Inbound(PROXY, forwarding.isTrusted(PROXY), "https", "api.example.com", 443, "HTTP/1.1",
                 List.of("a.example", "b.example"), null, null, null, List.of(), List.of());
         assertThat(headers(forwarding, in)).containsEntry("X-Forwarded-For", "a.example, b.example, 10.1.2.3")
                 .containsEntry("X-Forwarded-Proto", "https")
@@ -194,7 +201,7 @@ class ForwardingTest {
     /** An empty header line adds no hop: the upstream must not see a list starting with a comma. */
     @Test
     void trustedPeerWithEmptyForwardingHeadersSendsOnlyItsOwnValues() {
-        Forwarding.Inbound in = new Forwarding.Inbound(PROXY, "http", "api.example.com", 8080, "HTTP/1.1",
+        Forwarding.Inbound in = new Forwarding.Inbound(PROXY, forwarding.isTrusted(PROXY), "http", "api.example.com", 8080, "HTTP/1.1",
                 List.of(""), null, null, null, List.of(""), List.of());
         Map<String, String> h = headers(forwarding, in);
         assertThat(h).containsEntry("X-Forwarded-For", PROXY)
@@ -222,7 +229,7 @@ class ForwardingTest {
 
     @Test
     void hostWithPortIsQuotedInForwarded() {
-        Forwarding.Inbound in = new Forwarding.Inbound(UNTRUSTED, "https", "api.example.com:8443", 8443, "HTTP/1.1",
+        Forwarding.Inbound in = new Forwarding.Inbound(UNTRUSTED, forwarding.isTrusted(UNTRUSTED), "https", "api.example.com:8443", 8443, "HTTP/1.1",
                 List.of(), null, null, null, List.of(), List.of());
         assertThat(headers(forwarding, in)).containsEntry("Forwarded",
                 "for=203.0.113.7;proto=https;host=\"api.example.com:8443\"")
@@ -247,7 +254,7 @@ class ForwardingTest {
 
     @Test
     void http2RequestGetsVia2() {
-        Forwarding.Inbound in = new Forwarding.Inbound(UNTRUSTED, "https", "api.example.com", 443, "HTTP/2.0",
+        Forwarding.Inbound in = new Forwarding.Inbound(UNTRUSTED, forwarding.isTrusted(UNTRUSTED), "https", "api.example.com", 443, "HTTP/2.0",
                 List.of(), null, null, null, List.of(), List.of("1.1 cdn"));
         assertThat(headers(forwarding, in)).containsEntry("Via", "1.1 cdn, 2 tollgate");
     }

@@ -33,10 +33,15 @@ class HeaderPolicyTest {
         for (int i = 0; i + 1 < headers.length; i += 2) {
             in.add(new BasicHeader(headers[i], headers[i + 1]));
         }
+        Forwarding forwarding = new Forwarding(config.forwarding());
+        // as the first filter decides it, once per request
+        Forwarding.Client client = forwarding.client(peer, in.stream()
+                .filter(h -> h.getName().equalsIgnoreCase("X-Forwarded-For")).map(Header::getValue).toList());
         RequestHead head = new RequestHead("GET", "/api/orders", "a=1", in, added,
-                new RequestHead.Peer(peer, "https", "gw.example", 443, "HTTP/1.1"),
+                new RequestHead.Peer(peer, "https", "gw.example", 443, "HTTP/1.1", client.peerTrusted(),
+                        client.address()),
                 new Route(config.routes().get(0)), "req-1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-        return new HeaderPolicy(new Forwarding(config.forwarding())).request(head, INSTANCE);
+        return new HeaderPolicy(forwarding).request(head, INSTANCE);
     }
 
     private static HttpRequest upstream(String peer, String... headers) {
@@ -146,7 +151,7 @@ class HeaderPolicyTest {
     void theResponseLosesHopByHopFieldsAndGainsViaAndTheRequestId() {
         GatewayConfig c = config("gateway.routes.api.response-headers.remove = Server");
         RequestHead head = new RequestHead("GET", "/api/x", null, List.of(), List.of(),
-                new RequestHead.Peer(CLIENT, "http", "gw", 80, "HTTP/1.1"), new Route(c.routes().get(0)), "req-2",
+                new RequestHead.Peer(CLIENT, "http", "gw", 80, "HTTP/1.1", false, CLIENT), new Route(c.routes().get(0)), "req-2",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         BasicHttpResponse up = new BasicHttpResponse(200);
         up.addHeader("Connection", "X-Hop");

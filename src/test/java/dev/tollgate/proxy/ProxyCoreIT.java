@@ -51,7 +51,7 @@ class ProxyCoreIT {
             list.add(new BasicHeader(headers[i], headers[i + 1]));
         }
         return new RequestHead(method, path, null, list, List.of(),
-                new RequestHead.Peer("127.0.0.1", "http", "gw", 8080, "HTTP/2.0"), route, "req-core",
+                new RequestHead.Peer("127.0.0.1", "http", "gw", 8080, "HTTP/2.0", false, "127.0.0.1"), route, "req-core",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     }
 

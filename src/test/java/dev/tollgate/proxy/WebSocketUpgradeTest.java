@@ -19,7 +19,7 @@ class WebSocketUpgradeTest {
             headers.add(new BasicHeader(fields[i], fields[i + 1]));
         }
         return new RequestHead(method, "/x", null, headers, List.of(),
-                new RequestHead.Peer("127.0.0.1", "http", "gw", 8080, protocol), null, "id", "tp", "up");
+                new RequestHead.Peer("127.0.0.1", "http", "gw", 8080, protocol, false, "127.0.0.1"), null, "id", "tp", "up");
     }
 
     private static RequestHead valid(String... more) {

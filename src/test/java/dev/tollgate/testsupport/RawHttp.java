@@ -94,6 +94,21 @@ public final class RawHttp implements AutoCloseable {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * One {@code GET} on its own connection ({@code Host: gw}, {@code Connection: close}): the whole raw response.
+     *
+     * @param headers extra header lines, e.g. {@code "X-Tenant: t1"}
+     */
+    public static String get(URL base, String path, String... headers) throws IOException {
+        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n");
+        for (String h : headers) {
+            req.append(h).append("\r\n");
+        }
+        try (RawHttp c = new RawHttp(base)) {
+            return c.send(req.append("\r\n").toString()).readAll();
+        }
+    }
+
     /** The status codes of all responses in a raw stream, in order. */
     public static List<Integer> statuses(String raw) {
         List<Integer> out = new ArrayList<>();

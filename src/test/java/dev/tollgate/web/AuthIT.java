@@ -103,13 +103,7 @@ class AuthIT {
     }
 
     private String get(String path, String... headers) throws Exception {
-        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n");
-        for (String h : headers) {
-            req.append(h).append("\r\n");
-        }
-        try (RawHttp c = new RawHttp(base)) {
-            return c.send(req.append("\r\n").toString()).readAll();
-        }
+        return RawHttp.get(base, path, headers);
     }
 
     private static JsonNode body(String response) throws Exception {
