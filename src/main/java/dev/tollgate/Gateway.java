@@ -12,8 +12,8 @@ import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
-import dev.tollgate.proxy.FailureMapper;
 import dev.tollgate.proxy.Forwarding;
+import dev.tollgate.proxy.Outcomes;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
@@ -111,8 +111,7 @@ public final class Gateway implements AutoCloseable {
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());
         this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
-        this.breakers = new Breakers(config.services().values(), Clock.systemUTC(),
-                t -> !FailureMapper.map(t).clientFault());
+        this.breakers = new Breakers(config.services().values(), Clock.systemUTC(), Outcomes::countsAgainstService);
         breakers.bind(metrics.registry(), management);
         this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
         staleCache.bind(metrics.registry());

@@ -19,6 +19,11 @@ public final class Lease {
         return member.instance();
     }
 
+    /** Whether passive health has the instance ejected now (after the outcomes reported so far). */
+    public boolean instanceEjected() {
+        return pool.isEjected(member);
+    }
+
     /** Ends the lease; the first call counts, later ones are ignored. */
     public void release(Outcome outcome) {
         if (released) {

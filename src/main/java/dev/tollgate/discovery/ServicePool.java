@@ -121,6 +121,10 @@ final class ServicePool {
         }
     }
 
+    boolean isEjected(Member m) {
+        return m.isEjected(clock.millis());
+    }
+
     /** The instances ejected now. */
     List<Instance> ejected() {
         long now = clock.millis();

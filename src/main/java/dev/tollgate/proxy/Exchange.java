@@ -12,7 +12,9 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -129,14 +131,40 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         UpstreamAttempt a = new UpstreamAttempt(lease, proxy.headers().request(head, instance), body.producer());
         current = a;
         Set<Integer> failing = guard.failureStatuses();
-        guard.attempt(() -> a.start(proxy.client(), head.route().name()), r -> failing.contains(r.getCode()))
+        guard.attempt(() -> judged(a), r -> failing.contains(r.getCode()))
                 .whenComplete((r, e) -> {
-                    if (e != null) {
-                        failed(a, attempt, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                    Throwable t = unwrap(e);
+                    if (t instanceof Outcomes.EjectedInstanceFailure) {
+                        t = t.getCause();
+                    }
+                    if (t != null) {
+                        failed(a, attempt, t);
                     } else {
                         answered(a, attempt, r);
                     }
                 });
+    }
+
+    /**
+     * The attempt, with its failure reported to passive health before the breaker judges it: a failure that
+     * leaves the instance ejected reaches the breaker wrapped, so that it does not count against the service.
+     */
+    private CompletionStage<HttpResponse> judged(UpstreamAttempt a) {
+        CompletableFuture<HttpResponse> judged = new CompletableFuture<>();
+        a.start(proxy.client(), head.route().name()).whenComplete((r, e) -> {
+            Throwable t = unwrap(e);
+            if (t == null) {
+                judged.complete(r);
+                return;
+            }
+            a.release(Outcomes.of(t));
+            judged.completeExceptionally(a.instanceEjected() ? new Outcomes.EjectedInstanceFailure(t) : t);
+        });
+        return judged;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** The attempt failed before its response head. */
@@ -295,7 +323,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             if (f.clientFault()) {
                 LOG.debug("request={} route={} request body failed: {}", head.requestId(), head.route().name(),
                         e.toString());
-            } else if (f.status() != 413) {
+            } else {
                 LOG.warn("request={} route={} upstream={} answered {}: {}", head.requestId(), head.route().name(),
                         instance, f.status(), e.toString());
             }

@@ -8,7 +8,8 @@ package dev.tollgate.proxy;
  * @param title short summary (RFC 9457 {@code title})
  * @param detail what happened (RFC 9457 {@code detail})
  * @param closeConnection the client connection must not be reused
- * @param clientFault the client caused it (its body failed), so no answer may reach it
+ * @param clientFault the client caused it (its request body was too large, too slow or broken): it never counts
+ *                    against the upstream (breaker, passive health), is not retried, and is logged at DEBUG
  */
 public record Failure(int status, String title, String detail, boolean closeConnection, boolean clientFault) {
 }

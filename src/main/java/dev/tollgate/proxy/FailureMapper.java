@@ -22,7 +22,7 @@ public final class FailureMapper {
     public static Failure map(Throwable t) {
         if (t instanceof ClientBody.TooLargeException) {
             return new Failure(413, "Content Too Large", "The request body is larger than this route accepts.",
-                    true, false);
+                    true, true);
         }
         if (t instanceof ClientBody.ReadException) {
             boolean timeout = causedBy(t, TimeoutException.class) || causedBy(t, SocketTimeoutException.class);

@@ -33,4 +33,23 @@ public final class Outcomes {
         }
         return Outcome.FAILED;
     }
+
+    /**
+     * Whether a failed attempt counts against its service's circuit breaker: not when it is the client's doing,
+     * and not when passive health has ejected the instance that failed. The service breaker is for a service
+     * that fails as a whole; one bad instance is passive health's to take out, and its failures (a burst of
+     * timeouts from requests it held, say) must not stop the healthy instances from serving.
+     */
+    public static boolean countsAgainstService(Throwable t) {
+        return !(t instanceof EjectedInstanceFailure) && !FailureMapper.map(t).clientFault();
+    }
+
+    /** An attempt's failure on an instance that passive health ejected with it or before it; wraps the cause. */
+    static final class EjectedInstanceFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        EjectedInstanceFailure(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
 }

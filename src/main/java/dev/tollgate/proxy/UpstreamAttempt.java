@@ -83,6 +83,11 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
         }
     }
 
+    /** Whether passive health has this attempt's instance ejected now. */
+    boolean instanceEjected() {
+        return lease.instanceEjected();
+    }
+
     /** Releases the instance's lease with the attempt's outcome; only the first call counts. */
     void release(Outcome outcome) {
         if (released.compareAndSet(false, true)) {

@@ -111,7 +111,7 @@ class FailureMapperTest {
     void oversizedBodyIsContentTooLargeAndClosesTheConnection() {
         Failure f = FailureMapper.map(tooLarge());
         assertThat(f).isEqualTo(new Failure(413, "Content Too Large",
-                "The request body is larger than this route accepts.", true, false));
+                "The request body is larger than this route accepts.", true, true));
     }
 
     @Test

@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.HoldingUpstream;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
+import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -39,6 +46,8 @@ class BreakerIT {
     private static UpstreamServer ops;
     private static UpstreamServer healing;
     private static int healingPort;
+    private static HoldingUpstream hung;
+    private static UpstreamServer twin;
 
     private final MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -54,6 +63,8 @@ class BreakerIT {
         ops = new UpstreamServer("ops");
         healingPort = ServerProcess.freePort();
         healing = new UpstreamServer("healing", healingPort);
+        hung = new HoldingUpstream();
+        twin = new UpstreamServer("twin");
         return GatewayDeployment.war(String.join("\n",
                 "gateway.resilience.retry.max-retries = 0",
                 "gateway.resilience.breaker.delay = 1h",
@@ -64,15 +75,22 @@ class BreakerIT {
                 GatewayDeployment.serviceWithRoute("strict", strict.uri()),
                 GatewayDeployment.serviceWithRoute("ops", ops.uri()),
                 GatewayDeployment.serviceWithRoute("healing", healing.uri()),
-                "gateway.services.healing.breaker.delay = 1s"));
+                "gateway.services.healing.breaker.delay = 1s",
+                GatewayDeployment.serviceWithRoute("pair", hung.uri() + ", " + twin.uri()),
+                "gateway.services.pair.load-balancer = round-robin",
+                "gateway.routes.pair.response-timeout = 1s",
+                GatewayDeployment.serviceWithRoute("uploads", twin.uri()),
+                "gateway.routes.uploads.max-body-size = 1KB"));
     }
 
 
     @AfterAll
     static void stop() throws Exception {
-        for (UpstreamServer u : new UpstreamServer[] {inventory, catalog, strict, ops, healing}) {
+        for (UpstreamServer u : new UpstreamServer[] {inventory, catalog, strict, ops, healing, twin}) {
             u.close();
         }
+        hung.release();
+        hung.close();
     }
 
     private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
@@ -100,6 +118,45 @@ class BreakerIT {
         long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isPositive();
         return retryAfter;
+    }
+
+    /**
+     * One instance of two stops answering: the requests it holds time out together, and the fifth failure in a
+     * row ejects it (passive health). Failures of an instance that passive health has ejected say nothing more
+     * about the service, so they do not count against its breaker: the healthy instance keeps serving.
+     */
+    @Test
+    void oneHungInstanceOfTwoIsEjectedWithoutOpeningTheServicesBreaker() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // round robin: five to each instance
+            sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + base.getHost() + ":"
+                    + base.getPort() + "/pair/hold")).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (CompletableFuture<HttpResponse<String>> f : sent) {
+            statuses.merge(f.get(30, TimeUnit.SECONDS).statusCode(), 1, Integer::sum);
+        }
+        assertThat(statuses).isEqualTo(Map.of(200, 5, 504, 5));
+        assertThat(breaker("pair", "State")).isEqualTo("CLOSED");
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = get("/pair/hold");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("twin");
+        }
+    }
+
+    /** A body over the route's limit is the client's fault: streamed (chunked) bodies cut off at it never count. */
+    @Test
+    void oversizedBodiesDoNotOpenTheBreaker() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + base.getHost() + ":"
+                    + base.getPort() + "/uploads/echo")).POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new ByteArrayInputStream(new byte[64 * 1024]))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        }
+        assertThat(breaker("uploads", "State")).isEqualTo("CLOSED");
+        assertThat(get("/uploads/echo").statusCode()).isEqualTo(200);
     }
 
     @Test
