@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * How many gateway instances share the limits, for the local share while Redis is unavailable: configured, or
  * discovered by heartbeats in Redis ({@code instances.lua}: every instance announces itself each interval, and
- * counts those heard from within three intervals). While Redis is down the last count is kept. Thread-safe;
+ * counts those heard from within three intervals). A lower count is taken only once it has lasted three
+ * intervals ({@link SlowToFall}), so an instance never counts itself alone just because Redis restarted empty
+ * and the others have not called in yet. While Redis is down the last count is kept. Thread-safe;
  * {@link #close()} stops the heartbeat.
  */
 final class InstanceCount implements AutoCloseable {
@@ -28,6 +30,7 @@ final class InstanceCount implements AutoCloseable {
     private final String id = UUID.randomUUID().toString();
     private final long ttlMicros;
     private final ScheduledExecutorService timer;
+    private final SlowToFall discovered;
 
     /** A fixed count. */
     InstanceCount(int configured) {
@@ -35,6 +38,7 @@ final class InstanceCount implements AutoCloseable {
         this.redis = null;
         this.ttlMicros = 0;
         this.timer = null;
+        this.discovered = null;
     }
 
     /** Discovered through Redis, starting with 1 until the first heartbeat answers. */
@@ -42,6 +46,7 @@ final class InstanceCount implements AutoCloseable {
         this.count = new AtomicInteger(1);
         this.redis = redis;
         this.ttlMicros = interval.toNanos() * 3 / 1000;
+        this.discovered = new SlowToFall(1, interval.toNanos() * 3);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-ratelimit-heartbeat");
             t.setDaemon(true);
@@ -58,9 +63,10 @@ final class InstanceCount implements AutoCloseable {
     void heartbeat() {
         try {
             long n = redis.call(j -> (Long) HEARTBEAT.eval(j, List.of(KEY), List.of(id, Long.toString(ttlMicros))));
-            int was = count.getAndSet((int) Math.max(1, n));
-            if (was != n) {
-                LOG.info("rate-limit: {} gateway instance(s) share the limits", n);
+            int next = discovered.read((int) Math.max(1, Math.min(n, Integer.MAX_VALUE)), System.nanoTime());
+            int was = count.getAndSet(next);
+            if (was != next) {
+                LOG.info("rate-limit: {} gateway instance(s) share the limits", next);
             }
         } catch (RedisUnavailableException e) {
             // the Redis client logs the outage once; the last count stays in use
