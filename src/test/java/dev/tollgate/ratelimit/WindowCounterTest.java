@@ -120,15 +120,18 @@ class WindowCounterTest {
     }
 
     /**
-     * Steady traffic at ten times the limit for 10 s: after the first window, whose admissions bunch at its
-     * start, the counter admits the limit per second evenly, as the log does, and no sliding window more than
-     * the limit and one.
+     * Steady traffic at ten times the limit for 10 s, starting from idle 0.7 s into a fixed window. The log admits
+     * the limit at once and then as the first ones leave the window. The counter admits the limit at once too,
+     * and in the next fixed window, whose previous one it takes as evenly spread, one per hundredth of a second:
+     * up to limit × (1 + 0.7) in the first window length, the error of a burst that came late in its window.
+     * From the third fixed window on the previous window's admissions are evenly spread, and the counter holds
+     * every window length to the limit (one more at most).
      */
     @Test
-    void steadyOverloadIsHeldToTheLimit() {
+    void steadyOverloadFromIdleIsHeldToTheLimitAfterItsFirstWindows() {
         List<Long> counter = new ArrayList<>();
         List<Long> log = new ArrayList<>();
-        for (long t = 0; t < 10 * S; t += 1_000) {
+        for (long t = 700_000; t < 10 * S; t += 1_000) {
             if (send(Algorithm.SLIDING_WINDOW_COUNTER, t)) {
                 counter.add(t);
             }
@@ -136,8 +139,10 @@ class WindowCounterTest {
                 log.add(t);
             }
         }
-        assertThat(counter).hasSize(log.size());
         assertThat(maxInAnyWindow(log, S)).isEqualTo(LIMIT);
-        assertThat(maxInAnyWindow(counter, S)).isLessThanOrEqualTo(LIMIT + 1);
+        assertThat(maxInAnyWindow(counter, S)).as("the first window length").isEqualTo(LIMIT + 70);
+        List<Long> steady = counter.stream().filter(t -> t >= 2 * S).toList();
+        assertThat(maxInAnyWindow(steady, S)).isLessThanOrEqualTo(LIMIT + 1);
+        assertThat(steady).hasSize(800);
     }
 }
