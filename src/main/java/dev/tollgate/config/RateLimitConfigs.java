@@ -110,7 +110,8 @@ final class RateLimitConfigs {
             ok = false;
         } else if (algorithm == Algorithm.SLIDING_WINDOW && limit > MAX_SLIDING_LIMIT) {
             s.problem(p + "limit", String.valueOf(limit), "at most " + MAX_SLIDING_LIMIT
-                    + " for the sliding window (it stores one entry per request); use token-bucket for more");
+                    + " for the sliding window (it stores one entry per request); use sliding-window-counter or"
+                    + " token-bucket for more");
             ok = false;
         }
         Duration window = s.positiveDuration(p + "window", null);
@@ -121,7 +122,7 @@ final class RateLimitConfigs {
             ok = false;
         }
         int burst = s.integer(p + "burst", -1, 1, 1_000_000_000);
-        if (burst != -1 && algorithm == Algorithm.SLIDING_WINDOW) {
+        if (burst != -1 && algorithm != null && !algorithm.hasBurst()) {
             s.problem(p + "burst", String.valueOf(burst), "no burst: it applies to algorithm token-bucket only");
         }
         String keyValue = s.string(p + "key", "ip");

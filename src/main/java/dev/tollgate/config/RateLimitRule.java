@@ -9,8 +9,9 @@ import java.util.Set;
  * @param name the rule's name (headers, metrics, JMX)
  * @param algorithm how requests are counted
  * @param limit requests admitted per window; for the token bucket the sustained rate is limit per window
- * @param window the window (sliding window) or the refill period of {@code limit} tokens (token bucket)
- * @param burst the token bucket's capacity; equals {@code limit} for the sliding window
+ * @param window the window (sliding window and its counter) or the refill period of {@code limit} tokens
+ *     (token bucket)
+ * @param burst the token bucket's capacity; equals {@code limit} for the other algorithms
  * @param key what the bucket is keyed by
  * @param header the header name when {@code key} is {@link Key#HEADER}, else null
  * @param failurePolicy what happens while Redis is unavailable
@@ -36,7 +37,8 @@ public record RateLimitRule(String name, Algorithm algorithm, int limit, Duratio
 
     /** The counting algorithm. */
     public enum Algorithm {
-        SLIDING_WINDOW("sliding-window"), TOKEN_BUCKET("token-bucket");
+        SLIDING_WINDOW("sliding-window"), TOKEN_BUCKET("token-bucket"),
+        SLIDING_WINDOW_COUNTER("sliding-window-counter");
 
         private final String label;
 
@@ -46,6 +48,11 @@ public record RateLimitRule(String name, Algorithm algorithm, int limit, Duratio
 
         public String label() {
             return label;
+        }
+
+        /** Whether a {@code burst} applies: the token bucket only; the windows admit {@code limit} per window. */
+        public boolean hasBurst() {
+            return this == TOKEN_BUCKET;
         }
     }
 

@@ -134,10 +134,17 @@ final class LocalBuckets implements Buckets {
         final ReentrantLock lock = new ReentrantLock();
         SlidingWindow window;
         TokenBucket bucket;
+        WindowCounter counter;
         long idleAt = Long.MIN_VALUE;
         boolean dead;
 
         Outcome peek(long now, Acquire a) {
+            if (a.algorithm() == Algorithm.SLIDING_WINDOW_COUNTER) {
+                if (counter == null) {
+                    counter = new WindowCounter();
+                }
+                return counter.peek(now, a);
+            }
             if (a.algorithm() == Algorithm.SLIDING_WINDOW) {
                 if (window == null) {
                     window = new SlidingWindow();
@@ -152,7 +159,10 @@ final class LocalBuckets implements Buckets {
 
         Outcome take(long now, Acquire a) {
             Outcome o;
-            if (a.algorithm() == Algorithm.SLIDING_WINDOW) {
+            if (a.algorithm() == Algorithm.SLIDING_WINDOW_COUNTER) {
+                o = counter.take(now, a);
+                idleAt = counter.emptyAt(a.windowMicros());
+            } else if (a.algorithm() == Algorithm.SLIDING_WINDOW) {
                 o = window.take(now, a);
                 idleAt = window.emptyAt(a.windowMicros());
             } else {

@@ -3,7 +3,6 @@ package dev.tollgate.ratelimit;
 import dev.tollgate.auth.Principal;
 import dev.tollgate.config.RateLimitConfig;
 import dev.tollgate.config.RateLimitRule;
-import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.config.RateLimitRule.FailurePolicy;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.ratelimit.Decision.RuleStatus;
@@ -187,7 +186,7 @@ public final class RateLimiter implements AutoCloseable {
         List<Acquire> out = new ArrayList<>(rules.size());
         for (RateLimitRule r : rules) {
             long limit = Math.max(1, r.limit() / share);
-            long burst = r.algorithm() == Algorithm.SLIDING_WINDOW ? limit : Math.max(1, r.burst() / share);
+            long burst = r.algorithm().hasBurst() ? Math.max(1, r.burst() / share) : limit;
             out.add(new Acquire(BucketKeys.of(r, caller), r.algorithm(), limit, r.window().toNanos() / 1000, burst,
                     !r.reportOnly()));
         }
@@ -217,7 +216,7 @@ public final class RateLimiter implements AutoCloseable {
                 }
             }
             counter(REQUESTS, r.name(), route, outcome).increment();
-            long window = a.algorithm() == Algorithm.SLIDING_WINDOW ? a.windowMicros()
+            long window = !a.algorithm().hasBurst() ? a.windowMicros()
                     : (long) Math.ceil((double) a.burst() * a.windowMicros() / a.limit());
             statuses.add(new RuleStatus(r.name(), a.burst(), seconds(window), o.remaining(),
                     seconds(o.resetMicros())));

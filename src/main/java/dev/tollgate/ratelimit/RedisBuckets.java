@@ -16,8 +16,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +45,9 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * Redis, so all instances together never admit more than the limit; the script grants at most a quarter of
  * what a bucket has left, so near the limit requests make one call each again. A sliding log stamps the units
  * at the lease's end (they cannot be counted too early), and the renewer of an ended lease gives its unused
- * units back. A token bucket's units do not end: a token taken early only makes the bucket stricter.
+ * units back; a sliding-window counter grants units only for a lease that ends within the current fixed window,
+ * and takes unused ones off that window's count. A token bucket's units do not end: a token taken early only
+ * makes the bucket stricter.
  * Thread-safe.
  */
 final class RedisBuckets implements Buckets {
@@ -77,78 +77,6 @@ final class RedisBuckets implements Buckets {
     private final String leasePrefix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + ":";
     private final AtomicLong leaseCount = new AtomicLong();
 
-    /** Units taken ahead in Redis for one combination of buckets, handed out by this instance until it ends. */
-    private static final class Lease {
-        /** The outcomes of the call that took them: what Redis had left after it, the units included. */
-        final List<Outcome> base;
-        final int granted;
-        /** Its members' name in the sliding logs ({@code <id>-<n>}), for a refund of units it did not use. */
-        final String id;
-        /** The end of the lease: a sliding log stamps its units at this time, so they cannot be used later. */
-        final long end;
-        /** Whether units cannot be used after {@link #end}: only with a sliding log among the buckets. */
-        final boolean expires;
-        final AtomicInteger left;
-        /** Set by the one request that asks for the next lease; the others make plain calls meanwhile. */
-        final AtomicBoolean renewing = new AtomicBoolean();
-        /** The lease its renewer took, handed out once this one is spent or ended. */
-        volatile Lease next;
-
-        Lease(List<Outcome> base, int granted, String id, long end, boolean expires) {
-            this.base = base;
-            this.granted = granted;
-            this.id = id;
-            this.end = end;
-            this.expires = expires;
-            this.left = new AtomicInteger(granted);
-        }
-
-        /** Whether it has units to hand out. */
-        boolean usable(long now) {
-            return !ended(now) && left.get() > 0;
-        }
-
-        /** Whether its units can no longer be used. */
-        boolean ended(long now) {
-            return expires && now - end >= 0;
-        }
-
-        /** Whether it is time to ask for the next lease: a quarter or less left, or none, or ended. */
-        boolean low(long now) {
-            return ended(now) || left.get() <= granted / 4;
-        }
-
-        /**
-         * Takes a unit; the outcomes as the request's own call would have said them (Redis's latest answer, with
-         * the units still unused here), or null if none is left.
-         */
-        List<Outcome> take(long now) {
-            if (ended(now)) {
-                return null;
-            }
-            int n;
-            do {
-                n = left.get();
-                if (n <= 0) {
-                    return null;
-                }
-            } while (!left.compareAndSet(n, n - 1));
-            // a unit taken here admits the request in every bucket (it was taken from all of them); the rest
-            // comes from Redis's latest answer, which may be a refusal when Redis has no room left
-            Lease after = next;
-            return after == null ? withUnused(base, n - 1, true)
-                    : withUnused(after.base, n - 1 + after.left.get(), true);
-        }
-
-        /** How many units to ask for next: twice as many when it runs low before it ends, else as many as it used. */
-        int nextSize(long now, int max) {
-            if (now - end < 0) {
-                return Math.min(max, Math.max(1, granted * 2));
-            }
-            return Math.min(max, granted - Math.max(0, left.get()));
-        }
-    }
-
     /** One request waiting for its outcomes. */
     private static final class Pending {
         final List<Acquire> buckets;
@@ -156,12 +84,15 @@ final class RedisBuckets implements Buckets {
         /** Units to prefetch (0: none), and their lease in microseconds. */
         int want;
         long leaseMicros;
-        /** The new lease's name, and the units of an ended one to give back (its name and how many). */
+        /** The new lease's name, and the units of an ended one to give back (its name, how many, taken when). */
         String leaseId = "";
         String refundId = "";
         int refund;
+        long refundAt;
         List<Outcome> outcomes;
         int granted;
+        /** The time of the script call (Redis's), in microseconds. */
+        long time;
         RedisUnavailableException failure;
         /** In a batch on the wire: its caller wakes this request when the answer is in. */
         volatile boolean taken;
@@ -229,6 +160,7 @@ final class RedisBuckets implements Buckets {
                     // its unused units go back to the sliding logs: nobody can take them any more
                     self.refund = lease.left.getAndSet(0);
                     self.refundId = lease.id;
+                    self.refundAt = lease.takenAt;
                 }
             } else {
                 List<Outcome> local = lease.take(now);
@@ -255,7 +187,7 @@ final class RedisBuckets implements Buckets {
             // a lease without units too: it remembers when this combination last ran out. A renewer installs its
             // lease as the next one; requests that found none only add one, so no lease with units is ever
             // overwritten (one evicted from the table loses its units: at most MAX_LEASES combinations keep one)
-            Lease next = new Lease(outcomes, self.granted, self.leaseId, now + self.leaseMicros * 1_000,
+            Lease next = new Lease(outcomes, self.granted, self.leaseId, self.time, now + self.leaseMicros * 1_000,
                     expires(buckets));
             if (renew) {
                 lease.next = next;
@@ -291,7 +223,7 @@ final class RedisBuckets implements Buckets {
      * Outcomes whose {@code remaining} counts {@code unused} prefetched units too, as the client may still use
      * them; {@code admittedHere}: by a unit this instance held, so allowed in every bucket whatever Redis said.
      */
-    private static List<Outcome> withUnused(List<Outcome> outcomes, int unused, boolean admittedHere) {
+    static List<Outcome> withUnused(List<Outcome> outcomes, int unused, boolean admittedHere) {
         if (unused == 0 && !admittedHere) {
             return outcomes;
         }
@@ -304,12 +236,13 @@ final class RedisBuckets implements Buckets {
     }
 
     /**
-     * Whether prefetched units must not be used after their lease: only a sliding log needs it (it stamps them at
-     * the lease's end). Tokens taken from a token bucket may be used any time later, which is only stricter.
+     * Whether prefetched units must not be used after their lease: a sliding log stamps them at the lease's end,
+     * a counter counts them in the window the lease ends in. Tokens taken from a token bucket may be used any time
+     * later, which is only stricter.
      */
     private static boolean expires(List<Acquire> buckets) {
         for (Acquire a : buckets) {
-            if (a.algorithm() == Algorithm.SLIDING_WINDOW) {
+            if (a.algorithm() != Algorithm.TOKEN_BUCKET) {
                 return true;
             }
         }
@@ -414,6 +347,7 @@ final class RedisBuckets implements Buckets {
             args.add(p.leaseId);
             args.add(p.refundId);
             args.add(Integer.toString(p.refund));
+            args.add(Long.toString(p.refundAt));
             for (Acquire a : p.buckets) {
                 Integer i = index.get(a.key());
                 if (i == null) {
@@ -422,7 +356,7 @@ final class RedisBuckets implements Buckets {
                     index.put(a.key(), i);
                 }
                 args.add(Integer.toString(i));
-                args.add(a.algorithm() == Algorithm.SLIDING_WINDOW ? "1" : "2");
+                args.add(a.scriptCode());
                 args.add(Long.toString(a.limit()));
                 args.add(Long.toString(a.windowMicros()));
                 args.add(Long.toString(a.burst()));
@@ -444,6 +378,7 @@ final class RedisBuckets implements Buckets {
                 }
                 p.outcomes = out;
                 p.granted = (int) number(values, v++);
+                p.time = number(values, v++);
             }
         } catch (RedisUnavailableException e) {
             batch.forEach(p -> p.failure = e);

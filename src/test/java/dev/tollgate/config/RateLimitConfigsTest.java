@@ -78,18 +78,38 @@ class RateLimitConfigsTest {
                 "gateway.rate-limit.policy = \"cluster\": expected local or redis",
                 "gateway.rate-limit.rules.a.limit = \"0\": expected a whole number from 1 to 1000000000",
                 "gateway.rate-limit.rules.b.window = \"soon\": expected a duration (e.g. 500ms, 5s, 1m)",
-                "gateway.rate-limit.rules.c.algorithm = \"leaky\": expected sliding-window, token-bucket",
+                "gateway.rate-limit.rules.c.algorithm = \"leaky\": expected sliding-window, token-bucket, "
+                        + "sliding-window-counter",
                 "gateway.rate-limit.rules.c.key = \"cookie\": expected principal, api-key, role, plan, ip, route or "
                         + "header:<name>",
                 "gateway.rate-limit.rules.c.failure-policy = \"shrug\": expected fail-open, fail-closed, "
                         + "local-fallback",
                 "gateway.rate-limit.rules.c.colour: unknown key",
                 "gateway.rate-limit.rules.d.limit = \"100001\": expected at most 100000 for the sliding window (it "
-                        + "stores one entry per request); use token-bucket for more",
+                        + "stores one entry per request); use sliding-window-counter or token-bucket for more",
                 "gateway.rate-limit.rules.e.limit = (missing): expected the number of requests admitted per window",
                 "gateway.rate-limit.rules.e.key = \"header:bad header\": expected header:<a header name>",
                 "gateway.routes.api.rate-limit = \"nope\": expected names of rules configured under "
                         + "gateway.rate-limit.rules [a, b, c, d, e]");
+    }
+
+    @Test
+    void theCounterTakesAnyLimitAndNoBurst() {
+        RateLimitConfig c = Configs.withApiRoute(
+                "gateway.rate-limit.rules.hourly.algorithm = sliding-window-counter",
+                "gateway.rate-limit.rules.hourly.limit = 1000000",
+                "gateway.rate-limit.rules.hourly.window = 1h",
+                "gateway.routes.api.rate-limit = hourly").rateLimit();
+        assertThat(c.rules().get("hourly")).isEqualTo(new RateLimitRule("hourly", Algorithm.SLIDING_WINDOW_COUNTER,
+                1_000_000, Duration.ofHours(1), 1_000_000, Key.IP, null, FailurePolicy.LOCAL_FALLBACK, Set.of(),
+                Set.of(), false));
+        assertThat(problemsWithApiRoute(
+                "gateway.rate-limit.rules.a.algorithm = sliding-window-counter",
+                "gateway.rate-limit.rules.a.limit = 5",
+                "gateway.rate-limit.rules.a.window = 1s",
+                "gateway.rate-limit.rules.a.burst = 9",
+                "gateway.routes.api.rate-limit = a")).containsExactly(
+                "gateway.rate-limit.rules.a.burst = \"9\": expected no burst: it applies to algorithm token-bucket only");
     }
 
     @Test

@@ -32,11 +32,16 @@ final class BucketCases {
 
     static Stream<Arguments> cases() {
         return Stream.of(slidingWindow(), noDoubleBurstAtTheEdge(), tokenBucketRefill(), rejectedTakesNothing(),
-                reportOnlyNeverRejects(), tokenBucketVetoesSlidingWindow()).map(Arguments::of);
+                reportOnlyNeverRejects(), tokenBucketVetoesSlidingWindow(), counterWeighsThePreviousWindow(),
+                counterRejectedTakesNothing(), tokenBucketVetoesCounter()).map(Arguments::of);
     }
 
     private static Acquire sliding(String key, long limit, long window, boolean enforced) {
         return new Acquire("tollgate:test:{case}:" + key, Algorithm.SLIDING_WINDOW, limit, window, limit, enforced);
+    }
+
+    private static Acquire counter(String key, long limit, long window) {
+        return new Acquire("tollgate:test:{case}:" + key, Algorithm.SLIDING_WINDOW_COUNTER, limit, window, limit, true);
     }
 
     private static Acquire bucket(String key, long rate, long window, long burst) {
@@ -116,5 +121,44 @@ final class BucketCases {
                 at(0, ok(0, 10 * S), ok(9, 60 * S)),
                 at(S, no(9 * S, 9 * S), ok(9, 59 * S)),
                 at(10 * S, ok(0, 10 * S), ok(8, 50 * S))));
+    }
+
+    /**
+     * START is a multiple of 10 s, so the fixed windows of 10 s start at offsets 0, 10 s, 20 s... The previous
+     * window weighs (window - elapsed - 1 us) / window: its 4 requests count 3.9999996 at the start of the next.
+     */
+    static Case counterWeighsThePreviousWindow() {
+        return new Case("counter: limit 4 per 10 s, the previous window's weight slides out",
+                List.of(counter("c", 4, 10 * S)), List.of(
+                at(0, ok(3, 10 * S)),
+                at(S, ok(2, 9 * S)),
+                at(2 * S, ok(1, 8 * S)),
+                at(3 * S, ok(0, 7 * S)),
+                at(4 * S, no(6 * S, 6 * S)),
+                // 4 x 0.9999999 + 0 < 4: one fits; then one more once 4 x (1 - e/10 s) + 1 < 4, at e = 2.5 s
+                at(10 * S, ok(0, 5 * S / 2)),
+                at(11 * S, no(3 * S / 2, 3 * S / 2)),
+                at(25 * S / 2 - 1, no(1, 1)),
+                at(25 * S / 2, ok(0, 5 * S / 2)),
+                // two windows on: both counts are forgotten
+                at(30 * S, ok(3, 10 * S))));
+    }
+
+    static Case counterRejectedTakesNothing() {
+        return new Case("counter and sliding log: a request the counter rejects takes nothing from the log",
+                List.of(counter("c", 2, 10 * S), sliding("long", 5, 100 * S, true)), List.of(
+                at(0, ok(1, 10 * S), ok(4, 100 * S)),
+                at(S, ok(0, 9 * S), ok(3, 99 * S)),
+                at(2 * S, no(8 * S, 8 * S), ok(3, 98 * S)),
+                at(10 * S, ok(0, 5 * S), ok(2, 90 * S))));
+    }
+
+    /** START is 20 s into a fixed window of 60 s. */
+    static Case tokenBucketVetoesCounter() {
+        return new Case("token bucket empty: the counter keeps its count",
+                List.of(bucket("b", 1, 10 * S, 1), counter("w", 10, 60 * S)), List.of(
+                at(0, ok(0, 10 * S), ok(9, 40 * S)),
+                at(S, no(9 * S, 9 * S), ok(9, 39 * S)),
+                at(10 * S, ok(0, 10 * S), ok(8, 30 * S))));
     }
 }

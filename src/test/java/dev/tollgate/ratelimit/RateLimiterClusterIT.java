@@ -93,7 +93,10 @@ class RateLimiterClusterIT {
                 "gateway.rate-limit.rules.hour.limit = 15",
                 "gateway.rate-limit.rules.hour.window = 1h",
                 "gateway.rate-limit.rules.hour.algorithm = token-bucket",
-                "gateway.routes.api.rate-limit = minute, hour");
+                "gateway.rate-limit.rules.day.limit = 12",
+                "gateway.rate-limit.rules.day.window = 1d",
+                "gateway.rate-limit.rules.day.algorithm = sliding-window-counter",
+                "gateway.routes.api.rate-limit = minute, hour, day");
         FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
         Map<String, AtomicInteger> allowed = new ConcurrentHashMap<>();
         try (Redis a = client(); Redis b = client();
@@ -111,7 +114,7 @@ class RateLimiterClusterIT {
                         for (int n = 0; n < 24; n++) {
                             String ip = "10.1.0." + (n % 8);
                             Decision d = limiter.check(new Caller("api", ip, null, h -> null));
-                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(2);
+                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(3);
                             if (d.isAllowed()) {
                                 allowed.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
                             }
@@ -130,7 +133,7 @@ class RateLimiterClusterIT {
         assertThat(allowed).hasSize(8);
         allowed.forEach((ip, n) -> assertThat(n.get()).as(ip).isEqualTo(10));
         List<Long> keys = cluster.keysPerNode("tollgate:rl:*");
-        assertThat(keys.stream().mapToLong(Long::longValue).sum()).as("two buckets per address").isEqualTo(16);
+        assertThat(keys.stream().mapToLong(Long::longValue).sum()).as("three buckets per address").isEqualTo(24);
         assertThat(keys.stream().filter(k -> k > 0).count()).as("spread over the masters: %s", keys)
                 .isGreaterThanOrEqualTo(2);
     }

@@ -165,6 +165,36 @@ class RateLimiterTest {
         assertThat(passes(10, c)).as("refilled 2 tokens in 4 s").isEqualTo(2);
     }
 
+    /**
+     * The clock starts on a 10 s boundary, so the counter's fixed windows start at 0, 10 s... Reset and Retry-After
+     * are when enough of the previous window's weight has slid out for one more request.
+     */
+    @Test
+    void counterHeadersAndRetryAfterFollowThePreviousWindowsWeight() {
+        limiter("gateway.rate-limit.rules.c.algorithm = sliding-window-counter", "gateway.rate-limit.rules.c.limit = 2",
+                "gateway.rate-limit.rules.c.window = 10s", "gateway.routes.api.rate-limit = c");
+        Caller c = caller("api", "10.0.0.1", null);
+        assertThat(RateLimitHeaders.of(limiter.check(c))).contains(
+                entry("RateLimit-Policy", "\"c\";q=2;w=10"), entry("RateLimit", "\"c\";r=1;t=10"));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(RateLimitHeaders.of(limiter.check(c))).containsEntry("RateLimit", "\"c\";r=0;t=9");
+        Decision full = limiter.check(c);
+        assertThat(full.verdict()).isEqualTo(Verdict.REJECT);
+        assertThat(full.retryAfterSeconds()).as("at the next window, 2 x 0.9999999 < 2").isEqualTo(9);
+        clock.advance(Duration.ofSeconds(9));
+        Decision next = limiter.check(c);
+        assertThat(next.isAllowed()).isTrue();
+        assertThat(RateLimitHeaders.of(next)).as("one more once 2 x (1 - e / 10 s) + 1 < 2: at e = 5 s")
+                .containsEntry("RateLimit", "\"c\";r=0;t=5");
+        Decision again = limiter.check(c);
+        assertThat(again.verdict()).isEqualTo(Verdict.REJECT);
+        assertThat(again.retryAfterSeconds()).isEqualTo(5);
+        clock.advance(Duration.ofMillis(4_999));
+        assertThat(limiter.check(c).verdict()).isEqualTo(Verdict.REJECT);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(limiter.check(c).isAllowed()).isTrue();
+    }
+
     @Test
     void reportOnlyRuleCountsButNeverRejects() {
         limiter("gateway.rate-limit.rules.trial.limit = 1", "gateway.rate-limit.rules.trial.window = 1m",
