@@ -10,14 +10,26 @@ import java.util.function.Supplier;
  * @param probe answers the current state
  */
 public record HealthCheck(String name, Supplier<Status> probe) {
-    /** A check's answer; the detail is for operators and names no secret. */
-    public record Status(boolean up, String detail) {
+    /**
+     * A check's answer; the detail is for operators and names no secret. A degraded check still counts as
+     * ready: the gateway serves without what it checks, in a documented weaker way.
+     */
+    public record Status(boolean up, boolean degraded, String detail) {
         public static Status up(String detail) {
-            return new Status(true, detail);
+            return new Status(true, false, detail);
+        }
+
+        public static Status degraded(String detail) {
+            return new Status(true, true, detail);
         }
 
         public static Status down(String detail) {
-            return new Status(false, detail);
+            return new Status(false, false, detail);
+        }
+
+        /** {@code UP}, {@code DEGRADED} or {@code DOWN}. */
+        public String name() {
+            return !up ? "DOWN" : degraded ? "DEGRADED" : "UP";
         }
     }
 

@@ -49,7 +49,7 @@ final class AdminEndpoints {
                 return true;
             case "/health/ready": {
                 Map<String, Object> checks = checks();
-                boolean up = checks.values().stream().allMatch(c -> "UP".equals(((Map<?, ?>) c).get("status")));
+                boolean up = checks.values().stream().noneMatch(c -> "DOWN".equals(((Map<?, ?>) c).get("status")));
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("status", up ? "UP" : "DOWN");
                 body.put("checks", checks);
@@ -69,7 +69,7 @@ final class AdminEndpoints {
         for (HealthCheck check : gateway.readiness()) {
             HealthCheck.Status s = check.run();
             Map<String, Object> c = new LinkedHashMap<>();
-            c.put("status", s.up() ? "UP" : "DOWN");
+            c.put("status", s.name());
             c.put("detail", s.detail());
             out.put(check.name(), c);
         }
