@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Picks the {@link Verification} of a token: a JWT's by the provider whose issuers hold its (not yet verified)
- * {@code iss}, else the one provider that accepts JWTs of any issuer; a token that is no JWT by the provider
+ * {@code iss} (introspected when that provider has no keys), else the one provider with keys and no issuers; a token that is no JWT by the provider
  * that introspects such tokens. A token whose issuer no provider claims, or whose provider the route does not
  * accept, is refused ({@link AuthException.Reason#UNKNOWN_ISSUER}) before any key or endpoint is used. With a
  * single provider that does not introspect, every token goes to it undecoded (its verification checks
@@ -41,11 +41,8 @@ final class Providers {
         this.all = List.copyOf(providers);
         Provider any = null;
         for (Provider p : all) {
-            if (p.jwt() == null) {
-                continue;
-            }
             p.issuers().forEach(iss -> byIssuer.putIfAbsent(iss, p));
-            if (p.issuers().isEmpty() && any == null) {
+            if (p.jwt() != null && p.issuers().isEmpty() && any == null) {
                 any = p;
             }
         }
@@ -77,7 +74,8 @@ final class Providers {
         if (p == null || !accepted.isEmpty() && !accepted.contains(p.name())) {
             throw new AuthException(AuthException.Reason.UNKNOWN_ISSUER);
         }
-        return p.jwt();
+        // a provider without keys introspects the JWTs of the issuers it lists
+        return p.jwt() != null ? p.jwt() : p.opaque();
     }
 
     /**

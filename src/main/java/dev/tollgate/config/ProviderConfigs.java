@@ -78,10 +78,7 @@ final class ProviderConfigs {
         String anyIssuer = null;
         for (AuthConfig.Provider p : providers.values()) {
             String key = prefix(p.name()) + "issuer";
-            if (!p.acceptsJwts()) {
-                continue;
-            }
-            if (p.jwt().issuers().isEmpty()) {
+            if (p.acceptsJwts() && p.jwt().issuers().isEmpty()) {
                 if (anyIssuer != null) {
                     s.problem(key, null, "the issuers of provider " + p.name() + ": provider " + anyIssuer
                             + " already accepts tokens of any issuer");

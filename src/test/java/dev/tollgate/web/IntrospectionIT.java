@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.HoldingUpstream;
 import dev.tollgate.testsupport.IntrospectionServer;
+import dev.tollgate.testsupport.Jwts;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.io.ByteArrayOutputStream;
@@ -77,7 +78,8 @@ class IntrospectionIT {
                 "gateway.auth.cache = redis",
                 "gateway.auth.cache.redis-timeout = 2s",
                 "gateway.services.app.instances = " + upstream.uri(),
-                provider("idp", idp.uri(), "gateway.auth.providers.idp.introspection.max-cache = 1m"),
+                provider("idp", idp.uri(), "gateway.auth.providers.idp.introspection.max-cache = 1m\n"
+                        + "gateway.auth.providers.idp.issuer = https://as.example/"),
                 provider("flaky", flaky.uri(), ""),
                 provider("hang", hanging.uri() + "/hold", "")));
     }
@@ -130,6 +132,19 @@ class IntrospectionIT {
         assertThat(levelTwoTtl(token)).as("bounded by max-cache, not by the hour to exp")
                 .isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1).toMillis());
         assertThat(LOG.toString(StandardCharsets.UTF_8)).doesNotContain(token);
+    }
+
+    @Test
+    void aJwtOfAnIssuerWhoseProviderHasNoKeysIsIntrospected() throws Exception {
+        String jwt = Jwts.raw("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"iss\":\"https://as.example/\",\"sub\":\"erin\"}",
+                new byte[32]);
+        idp.answer(jwt, active("erin", Instant.now().plus(Duration.ofHours(1))));
+        assertThat(get("/idp/orders", jwt).statusCode()).isEqualTo(200);
+        assertThat(upstream.last().header("X-User-Id")).isEqualTo("erin");
+        assertThat(idp.calls(jwt)).isEqualTo(1);
+        String other = Jwts.raw("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"iss\":\"https://else.example/\"}", new byte[32]);
+        assertThat(get("/idp/orders", other).statusCode()).isEqualTo(401);
+        assertThat(idp.calls(other)).as("another issuer's JWT is never sent to this endpoint").isZero();
     }
 
     @Test
