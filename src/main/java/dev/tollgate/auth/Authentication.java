@@ -77,6 +77,10 @@ public final class Authentication implements AutoCloseable {
             FunctionCounter.builder("tollgate.auth.failures", s, x -> x.failures(r)).tag("reason", r.tag())
                     .register(registry);
         }
+        for (Introspector i : runtimes.introspectors()) {
+            FunctionCounter.builder("tollgate.auth.introspections", i, Introspector::calls).tag("provider", i.provider())
+                    .register(registry);
+        }
         RedisCalls calls = redisCalls;
         if (calls != null) {
             FunctionCounter.builder("tollgate.auth.redis.fallbacks", calls, RedisCalls::fallbacks).register(registry);

@@ -56,8 +56,7 @@ final class Introspector implements Verification {
                 .add("leeway", rules.leeway().toSeconds()).add("max-cache", config.maxCache().toMillis()).digest();
     }
 
-    @Override
-    public String provider() {
+    String provider() {
         return provider;
     }
 

@@ -24,6 +24,7 @@ final class ProviderRuntimes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderRuntimes.class);
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
+    private final List<Introspector> introspectors = new ArrayList<>();
     private final Providers providers;
 
     ProviderRuntimes(AuthConfig config, Clock clock) {
@@ -50,6 +51,7 @@ final class ProviderRuntimes implements AutoCloseable {
             HttpIntrospectionEndpoint endpoint = new HttpIntrospectionEndpoint(p.introspection());
             open.push(endpoint);
             introspector = new Introspector(p.name(), p.introspection(), jwt, claims, endpoint, clock);
+            introspectors.add(introspector);
         }
         Verification forJwts = introspector != null && p.introspection().allTokens() ? introspector
                 : jwt.hasKeys() || introspector == null ? verifier(p, claims, clock) : null;
@@ -80,6 +82,11 @@ final class ProviderRuntimes implements AutoCloseable {
 
     Providers providers() {
         return providers;
+    }
+
+    /** The providers' introspection clients, for their meters. */
+    List<Introspector> introspectors() {
+        return List.copyOf(introspectors);
     }
 
     @Override

@@ -49,11 +49,6 @@ public final class TokenVerifier implements Verification {
     }
 
     @Override
-    public String provider() {
-        return provider;
-    }
-
-    @Override
     public String fingerprint() {
         Stamp s = stamp;
         if (jwks != null && jwks.keys() != s.jwksKeys()) {

@@ -8,9 +8,6 @@ import java.time.Duration;
  * Implementations are thread-safe.
  */
 interface Verification {
-    /** The provider's name. */
-    String provider();
-
     /**
      * A digest of every setting that decides whether a token is accepted (see {@link Fingerprint}); part of the
      * cache key, so a result is only ever reused under the settings it was established with.

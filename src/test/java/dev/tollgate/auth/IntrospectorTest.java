@@ -106,6 +106,7 @@ class IntrospectorTest {
         assertThat(i.verify("opaque").subject()).isEqualTo("alice");
         assertThat(i.verify("opaque").subject()).isEqualTo("alice");
         assertThat(calls).hasValue(3);
+        assertThat(i.calls()).as("the tollgate.auth.introspections meter").isEqualTo(3);
     }
 
     @Test
