@@ -49,6 +49,7 @@ class IntrospectionIT {
     private static UpstreamServer upstream;
     private static IntrospectionServer idp;
     private static IntrospectionServer flaky;
+    private static IntrospectionServer gone;
     private static HoldingUpstream hanging;
     private static RedisServer redis;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -70,6 +71,8 @@ class IntrospectionIT {
         upstream = new UpstreamServer("app");
         idp = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET); // RFC 6749 2.3.1: form-encoded id
         flaky = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET);
+        gone = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET);
+        gone.stop(); // its port refuses connections until the test starts it again
         hanging = new HoldingUpstream();
         redis = RedisServer.startNew();
         return GatewayDeployment.war(String.join("\n",
@@ -81,7 +84,8 @@ class IntrospectionIT {
                 provider("idp", idp.uri(), "gateway.auth.providers.idp.introspection.max-cache = 1m\n"
                         + "gateway.auth.providers.idp.issuer = https://as.example/"),
                 provider("flaky", flaky.uri(), ""),
-                provider("hang", hanging.uri() + "/hold", "")));
+                provider("hang", hanging.uri() + "/hold", ""),
+                provider("gone", gone.uri(), "gateway.auth.providers.gone.introspection.retry-interval = 1s")));
     }
 
     @AfterAll
@@ -90,6 +94,7 @@ class IntrospectionIT {
         upstream.close();
         idp.close();
         flaky.close();
+        gone.close();
         hanging.release();
         hanging.close();
         redis.close();
@@ -202,6 +207,23 @@ class IntrospectionIT {
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
         assertThat(hanging.held()).isEqualTo(1);
+    }
+
+    @Test
+    void anEndpointThatRefusesConnectionsIs503UntilItIsBackThenAskedAgain() throws Exception {
+        String token = "opaque-after-restart";
+        HttpResponse<String> r = get("/gone/orders", token);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        gone.answer(token, active("frank", Instant.now().plus(Duration.ofHours(1))));
+        gone.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (get("/gone/orders", token).statusCode() == 503) {
+            assertThat(System.nanoTime()).as("asked again after the retry interval").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(get("/gone/orders", token).statusCode()).isEqualTo(200);
+        assertThat(gone.calls(token)).as("one try after the interval, then the cache").isEqualTo(1);
     }
 
     /** Writes to two streams. */
