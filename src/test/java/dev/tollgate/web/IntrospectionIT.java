@@ -2,16 +2,15 @@ package dev.tollgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.HoldingUpstream;
 import dev.tollgate.testsupport.IntrospectionServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Opaque tokens checked by OAuth 2.0 token introspection (RFC 7662) through the real WAR, against real HTTP
  * endpoints started here: one that answers, one that fails, one that never answers; a real redis-server as
- * level 2. Everything the gateway logs in this JVM is kept, to prove neither a token nor the client secret is
- * ever written there.
+ * level 2. Everything logged in this JVM is recorded, to prove neither a token nor the client secret is ever
+ * written there.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -44,8 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IntrospectionIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLIENT_SECRET = "gateway-client-secret-5e1f0a";
-    private static final PrintStream ORIGINAL_OUT = System.out;
-    private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
+    private static RecordingAppender log;
     private static UpstreamServer upstream;
     private static IntrospectionServer idp;
     private static IntrospectionServer flaky;
@@ -67,7 +65,9 @@ class IntrospectionIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
-        System.setOut(new PrintStream(new Tee(ORIGINAL_OUT, LOG), true, StandardCharsets.UTF_8));
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setPattern("%level %logger %msg%n");
+        log = RecordingAppender.attach(org.slf4j.Logger.ROOT_LOGGER_NAME, encoder);
         upstream = new UpstreamServer("app");
         idp = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET); // RFC 6749 2.3.1: form-encoded id
         flaky = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET);
@@ -90,7 +90,7 @@ class IntrospectionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        System.setOut(ORIGINAL_OUT);
+        log.detach(org.slf4j.Logger.ROOT_LOGGER_NAME);
         upstream.close();
         idp.close();
         flaky.close();
@@ -136,7 +136,7 @@ class IntrospectionIT {
         assertThat(idp.refused()).as("client credentials as RFC 6749 section 2.3.1 says").isZero();
         assertThat(levelTwoTtl(token)).as("bounded by max-cache, not by the hour to exp")
                 .isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1).toMillis());
-        assertThat(LOG.toString(StandardCharsets.UTF_8)).doesNotContain(token);
+        assertThat(String.join("", log.lines())).doesNotContain(token);
     }
 
     @Test
@@ -196,9 +196,9 @@ class IntrospectionIT {
             assertThat(again.headers().firstValue("Retry-After")).isPresent();
         }
         assertThat(flaky.requests()).as("no call while backing off").isEqualTo(asked);
-        String log = LOG.toString(StandardCharsets.UTF_8);
-        assertThat(log).contains("provider=flaky introspection=").doesNotContain(CLIENT_SECRET)
-                .doesNotContain("opaque-during-outage");
+        String logged = String.join("", log.lines());
+        assertThat(logged).contains("provider=flaky introspection=").contains("client-secret=****")
+                .doesNotContain(CLIENT_SECRET).doesNotContain("opaque-during-outage");
     }
 
     @Test
@@ -224,28 +224,5 @@ class IntrospectionIT {
         }
         assertThat(get("/gone/orders", token).statusCode()).isEqualTo(200);
         assertThat(gone.calls(token)).as("one try after the interval, then the cache").isEqualTo(1);
-    }
-
-    /** Writes to two streams. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
     }
 }
