@@ -33,9 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Opaque tokens checked by OAuth 2.0 token introspection (RFC 7662) through the real WAR, against real HTTP
- * endpoints started here: one that answers, one that fails, one that never answers; a real redis-server as
- * level 2. Everything logged in this JVM is recorded, to prove neither a token nor the client secret is ever
- * written there.
+ * endpoints started here: one that answers, one that fails, one that never answers, one that refuses
+ * connections until it is started; a real redis-server as level 2. Everything the gateway logs
+ * ({@code dev.tollgate.*}, at any level enabled) is recorded, to prove neither a token nor the client secret
+ * is ever written there.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -67,7 +68,7 @@ class IntrospectionIT {
     static WebArchive deployment() throws Exception {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setPattern("%level %logger %msg%n");
-        log = RecordingAppender.attach(org.slf4j.Logger.ROOT_LOGGER_NAME, encoder);
+        log = RecordingAppender.attach("dev.tollgate", encoder);
         upstream = new UpstreamServer("app");
         idp = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET); // RFC 6749 2.3.1: form-encoded id
         flaky = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET);
@@ -90,7 +91,7 @@ class IntrospectionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        log.detach(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        log.detach("dev.tollgate");
         upstream.close();
         idp.close();
         flaky.close();
