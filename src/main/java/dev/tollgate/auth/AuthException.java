@@ -1,5 +1,7 @@
 package dev.tollgate.auth;
 
+import java.time.Duration;
+
 /**
  * A credential was refused. Carries only the reason, never the credential; no stack trace (it is a normal
  * outcome, thrown on every bad request). Immutable.
@@ -18,6 +20,9 @@ public final class AuthException extends Exception {
         NOT_YET_VALID("The token is not valid yet."),
         CLAIMS("The token's claims are not accepted."),
         REVOKED("The token has been revoked."),
+        UNKNOWN_ISSUER("The token's issuer is not accepted here."),
+        INACTIVE("The token is not active."),
+        INTROSPECTION_UNAVAILABLE("The token cannot be checked at the moment."),
         UNKNOWN_API_KEY("The API key is not valid.");
 
         private final String description;
@@ -37,13 +42,25 @@ public final class AuthException extends Exception {
     }
 
     private final Reason reason;
+    private final Duration retryAfter;
 
     public AuthException(Reason reason) {
+        this(reason, null);
+    }
+
+    /** A refusal that may pass by itself: the client may try again after {@code retryAfter}. */
+    public AuthException(Reason reason, Duration retryAfter) {
         super(reason.description(), null, false, false);
         this.reason = reason;
+        this.retryAfter = retryAfter;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** When to try again ({@link Reason#INTROSPECTION_UNAVAILABLE}), or null. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 }

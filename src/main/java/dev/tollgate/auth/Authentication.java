@@ -8,17 +8,16 @@ import dev.tollgate.redis.Redis;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The authentication runtime, built once from the configuration: key sources (a JWKS refreshed in the
- * background, static keys), the two cache levels, revocations, API keys, the MXBean and the metrics.
- * Thread-safe; {@link #close()} stops the JWKS refresh, the revocation feed and the token cache's Redis client.
+ * The authentication runtime, built once from the configuration: the identity providers (key sources, a JWKS
+ * refreshed in the background, static keys, introspection endpoints), the two cache levels, revocations, API
+ * keys, the MXBean and the metrics. Thread-safe; {@link #close()} stops the JWKS refreshes, the revocation feed,
+ * the introspection clients and the token cache's Redis client.
  */
 public final class Authentication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
@@ -30,8 +29,7 @@ public final class Authentication implements AutoCloseable {
     private final UserContext userContext;
     private final ClaimHeaders claimHeaders = new ClaimHeaders();
     private final String apiKeyHeader;
-    private final JwksKeySource jwks;
-    private final HttpJwksFetcher fetcher;
+    private final ProviderRuntimes runtimes;
     private final RedisCalls redisCalls;
     private final RevocationFeed feed;
 
@@ -39,19 +37,7 @@ public final class Authentication implements AutoCloseable {
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
      */
     public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
-        JwtChecks checks = new JwtChecks(config.jwt(), clock);
-        if (config.jwt().jwksUri() != null) {
-            fetcher = new HttpJwksFetcher(config.jwt().jwksUri(), config.jwt().jwksTimeout());
-            jwks = new JwksKeySource(config.jwt().jwksUri().toString(), fetcher, checks,
-                    config.jwt().jwksMinRefetch(), clock);
-            jwks.startRefreshing(config.jwt().jwksRefresh());
-        } else {
-            fetcher = null;
-            jwks = null;
-        }
-        ClaimsReader claims = new ClaimsReader(config.jwt().rolesClaims(), config.jwt().scopesClaims(),
-                config.jwt().planClaims());
-        Map<String, VerificationKey> staticKeys = TokenVerifier.staticKeys(config.jwt(), checks);
+        runtimes = new ProviderRuntimes(config, clock);
         redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redisConfig, config.redisTimeout(), redis)
                 : null;
         int max = config.cacheMaxEntries();
@@ -60,18 +46,16 @@ public final class Authentication implements AutoCloseable {
         if (feed != null) {
             feed.start();
         }
-        tokens = new TokenAuthenticator(new TokenVerifier(staticKeys, jwks, claims),
-                new LocalTokenCache(max, clock, ticker),
-                redisCalls == null ? null : new RedisTokenCache(redisCalls, claims, clock), redisCalls,
+        tokens = new TokenAuthenticator(runtimes.providers(), new LocalTokenCache(max, clock, ticker),
+                redisCalls == null ? null : new RedisTokenCache(redisCalls, clock), redisCalls,
                 revocations, config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 max, config.negativeTtl(), ticker);
         apiKeyHeader = config.apiKeys().header();
         authenticator = new Authenticator(tokens, apiKeys, apiKeyHeader);
         userContext = new UserContext(config.headers());
-        LOG.info("start-up: authentication cache={} jwks={} static-keys={} api-keys={}", config.cache(),
-                config.jwt().jwksUri() == null ? "none" : config.jwt().jwksUri(), staticKeys.keySet(),
-                config.apiKeys().keys().size());
+        LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache(),
+                config.providers().keySet(), config.apiKeys().keys().size());
     }
 
     /** Registers the {@code tollgate:type=TokenCache} MXBean and the {@code tollgate.auth.*} meters. */
@@ -92,6 +76,10 @@ public final class Authentication implements AutoCloseable {
                 .tag("level", "2").strongReference(true).register(registry);
         for (AuthException.Reason r : AuthException.Reason.values()) {
             FunctionCounter.builder("tollgate.auth.failures", s, x -> x.failures(r)).tag("reason", r.tag())
+                    .register(registry);
+        }
+        for (Introspector i : runtimes.introspectors()) {
+            FunctionCounter.builder("tollgate.auth.introspections", i, Introspector::calls).tag("provider", i.provider())
                     .register(registry);
         }
         RedisCalls calls = redisCalls;
@@ -124,16 +112,7 @@ public final class Authentication implements AutoCloseable {
 
     @Override
     public void close() {
-        if (jwks != null) {
-            jwks.close();
-        }
-        if (fetcher != null) {
-            try {
-                fetcher.close();
-            } catch (IOException e) {
-                LOG.debug("shutdown: JWKS client close failed: {}", e.toString());
-            }
-        }
+        runtimes.close();
         if (feed != null) {
             feed.close();
         }

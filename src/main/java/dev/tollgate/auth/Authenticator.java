@@ -1,6 +1,7 @@
 package dev.tollgate.auth;
 
 import dev.tollgate.config.AuthConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -9,7 +10,8 @@ import java.util.TreeSet;
 /**
  * A route's authentication decision, from the request's credential header values to an {@link Outcome}:
  * 400 for an ambiguous credential, 401 {@code invalid_token} (RFC 6750) for a missing or refused one, 403
- * {@code insufficient_scope} when roles or scopes fall short.
+ * {@code insufficient_scope} when roles or scopes fall short, 503 when the token's provider must introspect it
+ * and its endpoint is down.
  * <p>
  * Which credential counts: on {@code jwt} routes the {@code Authorization} header; on {@code api-key} routes the
  * API-key header ({@code Authorization} is not read there); on {@code jwt-or-api-key} routes a bearer token when
@@ -35,12 +37,17 @@ public final class Authenticator {
     /**
      * The outcome of one request.
      *
-     * @param status 200 (go on), 400, 401 or 403
+     * @param status 200 (go on), 400, 401, 403, or 503 when the token's provider cannot be asked
      * @param identity the caller when 200, else null
      * @param challenge the {@code WWW-Authenticate} value, or null
      * @param detail a fixed description for the problem answer
+     * @param retryAfter with 503: when to try again; else null
      */
-    public record Outcome(int status, Identity identity, String challenge, String detail) {
+    public record Outcome(int status, Identity identity, String challenge, String detail, Duration retryAfter) {
+        public Outcome(int status, Identity identity, String challenge, String detail) {
+            this(status, identity, challenge, detail, null);
+        }
+
         public boolean allowed() {
             return status == 200;
         }
@@ -63,7 +70,7 @@ public final class Authenticator {
         Identity identity;
         try {
             if (token != null) {
-                identity = identity(tokens.authenticate(token));
+                identity = identity(tokens.authenticate(token, route.providers()));
             } else if (useApiKey) {
                 identity = apiKey(apiKey.get(0));
             } else {
@@ -71,6 +78,10 @@ public final class Authenticator {
             }
         } catch (AuthException e) {
             String description = e.reason().description();
+            if (e.reason() == AuthException.Reason.INTROSPECTION_UNAVAILABLE) {
+                // the credential may be good: not a 401, which would tell the client to drop it
+                return new Outcome(503, null, null, description, e.retryAfter());
+            }
             return new Outcome(401, null, challenge(policy, "invalid_token", description, null), description);
         }
         Set<String> roles = identity.principal().roles();

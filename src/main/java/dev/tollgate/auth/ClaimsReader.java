@@ -35,19 +35,32 @@ public final class ClaimsReader {
      * @throws AuthException MALFORMED when the JSON is not an object with a numeric {@code exp}
      */
     public VerifiedToken read(String claimsJson) throws AuthException {
+        JsonNode root = object(claimsJson);
+        if (!root.path("exp").isNumber()) {
+            throw new AuthException(AuthException.Reason.MALFORMED);
+        }
+        return read(root, claimsJson, Instant.ofEpochSecond(root.get("exp").asLong()));
+    }
+
+    /** The claims of a parsed object, trusted until {@code expiresAt}. */
+    VerifiedToken read(JsonNode root, String claimsJson, Instant expiresAt) {
+        JsonNode planNode = first(root, plan);
+        return new VerifiedToken(text(root.get("sub")), text(root.get("jti")), expiresAt, values(first(root, roles)),
+                values(first(root, scopes)), planNode == null ? null : text(planNode), claimsJson, root);
+    }
+
+    /** The JSON object, or MALFORMED. */
+    static JsonNode object(String json) throws AuthException {
         JsonNode root;
         try {
-            root = JSON.readTree(claimsJson);
+            root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new AuthException(AuthException.Reason.MALFORMED);
         }
-        if (root == null || !root.isObject() || !root.path("exp").isNumber()) {
+        if (root == null || !root.isObject()) {
             throw new AuthException(AuthException.Reason.MALFORMED);
         }
-        JsonNode planNode = first(root, plan);
-        return new VerifiedToken(text(root.get("sub")), text(root.get("jti")),
-                Instant.ofEpochSecond(root.get("exp").asLong()), values(first(root, roles)),
-                values(first(root, scopes)), planNode == null ? null : text(planNode), claimsJson, root);
+        return root;
     }
 
     private static JsonNode first(JsonNode root, List<String[]> paths) {
@@ -63,11 +76,11 @@ public final class ClaimsReader {
         return null;
     }
 
-    private static String text(JsonNode n) {
+    static String text(JsonNode n) {
         return n == null || n.isNull() || n.isContainerNode() ? null : n.asText();
     }
 
-    private static Set<String> values(JsonNode n) {
+    static Set<String> values(JsonNode n) {
         Set<String> out = new LinkedHashSet<>();
         if (n == null) {
             return out;

@@ -124,6 +124,11 @@ final class JwksKeySource implements AutoCloseable {
         return fetches.sum();
     }
 
+    /** The key set in use; a new map (by identity) after every refresh that loaded one. */
+    Map<String, VerificationKey> keys() {
+        return keys.get();
+    }
+
     int size() {
         return keys.get().size();
     }

@@ -11,12 +11,17 @@ import java.time.Clock;
 
 /**
  * Builds the java-jwt verifier of one key: the key's one algorithm (never the token's choice), {@code exp}
- * required, {@code nbf} and {@code iat} checked with the leeway, and {@code iss}/{@code aud} when configured.
+ * and the provider's required claims present, {@code nbf} and {@code iat} checked with the leeway, and
+ * {@code iss}/{@code aud} when configured.
  * Immutable, thread-safe.
  */
 final class JwtChecks {
     private final AuthConfig.Jwt config;
     private final Clock clock;
+
+    AuthConfig.Jwt config() {
+        return config;
+    }
 
     JwtChecks(AuthConfig.Jwt config, Clock clock) {
         this.config = config;
@@ -31,6 +36,9 @@ final class JwtChecks {
         }
         JWTVerifier.BaseVerification v = (JWTVerifier.BaseVerification) JWT.require(alg);
         v.withClaimPresence("exp");
+        for (String claim : config.requiredClaims()) {
+            v.withClaimPresence(claim);
+        }
         v.acceptLeeway(config.leeway().toSeconds());
         if (!config.issuers().isEmpty()) {
             v.withIssuer(config.issuers().toArray(new String[0]));
@@ -38,7 +46,7 @@ final class JwtChecks {
         if (!config.audiences().isEmpty()) {
             v.withAnyOfAudience(config.audiences().toArray(new String[0]));
         }
-        return new VerificationKey(kid, algorithm, v.build(clock));
+        return new VerificationKey(kid, algorithm, v.build(clock), Thumbprints.of(publicKey, secret));
     }
 
     private static Algorithm algorithm(String name, PublicKey key, byte[] secret) {

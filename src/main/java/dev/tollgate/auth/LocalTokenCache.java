@@ -8,7 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Level 1: a bounded Caffeine cache in process. Each entry expires at its token's {@code exp}, measured with
+ * Level 1: a bounded Caffeine cache in process. Each entry expires at its token's {@code exp} (an introspected
+ * token's: the time its answer is trusted until), measured with
  * the injected clock; a read checks the expiry again, so a hit is never an expired token. Thread-safe.
  */
 final class LocalTokenCache implements TokenCache {
@@ -27,7 +28,7 @@ final class LocalTokenCache implements TokenCache {
     }
 
     @Override
-    public VerifiedToken get(String hash) {
+    public VerifiedToken get(String hash, Verification by) {
         VerifiedToken t = cache.getIfPresent(hash);
         if (t != null && !t.isLiveAt(clock.instant())) {
             cache.invalidate(hash);
@@ -37,7 +38,7 @@ final class LocalTokenCache implements TokenCache {
     }
 
     @Override
-    public void put(String hash, VerifiedToken token) {
+    public void put(String hash, VerifiedToken token, Verification by) {
         if (token.isLiveAt(clock.instant())) {
             cache.put(hash, token);
         }

@@ -6,31 +6,31 @@ import java.time.Duration;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Level 2: verified claims as JSON in Redis under {@code tollgate:auth:token:<sha256 hex>}, with a TTL of
- * {@code exp - now}, shared by every gateway instance. A hit is read with the same {@link ClaimsReader} as a
- * fresh verification, and its {@code exp} is checked again. Thread-safe.
+ * Level 2: established tokens in Redis under {@code tollgate:auth:token:<fingerprint>:<sha256 hex>}, with a TTL
+ * of {@code exp - now}, shared by every gateway instance whose provider has the same settings. The value is
+ * the verified claims as JSON (an introspection answer is preceded by the time it is trusted until); a hit is
+ * read by the {@link Verification} that wrote it, with the same {@link ClaimsReader} as a fresh result, and its
+ * expiry is checked again. Thread-safe.
  */
 final class RedisTokenCache implements TokenCache {
     static final String PREFIX = Redis.NAMESPACE + "auth:token:";
 
     private final RedisCalls redis;
-    private final ClaimsReader claims;
     private final Clock clock;
 
-    RedisTokenCache(RedisCalls redis, ClaimsReader claims, Clock clock) {
+    RedisTokenCache(RedisCalls redis, Clock clock) {
         this.redis = redis;
-        this.claims = claims;
         this.clock = clock;
     }
 
     @Override
-    public VerifiedToken get(String hash) throws RedisCalls.Unavailable {
-        String json = redis.call(j -> j.get(PREFIX + hash));
-        if (json == null) {
+    public VerifiedToken get(String hash, Verification by) throws RedisCalls.Unavailable {
+        String value = redis.call(j -> j.get(PREFIX + hash));
+        if (value == null) {
             return null;
         }
         try {
-            VerifiedToken t = claims.read(json);
+            VerifiedToken t = by.fromCache(value);
             return t.isLiveAt(clock.instant()) ? t : null;
         } catch (AuthException e) {
             return null; // not written by a gateway: treated as absent, the token is verified
@@ -39,10 +39,11 @@ final class RedisTokenCache implements TokenCache {
 
     /** Queues the write: the request that verified the token does not wait for Redis. */
     @Override
-    public void put(String hash, VerifiedToken token) {
+    public void put(String hash, VerifiedToken token, Verification by) {
         long ttl = Duration.between(clock.instant(), token.expiresAt()).toMillis();
         if (ttl > 0) {
-            redis.send(j -> j.set(PREFIX + hash, token.claimsJson(), SetParams.setParams().px(ttl)));
+            String value = by.toCache(token);
+            redis.send(j -> j.set(PREFIX + hash, value, SetParams.setParams().px(ttl)));
         }
     }
 

@@ -2,18 +2,24 @@ package dev.tollgate.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Authenticates a bearer token: size limit, then the SHA-256 of the whole token as the cache key; the negative
- * cache (a flood of one bad token costs one verification), level 1, level 2 (Redis), and only then a signature
- * verification whose result fills both levels. The revocation list (an in-process replica when Redis is used)
- * is consulted on every success, cache hits included. The raw token is never stored or logged. Thread-safe.
+ * Authenticates a bearer token: size limit, then the provider that must establish it ({@link Providers}: by its
+ * issuer, refused when the route does not accept that provider), then the cache key (that provider's
+ * fingerprint and the SHA-256 of the whole token); the negative cache (a flood of one bad token costs one
+ * verification), level 1, level 2 (Redis), and only then a verification or introspection whose result fills both
+ * levels. The revocation list (an in-process replica when Redis is used) is consulted on every success, cache hits
+ * included, by the token's hash and {@code jti}. The raw token is never stored or logged. Thread-safe.
  */
 public final class TokenAuthenticator {
     /** One digest per thread: {@code MessageDigest.getInstance} looks up the provider on every call. */
@@ -25,83 +31,122 @@ public final class TokenAuthenticator {
         }
     });
     private static final HexFormat HEX = HexFormat.of();
-    private final TokenVerifier verifier;
+
+    /** A remembered refusal, kept for {@code ttl}. */
+    private record Refusal(AuthException.Reason reason, Duration ttl) {
+    }
+
+    private final Providers providers;
     private final LocalTokenCache l1;
     private final RedisTokenCache l2;
     private final RedisCalls redis;
     private final Revocations revocations;
-    private final Cache<String, AuthException.Reason> negative;
+    private final Cache<String, Refusal> negative;
+    private final Duration negativeTtl;
     private final long maxTokenSize;
     private final AuthStats stats = new AuthStats();
 
-    TokenAuthenticator(TokenVerifier verifier, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
+    TokenAuthenticator(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
                        Revocations revocations, long maxTokenSize, int negativeEntries, Duration negativeTtl,
                        Ticker ticker) {
-        this.verifier = verifier;
+        this.providers = providers;
         this.l1 = l1;
         this.l2 = l2;
         this.redis = redis;
         this.revocations = revocations;
         this.maxTokenSize = maxTokenSize;
+        this.negativeTtl = negativeTtl;
         this.negative = Caffeine.newBuilder().maximumSize(negativeEntries).ticker(ticker)
-                .expireAfterWrite(negativeTtl).build();
+                .expireAfter(Expiry.creating((String key, Refusal r) -> r.ttl())).build();
     }
 
-    /** The verified token, or the reason it is refused. */
+    /** The verified token, or the reason it is refused; a token of any provider is accepted. */
     public VerifiedToken authenticate(String token) throws AuthException {
+        return authenticate(token, Set.of());
+    }
+
+    /**
+     * The verified token, or the reason it is refused.
+     *
+     * @param accepted the providers whose tokens are accepted; empty: every provider
+     */
+    public VerifiedToken authenticate(String token, Set<String> accepted) throws AuthException {
         try {
-            return lookup(token);
+            return lookup(token, accepted);
         } catch (AuthException e) {
             stats.failed(e.reason());
             throw e;
         }
     }
 
-    private VerifiedToken lookup(String token) throws AuthException {
+    private VerifiedToken lookup(String token, Set<String> accepted) throws AuthException {
         if (token.length() > maxTokenSize) {
             throw new AuthException(AuthException.Reason.TOO_LARGE);
         }
+        Verification by = providers.select(token, accepted);
         String hash = sha256(token);
-        AuthException.Reason bad = negative.getIfPresent(hash);
+        String key = by.fingerprint() + ":" + hash;
+        Refusal bad = negative.getIfPresent(key);
         if (bad != null) {
             stats.negativeHits.increment();
-            throw new AuthException(bad);
+            throw new AuthException(bad.reason());
         }
-        VerifiedToken t = l1.get(hash);
+        VerifiedToken t = cached(key, by);
         if (t != null) {
-            stats.l1Hits.increment();
             return unlessRevoked(hash, t);
-        }
-        stats.l1Misses.increment();
-        if (l2 != null) {
-            try {
-                t = l2.get(hash);
-            } catch (RedisCalls.Unavailable e) {
-                t = null; // level 1 and direct verification carry on
-            }
-            if (t != null) {
-                stats.l2Hits.increment();
-                l1.put(hash, t);
-                return unlessRevoked(hash, t);
-            }
-            stats.l2Misses.increment();
         }
         try {
             stats.verifications.increment();
-            t = verifier.verify(token);
+            t = by.verify(token);
         } catch (AuthException e) {
-            if (e.reason() != AuthException.Reason.UNKNOWN_KEY) {
-                // an unknown key may become known by a JWKS refetch; everything else stays bad
-                negative.put(hash, e.reason());
+            AuthException.Reason r = e.reason();
+            if (r != AuthException.Reason.UNKNOWN_KEY && r != AuthException.Reason.INTROSPECTION_UNAVAILABLE) {
+                // an unknown key may become known by a JWKS refetch, an endpoint may answer again; the rest stays bad
+                negative.put(key, new Refusal(r, by.refusalTtl(negativeTtl)));
             }
             throw e;
         }
         VerifiedToken verified = unlessRevoked(hash, t);
-        l1.put(hash, verified);
+        // a JWKS refetch for an unknown kid may have changed the fingerprint: file the result under the new one
+        String current = by.fingerprint() + ":" + hash;
+        l1.put(current, verified, by);
         if (l2 != null) {
-            l2.put(hash, verified);
+            l2.put(current, verified, by);
         }
         return verified;
+    }
+
+    private VerifiedToken cached(String key, Verification by) {
+        VerifiedToken t = l1.get(key, by);
+        if (t != null) {
+            stats.l1Hits.increment();
+            return t;
+        }
+        stats.l1Misses.increment();
+        if (l2 == null) {
+            return null;
+        }
+        try {
+            t = l2.get(key, by);
+        } catch (RedisCalls.Unavailable e) {
+            t = null; // level 1 and direct verification carry on
+        }
+        if (t == null) {
+            stats.l2Misses.increment();
+            return null;
+        }
+        stats.l2Hits.increment();
+        l1.put(key, t, by);
+        return t;
+    }
+
+    /** The cache keys of a token (by its hash) under every provider's current settings. */
+    List<String> keys(String hash) {
+        List<String> out = new ArrayList<>();
+        for (String fp : providers.fingerprints()) {
+            out.add(fp + ":" + hash);
+        }
+        return out;
     }
 
     private VerifiedToken unlessRevoked(String hash, VerifiedToken t) throws AuthException {

@@ -61,11 +61,18 @@ final class TokenCacheBean implements TokenCacheMXBean {
             if (!hash.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("expected the 64 hex digits of the token's SHA-256");
             }
-            boolean local = tokens.l1().evict(hash);
+            boolean local = false;
+            for (String key : tokens.keys(hash)) {
+                local |= tokens.l1().evict(key);
+            }
             String shared = "";
             if (tokens.l2() != null) {
                 try {
-                    shared = tokens.l2().evict(hash) ? ", level 2: evicted" : ", level 2: absent";
+                    boolean any = false;
+                    for (String key : tokens.keys(hash)) {
+                        any |= tokens.l2().evict(key);
+                    }
+                    shared = any ? ", level 2: evicted" : ", level 2: absent";
                 } catch (RedisCalls.Unavailable e) {
                     shared = ", level 2: Redis unavailable";
                 }

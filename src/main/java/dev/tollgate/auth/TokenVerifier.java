@@ -9,8 +9,11 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import dev.tollgate.config.AuthConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,17 +22,65 @@ import java.util.Map;
  * {@code alg} differs (including {@code none}, or HS256 against an RSA key) is refused before any signature
  * check. Header fields that point elsewhere ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are never read;
  * a {@code kid} that looks like a path or URL is refused without a lookup or a fetch. Every failure is an
- * {@link AuthException}, never another exception. Thread-safe.
+ * {@link AuthException}, never another exception. Its fingerprint covers the provider's name, the ids, algorithms
+ * and thumbprints of its static keys and of the JWKS keys currently in use, its issuers, audiences, required
+ * claims and leeway; it changes when a JWKS refresh changes the key set. Thread-safe.
  */
-public final class TokenVerifier {
+public final class TokenVerifier implements Verification {
+    /** The fingerprint computed for one JWKS key set (identity of the map), recomputed when the set is replaced. */
+    private record Stamp(Map<String, VerificationKey> jwksKeys, String fingerprint) {
+    }
+
+    private final String provider;
+    private final AuthConfig.Jwt config;
     private final Map<String, VerificationKey> staticKeys;
     private final JwksKeySource jwks;
     private final ClaimsReader claims;
+    private volatile Stamp stamp;
 
-    TokenVerifier(Map<String, VerificationKey> staticKeys, JwksKeySource jwks, ClaimsReader claims) {
+    TokenVerifier(String provider, AuthConfig.Jwt config, Map<String, VerificationKey> staticKeys,
+                  JwksKeySource jwks, ClaimsReader claims) {
+        this.provider = provider;
+        this.config = config;
         this.staticKeys = Map.copyOf(staticKeys);
         this.jwks = jwks;
         this.claims = claims;
+        this.stamp = stamp(jwks == null ? Map.of() : jwks.keys());
+    }
+
+    @Override
+    public String fingerprint() {
+        Stamp s = stamp;
+        if (jwks != null && jwks.keys() != s.jwksKeys()) {
+            s = stamp(jwks.keys());
+            stamp = s;
+        }
+        return s.fingerprint();
+    }
+
+    private Stamp stamp(Map<String, VerificationKey> jwksKeys) {
+        List<String> keys = new ArrayList<>();
+        staticKeys.values().forEach(k -> keys.add("static:" + k.kid() + ":" + k.algorithm() + ":" + k.thumbprint()));
+        jwksKeys.values().forEach(k -> keys.add("jwks:" + k.kid() + ":" + k.algorithm() + ":" + k.thumbprint()));
+        String fp = new Fingerprint("jwt", provider).addAll("keys", keys).addAll("issuers", config.issuers())
+                .addAll("audiences", config.audiences()).addAll("required-claims", config.requiredClaims())
+                .add("leeway", config.leeway().toSeconds()).digest();
+        return new Stamp(jwksKeys, fp);
+    }
+
+    @Override
+    public Duration refusalTtl(Duration configured) {
+        return configured;
+    }
+
+    @Override
+    public String toCache(VerifiedToken token) {
+        return token.claimsJson();
+    }
+
+    @Override
+    public VerifiedToken fromCache(String value) throws AuthException {
+        return claims.read(value);
     }
 
     /** The static keys of the configuration, with their verifiers. */
@@ -45,6 +96,7 @@ public final class TokenVerifier {
         return out;
     }
 
+    @Override
     public VerifiedToken verify(String token) throws AuthException {
         DecodedJWT jwt;
         try {

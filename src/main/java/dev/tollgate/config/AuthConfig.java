@@ -3,7 +3,10 @@ package dev.tollgate.config;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,12 +17,21 @@ import java.util.Set;
  * @param cacheMaxEntries bound of the level-1 cache (and of the negative cache and local revocation list)
  * @param negativeTtl how long a token that failed verification is remembered as bad
  * @param redisTimeout longest wait for one Redis call on the request path; then level 1 + verification
- * @param jwt JWT verification
+ * @param jwt JWT verification under {@code gateway.auth.jwt.*}: the {@code default} provider's settings, and the
+ *            token size limit of every provider
  * @param apiKeys API keys
  * @param headers user-context header names (an empty name: not sent)
+ * @param providers the identity providers by name, in name order: {@code default} (from {@code gateway.auth.jwt.*},
+ *                  when it has a key source) and every {@code gateway.auth.providers.<name>}
  */
 public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl, Duration redisTimeout, Jwt jwt,
-                         ApiKeys apiKeys, UserHeaders headers) {
+                         ApiKeys apiKeys, UserHeaders headers, Map<String, Provider> providers) {
+    /** The name of the provider configured by {@code gateway.auth.jwt.*}. */
+    public static final String DEFAULT_PROVIDER = "default";
+
+    public AuthConfig {
+        providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+    }
 
     public boolean usesRedis() {
         return "redis".equals(cache);
@@ -38,11 +50,12 @@ public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl
      * @param rolesClaims claim paths read for roles, first present wins (e.g. {@code realm_access.roles})
      * @param scopesClaims claim paths read for scopes, first present wins
      * @param planClaims claim paths read for the plan, first present wins; empty: no plan
+     * @param requiredClaims claims a token must carry besides {@code exp}
      */
     public record Jwt(URI jwksUri, Duration jwksRefresh, Duration jwksMinRefetch, Duration jwksTimeout,
                       List<StaticKey> keys, List<String> issuers, List<String> audiences, Duration leeway,
                       long maxTokenSize, List<String> rolesClaims, List<String> scopesClaims,
-                      List<String> planClaims) {
+                      List<String> planClaims, List<String> requiredClaims) {
         public Jwt {
             keys = List.copyOf(keys);
             issuers = List.copyOf(issuers);
@@ -50,11 +63,49 @@ public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl
             rolesClaims = List.copyOf(rolesClaims);
             scopesClaims = List.copyOf(scopesClaims);
             planClaims = List.copyOf(planClaims);
+            requiredClaims = List.copyOf(requiredClaims);
         }
 
         /** Whether any key source is configured. */
         public boolean hasKeys() {
             return jwksUri != null || !keys.isEmpty();
+        }
+    }
+
+    /**
+     * One identity provider: how its JWTs are verified, and optionally where its tokens are introspected.
+     *
+     * @param name {@code default} or the {@code <name>} of {@code gateway.auth.providers.<name>.*}
+     * @param jwt its keys, issuers, audiences, leeway and claim names
+     * @param introspection its OAuth 2.0 token introspection endpoint (RFC 7662), or null
+     */
+    public record Provider(String name, Jwt jwt, Introspection introspection) {
+        /** Whether JWTs are accepted: verified with its keys, or introspected when it introspects all tokens. */
+        public boolean acceptsJwts() {
+            return jwt.hasKeys() || introspection != null && introspection.allTokens();
+        }
+    }
+
+    /**
+     * Token introspection (RFC 7662) of one provider ({@code gateway.auth.providers.<name>.introspection.*}).
+     *
+     * @param uri the introspection endpoint
+     * @param clientId the gateway's client id at the authorization server
+     * @param clientSecret its client secret (a secret: never logged, masked in {@link #toString()})
+     * @param timeout connect and response timeout of one call
+     * @param maxCache longest time an active answer is trusted (also bounded by the token's {@code exp})
+     * @param negativeCache how long an inactive answer is remembered
+     * @param retryInterval after a failed call, how long the endpoint is not asked (requests get 503)
+     * @param allTokens introspect JWTs of this provider's issuers too, not only tokens that are no JWT
+     */
+    public record Introspection(URI uri, String clientId, String clientSecret, Duration timeout, Duration maxCache,
+                                Duration negativeCache, Duration retryInterval, boolean allTokens) {
+        @Override
+        public String toString() {
+            return "Introspection[uri=" + Secrets.withoutUserInfo(uri.toString()) + ", clientId=" + clientId
+                    + ", clientSecret=" + Secrets.MASK + ", timeout=" + timeout + ", maxCache=" + maxCache
+                    + ", negativeCache=" + negativeCache + ", retryInterval=" + retryInterval
+                    + ", allTokens=" + allTokens + "]";
         }
     }
 
@@ -127,13 +178,26 @@ public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl
      * @param roles the caller needs at least one of these roles (empty: no role needed)
      * @param scopes the caller needs every one of these scopes
      * @param hideCredentials remove {@code Authorization} / the API-key header before forwarding
+     * @param providers the identity providers whose tokens the route accepts; empty: every provider
      */
-    public record RouteAuth(Policy policy, Set<String> roles, Set<String> scopes, boolean hideCredentials) {
+    public record RouteAuth(Policy policy, Set<String> roles, Set<String> scopes, boolean hideCredentials,
+                            Set<String> providers) {
         public static final RouteAuth NONE = new RouteAuth(Policy.NONE, Set.of(), Set.of(), false);
 
         public RouteAuth {
             roles = Set.copyOf(roles);
             scopes = Set.copyOf(scopes);
+            providers = Set.copyOf(providers);
+        }
+
+        /** A route that accepts every provider's tokens. */
+        public RouteAuth(Policy policy, Set<String> roles, Set<String> scopes, boolean hideCredentials) {
+            this(policy, roles, scopes, hideCredentials, Set.of());
+        }
+
+        /** Whether the route accepts tokens of this provider. */
+        public boolean accepts(String provider) {
+            return providers.isEmpty() || providers.contains(provider);
         }
     }
 }

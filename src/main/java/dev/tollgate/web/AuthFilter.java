@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * Second filter: applies the route's authentication policy. On every route it removes client-sent
  * user-context headers and the claim headers of every route; on an authenticating route it answers 400/401/403
- * (problem+json with {@code WWW-Authenticate}) or sets the principal and sends the caller's user-context and the
- * route's claim headers upstream.
+ * (problem+json with {@code WWW-Authenticate}), 503 with {@code Retry-After} while a token's introspection
+ * endpoint is down, or sets the principal and sends the caller's user-context and the route's claim headers
+ * upstream.
  */
 public final class AuthFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -38,6 +39,12 @@ public final class AuthFilter extends HttpFilter {
         if (route.policy() != AuthConfig.Policy.NONE) {
             Authenticator.Outcome outcome = auth.authenticator().authenticate(route,
                     Collections.list(req.getHeaders(AUTHORIZATION)), Collections.list(req.getHeaders(auth.apiKeyHeader())));
+            if (outcome.retryAfter() != null) {
+                long seconds = Math.max(1, (outcome.retryAfter().toMillis() + 999) / 1000);
+                Problems.send(req, res, outcome.status(), title(outcome.status()), outcome.detail(), false,
+                        Headers.RETRY_AFTER, Long.toString(seconds));
+                return;
+            }
             if (!outcome.allowed()) {
                 Problems.send(req, res, outcome.status(), title(outcome.status()), outcome.detail(), false,
                         WWW_AUTHENTICATE, outcome.challenge());
@@ -64,6 +71,7 @@ public final class AuthFilter extends HttpFilter {
         switch (status) {
             case 400: return "Bad Request";
             case 403: return "Forbidden";
+            case 503: return "Service Unavailable";
             default: return "Unauthorized";
         }
     }

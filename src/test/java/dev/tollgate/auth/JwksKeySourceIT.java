@@ -49,8 +49,8 @@ class JwksKeySourceIT {
     }
 
     private TokenVerifier verifier() {
-        return new TokenVerifier(java.util.Map.of(), jwks, new ClaimsReader(List.of("roles"), List.of("scope"),
-                List.of()));
+        return new TokenVerifier("default", Fixtures.config(List.of()).auth().jwt(), java.util.Map.of(), jwks,
+                new ClaimsReader(List.of("roles"), List.of("scope"), List.of()));
     }
 
     @Test
