@@ -2,16 +2,16 @@ package dev.tollgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
 import dev.tollgate.testsupport.RawHttp;
+import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -44,8 +44,7 @@ class AuthIT {
     private static final KeyPair FIRST = Jwts.rsa();
     private static final KeyPair SECOND = Jwts.rsa();
     private static final String API_KEY = "it-key-5d1c9a";
-    private static final PrintStream ORIGINAL_OUT = System.out;
-    private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
+    private static RecordingAppender log;
     private static UpstreamServer upstream;
     private static JwksServer jwks;
     private static RedisServer redis;
@@ -55,8 +54,10 @@ class AuthIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
-        // everything the gateway logs in this JVM is kept, to prove no token is ever written there
-        System.setOut(new PrintStream(new Tee(ORIGINAL_OUT, LOG), true, StandardCharsets.UTF_8));
+        // everything the gateway logs is kept, to prove no token is ever written there
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setPattern("%level %logger %msg%n");
+        log = RecordingAppender.attach("dev.tollgate", encoder);
         upstream = new UpstreamServer("app");
         jwks = new JwksServer(Jwts.jwks(Jwts.jwk("first", FIRST.getPublic(), "RS256")));
         redis = RedisServer.startNew();
@@ -90,7 +91,7 @@ class AuthIT {
 
     @AfterAll
     static void stop() throws Exception {
-        System.setOut(ORIGINAL_OUT);
+        log.detach("dev.tollgate");
         upstream.close();
         jwks.close();
         redis.close();
@@ -235,7 +236,9 @@ class AuthIT {
                 assertThat(k + v).doesNotContain(signature).doesNotContain(t.substring(0, 40));
             }
         }
-        assertThat(LOG.toString(StandardCharsets.UTF_8)).doesNotContain(t.substring(t.lastIndexOf('.') + 1));
+        String logged = String.join("", log.lines());
+        assertThat(logged).as("the gateway's log is recorded").contains("authentication cache=redis");
+        assertThat(logged).doesNotContain(t.substring(t.lastIndexOf('.') + 1)).doesNotContain(t.substring(0, 40));
     }
 
     @Test
@@ -265,29 +268,6 @@ class AuthIT {
                 break;
             }
             assertThat(System.nanoTime()).as("level 2 resumes after the restart").isLessThan(deadline);
-        }
-    }
-
-    /** Writes to two streams. */
-    private static final class Tee extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        Tee(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
         }
     }
 }
