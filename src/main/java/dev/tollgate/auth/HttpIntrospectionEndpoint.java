@@ -2,21 +2,15 @@ package dev.tollgate.auth;
 
 import dev.tollgate.config.AuthConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.entity.UrlEncodedFormEntity;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.message.BasicNameValuePair;
-import org.apache.hc.core5.util.Timeout;
 
 /**
  * One provider's introspection endpoint over HTTP(S) with HttpClient 5: {@code POST} of
@@ -38,18 +32,7 @@ final class HttpIntrospectionEndpoint implements Introspector.Endpoint, AutoClos
         this.uri = config.uri();
         String credentials = form(config.clientId()) + ":" + form(config.clientSecret());
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
-        Timeout t = Timeout.of(config.timeout());
-        this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(MAX_CONNECTIONS).setMaxConnPerRoute(MAX_CONNECTIONS)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t)
-                                .setSocketTimeout(t).build())
-                        .build())
-                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false)
-                        .setResponseTimeout(t).setConnectionRequestTimeout(t).build())
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .build();
+        this.client = BoundedHttp.client(config.timeout(), MAX_CONNECTIONS);
     }
 
     private static String form(String value) {
@@ -63,18 +46,8 @@ final class HttpIntrospectionEndpoint implements Introspector.Endpoint, AutoClos
         post.setHeader("Accept", "application/json");
         post.setEntity(new UrlEncodedFormEntity(List.of(new BasicNameValuePair("token", token),
                 new BasicNameValuePair("token_type_hint", "access_token")), StandardCharsets.UTF_8));
-        return client.execute(post, response -> {
-            if (response.getCode() != 200 || response.getEntity() == null) {
-                throw new IOException("introspection answered " + response.getCode());
-            }
-            try (InputStream in = response.getEntity().getContent()) {
-                byte[] body = in.readNBytes(MAX_BYTES + 1);
-                if (body.length > MAX_BYTES) {
-                    throw new IOException("introspection answer larger than 64 KiB");
-                }
-                return new String(body, StandardCharsets.UTF_8);
-            }
-        });
+        return client.execute(post, response ->
+                new String(BoundedHttp.body(response, MAX_BYTES, "introspection"), StandardCharsets.UTF_8));
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.tollgate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.config.ClaimHeader;
@@ -110,9 +109,7 @@ class ClaimHeadersTest {
                 new ClaimHeader("X-Missing", "absent", ClaimHeader.parse("absent")),
                 new ClaimHeader("X-Bad", "crlf", ClaimHeader.parse("crlf")));
         ClaimHeaders headers = new ClaimHeaders();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setPattern("%level %msg%n");
-        RecordingAppender log = RecordingAppender.attach(ClaimHeaders.class.getName(), encoder);
+        RecordingAppender log = RecordingAppender.attach(ClaimHeaders.class.getName(), "%level %msg%n");
         try {
             for (int i = 0; i < 3; i++) {
                 assertThat(headers.headers("orders", mappings, CLAIMS)).extracting(h -> h[0] + "=" + h[1])

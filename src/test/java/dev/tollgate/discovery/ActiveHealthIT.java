@@ -6,7 +6,6 @@ import static dev.tollgate.testsupport.Gateways.upstream;
 import static dev.tollgate.testsupport.Gateways.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import dev.tollgate.testsupport.FakeConsul;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.RecordingAppender;
@@ -124,19 +123,13 @@ class ActiveHealthIT {
         return out;
     }
 
-    private static PatternLayoutEncoder messages() {
-        PatternLayoutEncoder e = new PatternLayoutEncoder();
-        e.setPattern("%level %msg%n");
-        return e;
-    }
-
     private static long lines(RecordingAppender log, String... parts) {
         return log.lines().stream().filter(l -> Arrays.stream(parts).allMatch(l::contains)).count();
     }
 
     @Test
     void anInstanceThatGoesDownIsAvoidedAndUsedAgainWhenItComesBack() {
-        RecordingAppender log = RecordingAppender.attach(PROBES, messages());
+        RecordingAppender log = RecordingAppender.attach(PROBES, "%level %msg%n");
         try {
             assertThat(within(PATIENCE, () -> pair2.healthChecks() >= 2)).as("pair2 is checked").isTrue();
             assertThat(answering("pair", 6)).containsExactlyInAnyOrder("pair1", "pair2");

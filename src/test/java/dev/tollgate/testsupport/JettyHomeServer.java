@@ -15,15 +15,11 @@ import java.util.Map;
  * with {@code server-config/jetty-base}, started the documented way: {@code server-config/jetty.sh} with a
  * gateway properties file, in its own JVM.
  */
-public final class JettyHomeServer implements GatewayContainer {
+public final class JettyHomeServer extends GatewayContainer {
     private static final Path PROJECT = Path.of("").toAbsolutePath();
 
-    private final ServerProcess process;
-    private final int httpPort;
-
     private JettyHomeServer(ServerProcess process, int httpPort) {
-        this.process = process;
-        this.httpPort = httpPort;
+        super(process, httpPort);
     }
 
     /** Starts Jetty with the gateway configured by {@code properties}; returns once the gateway answers. */
@@ -55,23 +51,7 @@ public final class JettyHomeServer implements GatewayContainer {
     }
 
     @Override
-    public int port() {
-        return httpPort;
-    }
-
-    @Override
     public String contextPath() {
         return "";
-    }
-
-    @Override
-    public String log() {
-        return process.log();
-    }
-
-    @Override
-    public void close() throws Exception {
-        process.process().destroy();
-        process.awaitExit(Duration.ofMinutes(1));
     }
 }

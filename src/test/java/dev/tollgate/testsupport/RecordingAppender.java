@@ -1,6 +1,7 @@
 package dev.tollgate.testsupport;
 
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
@@ -31,6 +32,13 @@ public final class RecordingAppender extends AppenderBase<ILoggingEvent> {
         a.start();
         logger.addAppender(a);
         return a;
+    }
+
+    /** As {@link #attach(String, Encoder)}, with a pattern encoder, e.g. {@code "%level %msg%n"}. */
+    public static RecordingAppender attach(String loggerName, String pattern) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setPattern(pattern);
+        return attach(loggerName, encoder);
     }
 
     public void detach(String loggerName) {

@@ -18,15 +18,11 @@ import java.util.stream.Stream;
  * {@code gateway.config} to a properties file, the WAR goes into {@code deployments/}, and a copy of
  * {@code standalone/} is the base directory so the distribution stays pristine.
  */
-public final class WildFlyServer implements GatewayContainer {
+public final class WildFlyServer extends GatewayContainer {
     private static final Path PROJECT = Path.of("").toAbsolutePath();
 
-    private final ServerProcess process;
-    private final int httpPort;
-
     private WildFlyServer(ServerProcess process, int httpPort) {
-        this.process = process;
-        this.httpPort = httpPort;
+        super(process, httpPort);
     }
 
     /** Starts WildFly with the gateway configured by {@code properties}; returns once the WAR is deployed. */
@@ -77,25 +73,8 @@ public final class WildFlyServer implements GatewayContainer {
     }
 
     @Override
-    public int port() {
-        return httpPort;
-    }
-
-    @Override
     public String contextPath() {
         return "/tollgate";
-    }
-
-    @Override
-    public String log() {
-        return process.log();
-    }
-
-    /** SIGTERM, as an orchestrator stops it; waits for the JVM to exit. */
-    @Override
-    public void close() throws Exception {
-        process.process().destroy();
-        process.awaitExit(Duration.ofMinutes(1));
     }
 
     /** Copies a directory tree (the distribution's {@code standalone/}, as a base directory of its own). */

@@ -2,7 +2,6 @@ package dev.tollgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
@@ -55,9 +54,7 @@ class AuthIT {
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
         // everything the gateway logs is kept, to prove no token is ever written there
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setPattern("%level %logger %msg%n");
-        log = RecordingAppender.attach("dev.tollgate", encoder);
+        log = RecordingAppender.attach("dev.tollgate", "%level %logger %msg%n");
         upstream = new UpstreamServer("app");
         jwks = new JwksServer(Jwts.jwks(Jwts.jwk("first", FIRST.getPublic(), "RS256")));
         redis = RedisServer.startNew();

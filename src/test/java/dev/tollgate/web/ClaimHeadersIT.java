@@ -2,7 +2,6 @@ package dev.tollgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.Jwts;
 import dev.tollgate.testsupport.RawHttp;
@@ -110,9 +109,7 @@ class ClaimHeadersIT {
 
     @Test
     void aValueThatWouldBreakAHeaderIsNotSentAndWarnedOnceWithoutTheValue() throws Exception {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setPattern("%level %msg%n");
-        RecordingAppender log = RecordingAppender.attach(LOGGER, encoder);
+        RecordingAppender log = RecordingAppender.attach(LOGGER, "%level %msg%n");
         try {
             String t = token(Map.of("tenant_id", "t-7", "note", "n1\r\nX-Admin: yes",
                     "address", Map.of("city", "Oslo")));

@@ -2,7 +2,6 @@ package dev.tollgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.HoldingUpstream;
@@ -66,9 +65,7 @@ class IntrospectionIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setPattern("%level %logger %msg%n");
-        log = RecordingAppender.attach("dev.tollgate", encoder);
+        log = RecordingAppender.attach("dev.tollgate", "%level %logger %msg%n");
         upstream = new UpstreamServer("app");
         idp = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET); // RFC 6749 2.3.1: form-encoded id
         flaky = new IntrospectionServer("tollgate+gateway", CLIENT_SECRET);
