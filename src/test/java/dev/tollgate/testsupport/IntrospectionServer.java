@@ -1,11 +1,8 @@
 package dev.tollgate.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -23,31 +20,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that answers) and be stopped and started again on the same port (one that does not). Counts the calls per token
  * and the refused ones. Thread-safe.
  */
-public final class IntrospectionServer implements AutoCloseable {
+public final class IntrospectionServer extends RestartableHttpServer {
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger all = new AtomicInteger();
     private final String authorization;
-    private final int port;
     private volatile int failWith;
-    private HttpServer server;
 
     public IntrospectionServer(String clientId, String clientSecret) throws IOException {
+        super("/introspect", "/introspect");
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
-        this.server = create(0);
-        this.port = server.getAddress().getPort();
-        server.start();
+        open();
     }
 
-    private HttpServer create(int p) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 64);
-        s.createContext("/introspect", this::handle);
-        return s;
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
+    @Override
+    protected void handle(HttpExchange exchange) throws IOException {
         all.incrementAndGet();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
@@ -88,10 +77,6 @@ public final class IntrospectionServer implements AutoCloseable {
         }
     }
 
-    public String uri() {
-        return "http://127.0.0.1:" + port + "/introspect";
-    }
-
     /** The answer for this token from now on (a JSON object, e.g. {@code {"active":true,"sub":"alice"}}). */
     public void answer(String token, String json) {
         answers.put(token, json);
@@ -116,24 +101,5 @@ public final class IntrospectionServer implements AutoCloseable {
     /** Answer every authenticated call with this status from now on; 0 answers normally again. */
     public void failWith(int status) {
         failWith = status;
-    }
-
-    public synchronized void stop() {
-        if (server != null) {
-            server.stop(0);
-            server = null;
-        }
-    }
-
-    public synchronized void start() throws IOException {
-        if (server == null) {
-            server = create(port);
-            server.start();
-        }
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }
