@@ -137,4 +137,59 @@ class RateLimiterClusterIT {
         assertThat(keys.stream().filter(k -> k > 0).count()).as("spread over the masters: %s", keys)
                 .isGreaterThanOrEqualTo(2);
     }
+
+    /**
+     * Two instances share one sliding-window counter (the only rule, so it is the one that binds), with batching
+     * and prefetch as configured by default: within one window whose previous window is empty the counter's
+     * estimate is the exact count, so together they admit exactly the limit.
+     */
+    @Test
+    void twoInstancesShareOneSlidingWindowCounterExactly() throws Exception {
+        GatewayConfig config = Configs.withApiRoute(
+                "gateway.redis.cluster = true",
+                "gateway.redis.uri = " + cluster.seeds(),
+                "gateway.rate-limit.policy = redis",
+                "gateway.rate-limit.instances = 2",
+                "gateway.rate-limit.rules.daily.limit = 50",
+                "gateway.rate-limit.rules.daily.window = 1d",
+                "gateway.rate-limit.rules.daily.algorithm = sliding-window-counter",
+                "gateway.routes.api.rate-limit = daily");
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicInteger allowed = new AtomicInteger();
+        String ip = "10.2.0." + RUN.incrementAndGet();
+        try (Redis a = client(); Redis b = client();
+             RateLimiter first = new RateLimiter(config.rateLimit(), a, clock, new SimpleMeterRegistry(), null);
+             RateLimiter second = new RateLimiter(config.rateLimit(), b, clock, new SimpleMeterRegistry(), null)) {
+            List<RateLimiter> instances = List.of(first, second);
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            CountDownLatch go = new CountDownLatch(1);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    RateLimiter limiter = instances.get(t % 2);
+                    futures.add(pool.submit(() -> {
+                        go.await();
+                        for (int n = 0; n < 10; n++) {
+                            Decision d = limiter.check(new Caller("api", ip, null, h -> null));
+                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(1);
+                            if (d.isAllowed()) {
+                                allowed.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertThat(allowed.get()).as("160 requests from two instances against a limit of 50").isEqualTo(50);
+        for (int node = 0; node < cluster.ports().size(); node++) {
+            cluster.commandOn(node, "FLUSHALL"); // the other tests count the keys they leave
+        }
+    }
 }
