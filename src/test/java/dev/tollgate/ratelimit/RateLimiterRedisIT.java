@@ -7,6 +7,7 @@ import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -182,10 +183,7 @@ class RateLimiterRedisIT {
             "gateway.routes.api.rate-limit = r"};
         RateLimiter a = instance(clock("2026-01-01T00:00:00Z"), rule);
         instance(clock("2026-01-01T00:00:00Z"), rule);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (registry.get("tollgate.ratelimit.instances").gauge().value() != 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Poll.until(Duration.ofSeconds(10), () -> registry.get("tollgate.ratelimit.instances").gauge().value() == 2);
         assertThat(registry.get("tollgate.ratelimit.instances").gauge().value()).isEqualTo(2);
         server.stop();
         int allowed = 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.Timer;
@@ -357,11 +358,7 @@ class RedisBucketsIT {
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.sleep(1);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), condition)).as("condition within 10 s").isTrue();
     }
 
     static int hammer(List<RedisBuckets> instances, List<Acquire> buckets) throws Exception {
