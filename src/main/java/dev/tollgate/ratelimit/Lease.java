@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Units taken ahead in Redis for one combination of buckets, handed out by {@link Prefetch} on one gateway
- * instance until it ends (see {@link RedisBuckets} for the scheme). Thread-safe: requests take units with a compare-and-set.
+ * instance until it ends (see {@link RedisBuckets} for the scheme). Thread-safe: requests take units with a
+ * compare-and-set.
  */
 final class Lease {
     /** The outcomes of the call that took them: what Redis had left after it, the units included. */

@@ -20,19 +20,18 @@ import java.util.List;
  * cost per request low. With {@code maxBatch = 1} every request makes its own call. In a Redis Cluster a batch
  * is split by hash slot: one call per slot.
  *
- * <p><b>Prefetch</b> ({@link Prefetch}, {@link Lease}). Waiting for the answer is what a round trip costs the gateway (a thread parked and woken,
- * more than the script itself), so a busy client's requests mostly do not wait. When one combination of
- * buckets (one client of one route) keeps running out, its next call asks for more units in advance: 1, then
- * twice as many each time it runs out again within the lease, at most {@code maxPrefetch}; after a lease that
- * ended with units unused, as many as that lease used. The script takes them from every bucket in Redis, in
- * the same atomic call, and the instance hands them out locally, without a round trip, until the lease ends
- * ({@code prefetchTime}, at most a tenth of the shortest window). Every admitted request took its unit in
- * Redis, so all instances together never admit more than the limit; the script grants at most a quarter of
- * what a bucket has left, so near the limit requests make one call each again. A sliding log stamps the units
- * at the lease's end (they cannot be counted too early), and the renewer of an ended lease gives its unused
- * units back; a sliding-window counter grants units only for a lease that ends within the current fixed window,
- * and takes unused ones off that window's count. A token bucket's units do not end: a token taken early only
- * makes the bucket stricter.
+ * <p><b>Prefetch</b> ({@link Prefetch}, {@link Lease}). Waiting for the answer is what a round trip costs the
+ * gateway (a thread parked and woken, more than the script itself), so a busy client's requests mostly do not wait.
+ * When one combination of buckets (one client of one route) keeps running out, its next call asks for more units in
+ * advance: 1, then twice as many each time it runs out again within the lease, at most {@code maxPrefetch}; after a
+ * lease that ended with units unused, as many as that lease used. The script takes them from every bucket in Redis,
+ * in the same atomic call, and the instance hands them out locally, without a round trip, until the lease ends
+ * ({@code prefetchTime}, at most a tenth of the shortest window). Every admitted request took its unit in Redis, so
+ * all instances together never admit more than the limit; the script grants at most a quarter of what a bucket has
+ * left, so near the limit requests make one call each again. A sliding log stamps the units at the lease's end (they
+ * cannot be counted too early), and the renewer of an ended lease gives its unused units back; a sliding-window
+ * counter grants units only for a lease that ends within the current fixed window, and takes unused ones off that
+ * window's count. A token bucket's units do not end: a token taken early only makes the bucket stricter.
  *
  * <p>What the script is called with and answers is {@link LimitScript}; the time it counts in, {@link LimitClock}.
  * Thread-safe.

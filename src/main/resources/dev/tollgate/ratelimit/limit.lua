@@ -5,11 +5,11 @@
 -- WindowCounter.java.
 -- KEYS: the distinct buckets of the batch; in a cluster all in one hash slot (hash-tagged, see BucketKeys.java).
 -- ARGV[1]: the time to count in: TIME to take it from Redis TIME (what the gateway sends, so that instances with
---   skewed clocks agree), or a time in microseconds from a clock of the caller's. ARGV[2]: the number of requests. Then per request: its number of buckets, the
---   units it asks to prefetch, the prefetch lease in microseconds, the lease's name, the name of an ended lease
---   whose unused units it gives back, their number and the time of the call that took them, and six per
---   bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token bucket, 3 sliding-window counter),
---   limit, window in microseconds, burst, enforced (1, or 0 for report-only).
+--   skewed clocks agree), or a time in microseconds from a clock of the caller's. ARGV[2]: the number of requests.
+--   Then per request: its number of buckets, the units it asks to prefetch, the prefetch lease in microseconds, the
+--   lease's name, the name of an ended lease whose unused units it gives back, their number and the time of the
+--   call that took them, and six per bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token
+--   bucket, 3 sliding-window counter), limit, window in microseconds, burst, enforced (1, or 0 for report-only).
 -- Returns per request, in order: four integers per bucket, in order: allowed (1 or 0), remaining, reset and
 --   retry-after in microseconds; then the units prefetched for it and the time of this call.
 -- Prefetch (Prefetch.java): an admitted request may take extra units from all of its buckets for the gateway
