@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,15 +166,15 @@ class RateLimiterRedisIT {
      * tests' routes have two rules, and no fallback evaluates both.
      */
     private static Decision awaitRedis(RateLimiter limiter) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Decision d = limiter.check(anyone());
-            if (d.rules().size() == 2) { // both rules evaluated: the decision came from Redis
-                return d;
-            }
-            Thread.sleep(50);
+        AtomicReference<Decision> last = new AtomicReference<>();
+        boolean fromRedis = Poll.until(Duration.ofSeconds(10), () -> {
+            last.set(limiter.check(anyone()));
+            return last.get().rules().size() == 2; // both rules evaluated: the decision came from Redis
+        });
+        if (!fromRedis) {
+            throw new AssertionError("Redis was not used again within 10 s");
         }
-        throw new AssertionError("Redis was not used again within 10 s");
+        return last.get();
     }
 
     @Test
