@@ -1,12 +1,14 @@
 package dev.tollgate.ratelimit;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Units taken ahead in Redis for one combination of buckets, handed out by {@link RedisBuckets} on one gateway
- * instance until it ends (see its prefetch). Thread-safe: requests take units with a compare-and-set.
+ * Units taken ahead in Redis for one combination of buckets, handed out by {@link Prefetch} on one gateway
+ * instance until it ends (see {@link RedisBuckets} for the scheme). Thread-safe: requests take units with a
+ * compare-and-set.
  */
 final class Lease {
     /** The outcomes of the call that took them: what Redis had left after it, the units included. */
@@ -69,8 +71,7 @@ final class Lease {
         // a unit taken here admits the request in every bucket (it was taken from all of them); the rest
         // comes from Redis's latest answer, which may be a refusal when Redis has no room left
         Lease after = next;
-        return after == null ? RedisBuckets.withUnused(base, n - 1, true)
-                : RedisBuckets.withUnused(after.base, n - 1 + after.left.get(), true);
+        return after == null ? withUnused(base, n - 1, true) : withUnused(after.base, n - 1 + after.left.get(), true);
     }
 
     /** How many units to ask for next: twice as many when it runs low before it ends, else as many as it used. */
@@ -79,5 +80,21 @@ final class Lease {
             return Math.min(max, Math.max(1, granted * 2));
         }
         return Math.min(max, granted - Math.max(0, left.get()));
+    }
+
+    /**
+     * Outcomes whose {@code remaining} counts {@code unused} prefetched units too, as the client may still use
+     * them; {@code admittedHere}: by a unit this instance held, so allowed in every bucket whatever Redis said.
+     */
+    static List<Outcome> withUnused(List<Outcome> outcomes, int unused, boolean admittedHere) {
+        if (unused == 0 && !admittedHere) {
+            return outcomes;
+        }
+        List<Outcome> out = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            out.add(admittedHere ? new Outcome(true, o.remaining() + unused, o.resetMicros(), 0)
+                    : new Outcome(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
+        }
+        return out;
     }
 }

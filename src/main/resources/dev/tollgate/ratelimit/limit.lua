@@ -1,18 +1,18 @@
 -- Tollgate rate limiting: for each request of a batch, in order, takes one unit from every bucket of that
 -- request, all or nothing (Buckets#acquire). A batch is the requests that waited while an earlier call was on
--- the wire (RedisBuckets); taking them in order in one script is the same as one call each, one round trip.
+-- the wire (ScriptBatcher); taking them in order in one script is the same as one call each, one round trip.
 -- The same algorithms, with the same arithmetic in the same order, as SlidingWindow.java, TokenBucket.java and
 -- WindowCounter.java.
 -- KEYS: the distinct buckets of the batch; in a cluster all in one hash slot (hash-tagged, see BucketKeys.java).
--- ARGV[1]: the time in microseconds, or -1 to use Redis TIME (always in production, so that gateway instances
---   with skewed clocks agree). ARGV[2]: the number of requests. Then per request: its number of buckets, the
---   units it asks to prefetch, the prefetch lease in microseconds, the lease's name, the name of an ended lease
---   whose unused units it gives back, their number and the time of the call that took them, and six per
---   bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token bucket, 3 sliding-window counter),
---   limit, window in microseconds, burst, enforced (1, or 0 for report-only).
+-- ARGV[1]: the time to count in: TIME to take it from Redis TIME (what the gateway sends, so that instances with
+--   skewed clocks agree), or a time in microseconds from a clock of the caller's. ARGV[2]: the number of requests.
+--   Then per request: its number of buckets, the units it asks to prefetch, the prefetch lease in microseconds, the
+--   lease's name, the name of an ended lease whose unused units it gives back, their number and the time of the
+--   call that took them, and six per bucket: the bucket's index in KEYS, algorithm (1 sliding window, 2 token
+--   bucket, 3 sliding-window counter), limit, window in microseconds, burst, enforced (1, or 0 for report-only).
 -- Returns per request, in order: four integers per bucket, in order: allowed (1 or 0), remaining, reset and
 --   retry-after in microseconds; then the units prefetched for it and the time of this call.
--- Prefetch (RedisBuckets): an admitted request may take extra units from all of its buckets for the gateway
+-- Prefetch (Prefetch.java): an admitted request may take extra units from all of its buckets for the gateway
 -- instance to hand out locally until the lease ends. Only when every bucket has room, and at most a quarter
 -- of what each has left after the request, so near the limit requests go one call each again. A sliding
 -- log records prefetched units at the lease's end, the latest time the instance may use them: counted that
@@ -23,10 +23,13 @@
 -- unused ones are taken off that window's count (if it is still the current or the previous one).
 -- Numbers sent back to Redis are formatted with %.0f / %.17g: Lua's default tostring keeps 14 digits only,
 -- and microsecond timestamps have 16.
-local now = tonumber(ARGV[1])
-if now < 0 then
+local now
+if ARGV[1] == 'TIME' then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[1])
+  if not now then return redis.error_reply('limit.lua: ARGV[1] must be TIME or a time in microseconds') end
 end
 local function int(x) return string.format('%.0f', x) end
 

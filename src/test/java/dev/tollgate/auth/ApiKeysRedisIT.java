@@ -7,6 +7,7 @@ import dev.tollgate.config.AuthConfig;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.FakeClock;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -148,10 +149,7 @@ class ApiKeysRedisIT {
         }
         // a restarted server is empty; the refusals during the outage were not remembered
         store("k-unseen", "{\"owner\":\"back\"}");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (present("k-unseen").status() != 200) {
-            assertThat(System.nanoTime()).as("Redis lookups resume after the restart").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> present("k-unseen").status() == 200))
+                .as("Redis lookups resume after the restart").isTrue();
     }
 }

@@ -9,6 +9,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,11 +98,8 @@ class RedisClusterAuthIT {
     }
 
     private static void awaitSynced(Authentication x) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!x.tokens().revocations().isComplete()) {
-            assertThat(System.nanoTime()).as("revocation replica synced").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> x.tokens().revocations().isComplete()))
+                .as("revocation replica synced").isTrue();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,11 +79,8 @@ class RedisTokenCacheIT {
 
     /** Level-2 writes are queued; wait (with a deadline) until the entry is there. */
     private static void awaitKey(String key) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!":1".equals(server.command("EXISTS " + key))) {
-            assertThat(System.nanoTime()).as("Redis key " + key).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> ":1".equals(server.command("EXISTS " + key))))
+                .as("Redis key " + key).isTrue();
     }
 
     @Test
@@ -138,11 +136,8 @@ class RedisTokenCacheIT {
 
     /** Waits (with a deadline) until the instance's revocation replica has synced with Redis. */
     private static void awaitSynced(Authentication x) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!x.tokens().revocations().isComplete()) {
-            assertThat(System.nanoTime()).as("revocation replica synced").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> x.tokens().revocations().isComplete()))
+                .as("revocation replica synced").isTrue();
     }
 
     /** Waits (with a deadline) until the instance refuses the token as revoked. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.config.ConsulConfig;
 import dev.tollgate.config.ConsulServiceConfig;
 import dev.tollgate.testsupport.FakeConsul;
+import dev.tollgate.testsupport.Poll;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -92,10 +93,7 @@ class ConsulClientIT {
                 throw new IllegalStateException(e);
             }
         });
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (consul.requests() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(5), () -> consul.requests() >= 2);
         assertThat(held).isNotDone();
         consul.register("orders", "o2", 8002);
         ConsulClient.Result r = held.get();

@@ -8,14 +8,17 @@ import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,11 +98,8 @@ class RateLimitMemoryIT {
         });
         assertThat(perRule).isEqualTo(Map.of("log", CLIENTS, "counter", CLIENTS, "bucket", CLIENTS));
         try (Jedis j = jedis()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (j.dbSize() > 0) {
-                assertThat(System.nanoTime()).as("every key expired within 60 s").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            assertThat(Poll.until(Duration.ofSeconds(60), () -> j.dbSize() == 0)).as("every key expired within 60 s")
+                    .isTrue();
         }
     }
 
@@ -157,8 +157,7 @@ class RateLimitMemoryIT {
     void theCounterHoldsTheSameMemoryWhateverTheCountAndTheLogOneEntryPerRequest() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         try (Redis redis = RedisClients.open(server); Jedis j = jedis()) {
-            RedisBuckets buckets = new RedisBuckets(redis, new SimpleMeterRegistry().timer("t"), 256, 1, 0,
-                    Duration.ZERO, now::get);
+            Timer timer = new SimpleMeterRegistry().timer("t");
             String log = BucketKeys.key(rule(), RateLimitRule.Key.IP, "10.0.0.1");
             String counter = log + "-counter";
             List<Acquire> both = List.of(new Acquire(log, Algorithm.SLIDING_WINDOW, 100_000, 3_600_000_000L, 100_000,
@@ -167,12 +166,12 @@ class RateLimitMemoryIT {
             Map<Integer, long[]> usage = new HashMap<>();
             int sent = 0;
             for (int n : new int[] {1, 100, 10_000}) {
-                List<List<Acquire>> batch = new ArrayList<>();
+                List<LimitScript.Request> batch = new ArrayList<>();
                 for (; sent < n; sent++) {
                     now.incrementAndGet();
-                    batch.add(both);
+                    batch.add(LimitScript.Request.plain(both));
                     if (batch.size() == 256 || sent == n - 1) {
-                        buckets.acquireTogether(batch);
+                        LimitScript.call(redis, batch, OptionalLong.of(now.get()), timer);
                         batch.clear();
                     }
                 }

@@ -73,7 +73,7 @@ class RateLimiterClusterIT {
         AtomicLong now = new AtomicLong();
         try (Redis redis = client()) {
             RedisBuckets remote = new RedisBuckets(redis, new SimpleMeterRegistry().timer("t"), 64, 4, 0, Duration.ZERO,
-                    now::get);
+                    LimitClock.of(now::get));
             for (BucketCases.Step step : c.steps()) {
                 now.set(BucketCases.START + step.atMicros());
                 assertThat(remote.acquire(buckets)).as("+%d us", step.atMicros()).isEqualTo(step.expected());

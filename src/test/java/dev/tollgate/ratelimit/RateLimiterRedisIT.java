@@ -7,6 +7,7 @@ import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -164,15 +166,15 @@ class RateLimiterRedisIT {
      * tests' routes have two rules, and no fallback evaluates both.
      */
     private static Decision awaitRedis(RateLimiter limiter) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Decision d = limiter.check(anyone());
-            if (d.rules().size() == 2) { // both rules evaluated: the decision came from Redis
-                return d;
-            }
-            Thread.sleep(50);
+        AtomicReference<Decision> last = new AtomicReference<>();
+        boolean fromRedis = Poll.until(Duration.ofSeconds(10), () -> {
+            last.set(limiter.check(anyone()));
+            return last.get().rules().size() == 2; // both rules evaluated: the decision came from Redis
+        });
+        if (!fromRedis) {
+            throw new AssertionError("Redis was not used again within 10 s");
         }
-        throw new AssertionError("Redis was not used again within 10 s");
+        return last.get();
     }
 
     @Test
@@ -182,10 +184,7 @@ class RateLimiterRedisIT {
             "gateway.routes.api.rate-limit = r"};
         RateLimiter a = instance(clock("2026-01-01T00:00:00Z"), rule);
         instance(clock("2026-01-01T00:00:00Z"), rule);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (registry.get("tollgate.ratelimit.instances").gauge().value() != 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Poll.until(Duration.ofSeconds(10), () -> registry.get("tollgate.ratelimit.instances").gauge().value() == 2);
         assertThat(registry.get("tollgate.ratelimit.instances").gauge().value()).isEqualTo(2);
         server.stop();
         int allowed = 0;

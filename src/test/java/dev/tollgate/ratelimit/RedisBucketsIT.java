@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
 import dev.tollgate.testsupport.RedisServer;
 import io.micrometer.core.instrument.Timer;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +56,7 @@ class RedisBucketsIT {
     @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
     void answersAsTheSharedTableSays(BucketCases.Case c) throws Exception {
         AtomicLong now = new AtomicLong();
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO, now::get);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO, LimitClock.of(now::get));
         int i = 0;
         for (BucketCases.Step step : c.steps()) {
             now.set(BucketCases.START + step.atMicros());
@@ -69,7 +71,7 @@ class RedisBucketsIT {
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:a", Algorithm.SLIDING_WINDOW, 5, 60_000_000, 5,
                 true));
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(4);
-        assertThat(server.command("SCRIPT EXISTS " + RedisBuckets.LIMIT.sha())).isEqualTo("*1");
+        assertThat(server.command("SCRIPT EXISTS " + LimitScript.LIMIT.sha())).isEqualTo("*1");
         server.command("SCRIPT FLUSH");
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(3);
         assertThat(redis.isAvailable()).as("NOSCRIPT is no outage").isTrue();
@@ -156,7 +158,7 @@ class RedisBucketsIT {
     void heldUnitsAreUsedWhenRedisHasNoneLeft() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{d}:sw", Algorithm.SLIDING_WINDOW, 100, 60_000_000,
                 100, true));
         int admitted = rampUp(holder, one, 15); // leases of 1, 2, 4 and 8 units
@@ -176,7 +178,7 @@ class RedisBucketsIT {
     void unitsOfAnEndedLeaseGoBackToTheSlidingLog() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{g}:sw", Algorithm.SLIDING_WINDOW, 40, 60_000_000,
                 40, true));
         int admitted = rampUp(holder, one, 7); // leases of 1, 2 and 4 units
@@ -198,7 +200,7 @@ class RedisBucketsIT {
 
     /** An instance that prefetches (at most 64 units, 50 ms leases), on the fake clock. */
     private RedisBuckets prefetching(AtomicLong now) {
-        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
     }
 
     /** One client's requests, every one admitted, until the instance has taken {@code units} ahead in all. */
@@ -237,7 +239,7 @@ class RedisBucketsIT {
     void tokenBucketUnitsDoNotEnd() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{t}:tb", Algorithm.TOKEN_BUCKET, 1, 3_600_000_000L,
                 40, true));
         int admitted = rampUp(holder, one, 7);
@@ -318,7 +320,7 @@ class RedisBucketsIT {
     @Test
     void aBatchAnswersAsOneCallPerRequest() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO, now::get);
+        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO, LimitClock.of(now::get));
         List<List<Acquire>> together = new ArrayList<>();
         List<List<Acquire>> alone = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -327,7 +329,11 @@ class RedisBucketsIT {
         }
         for (int step = 0; step < 3; step++) {
             now.addAndGet(700_000); // refills and window movement between the batches
-            List<List<Outcome>> batched = buckets.acquireTogether(together);
+            List<List<Outcome>> batched = new ArrayList<>();
+            List<LimitScript.Request> batch = together.stream().map(LimitScript.Request::plain).toList();
+            for (LimitScript.Answer answer : LimitScript.call(redis, batch, OptionalLong.of(now.get()), timer)) {
+                batched.add(answer.outcomes());
+            }
             List<List<Outcome>> single = new ArrayList<>();
             for (List<Acquire> r : alone) {
                 single.add(buckets.acquire(r));
@@ -352,11 +358,7 @@ class RedisBucketsIT {
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.sleep(1);
-        }
+        assertThat(Poll.until(Duration.ofSeconds(10), condition)).as("condition within 10 s").isTrue();
     }
 
     static int hammer(List<RedisBuckets> instances, List<Acquire> buckets) throws Exception {

@@ -51,7 +51,7 @@ class WindowCounterRedisIT {
 
     /** An instance that prefetches (at most 64 units, 50 ms leases), on the fake clock. */
     private RedisBuckets prefetching(AtomicLong now) {
-        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), now::get);
+        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
     }
 
     private static List<Acquire> counter(String key, long limit, long window) {
@@ -70,7 +70,7 @@ class WindowCounterRedisIT {
     void unitsOfAnEndedLeaseAreTakenOffTheWindowsCount() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START + S); // 1 s into a fixed minute
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, now::get);
+        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = counter("refund", 40, 60 * S);
         int admitted = 0;
         while (holder.prefetched() < 7) { // leases of 1, 2 and 4 units

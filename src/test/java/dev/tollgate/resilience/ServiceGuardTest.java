@@ -7,6 +7,7 @@ import dev.tollgate.config.BreakerConfig;
 import dev.tollgate.config.ResilienceConfig;
 import dev.tollgate.config.RetryConfig;
 import dev.tollgate.testsupport.FakeClock;
+import dev.tollgate.testsupport.Poll;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -135,10 +136,7 @@ class ServiceGuardTest {
 
     /** Polls (with a deadline) until the breaker lets a trial through; the trial itself is left to the caller. */
     private void awaitTrial(ServiceGuard g) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (g.getState().equals("OPEN") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(10), () -> !g.getState().equals("OPEN"));
         assertThat(g.getState()).isEqualTo("HALF_OPEN");
     }
 

@@ -64,14 +64,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Polls until {@code condition} holds or the deadline passes; returns whether it held. */
     public static boolean poll(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return true;
+        return Poll.until(timeout, condition);
     }
 
     /** Whether a TCP connection to 127.0.0.1:port is accepted now. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.RedisServer;
@@ -218,11 +219,8 @@ class AuthIT {
         String pattern = "tollgate:auth:token:*:" + HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.US_ASCII)));
         try (RedisClient jedis = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", redis.port())).build()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (jedis.keys(pattern).isEmpty()) {
-                assertThat(System.nanoTime()).as("level-2 entry " + pattern).isLessThan(deadline);
-                Thread.sleep(10);
-            }
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !jedis.keys(pattern).isEmpty()))
+                    .as("level-2 entry " + pattern).isTrue();
             String key = jedis.keys(pattern).iterator().next();
             assertThat(jedis.pttl(key)).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(10).toMillis());
             JsonNode claims = JSON.readTree(jedis.get(key));

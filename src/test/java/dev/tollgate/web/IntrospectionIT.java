@@ -7,6 +7,7 @@ import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.HoldingUpstream;
 import dev.tollgate.testsupport.IntrospectionServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
@@ -112,11 +113,9 @@ class IntrospectionIT {
     private static long levelTwoTtl(String token) throws Exception {
         String pattern = "tollgate:auth:token:*:" + HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!"*1".equals(redis.command("KEYS " + pattern))) { // level-2 writes are queued
-            assertThat(System.nanoTime()).as("level-2 entry " + pattern).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        // level-2 writes are queued
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> "*1".equals(redis.command("KEYS " + pattern))))
+                .as("level-2 entry " + pattern).isTrue();
         String keys = redis.command("EVAL \"return redis.call('pttl', redis.call('keys', ARGV[1])[1])\" 0 " + pattern);
         return Long.parseLong(keys.substring(1));
     }

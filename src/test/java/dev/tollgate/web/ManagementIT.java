@@ -7,6 +7,7 @@ import dev.tollgate.management.GatewayMXBean;
 import dev.tollgate.management.HttpClientPoolMXBean;
 import dev.tollgate.management.RouteMXBean;
 import dev.tollgate.management.ServiceMXBean;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RecordingAppender;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
@@ -15,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,15 +89,12 @@ class ManagementIT {
         return JMX.newMXBeanProxy(conn, new ObjectName(name), type);
     }
 
-    private static void await(BooleanSupplier condition, String what) {
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         await(condition, () -> what);
     }
 
-    private static void await(BooleanSupplier condition, Supplier<String> what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+    private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+        Poll.until(Duration.ofSeconds(10), condition);
         assertThat(condition.getAsBoolean()).as(what.get()).isTrue();
     }
 

@@ -9,6 +9,7 @@ import dev.tollgate.testsupport.ExtraGateway;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.net.URI;
@@ -142,11 +143,9 @@ class ProvidersIT {
     }
 
     private static void awaitEntries(String pattern, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!("*" + n).equals(redis.command("KEYS " + pattern))) { // level-2 writes are queued
-            assertThat(System.nanoTime()).as(n + " level-2 entries " + pattern).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        // level-2 writes are queued
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> ("*" + n).equals(redis.command("KEYS " + pattern))))
+                .as(n + " level-2 entries " + pattern).isTrue();
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tollgate.testsupport.ExtraGateway;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisCluster;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
@@ -190,11 +191,10 @@ class RedisClusterIT {
         assertThat(order(first(), t).statusCode()).isEqualTo(200);
         String key = "tollgate:auth:token:*:" + HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.UTF_8)));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (cluster.keysPerNode(key).stream().mapToLong(Long::longValue).sum() != 1) { // level-2 writes are queued
-            assertThat(System.nanoTime()).as("level-2 entry in the cluster").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        // level-2 writes are queued
+        assertThat(Poll.until(Duration.ofSeconds(10),
+                () -> cluster.keysPerNode(key).stream().mapToLong(Long::longValue).sum() == 1))
+                .as("level-2 entry in the cluster").isTrue();
         double verified = secondMeter("tollgate_auth_verifications_total");
         assertThat(order(second.uri(), t).statusCode()).as("shared level 2").isEqualTo(200);
         assertThat(secondMeter("tollgate_auth_verifications_total")).as("not verified again").isEqualTo(verified);
@@ -204,7 +204,7 @@ class RedisClusterIT {
                 "revoke", new Object[] {"cluster-it-alice", 60L}, new String[] {"java.lang.String", "long"});
         assertThat(answer).asString().contains("all instances");
         assertThat(order(first(), t).statusCode()).isEqualTo(401);
-        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         // announced over pub/sub, which a cluster broadcasts to every node
         while (order(second.uri(), t).statusCode() != 401) {
             assertThat(System.nanoTime()).as("the revocation holds on the other instance").isLessThan(deadline);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RawHttp;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
@@ -13,6 +14,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -151,10 +153,7 @@ class RetryIT {
         for (int i = 0; i < 2; i++) {
             held.add(http.sendAsync(request("/narrow/slow?ms=4000").build(), HttpResponse.BodyHandlers.ofString()));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (slow.count() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(10), () -> slow.count() >= 2);
         assertThat(slow.count()).isEqualTo(2);
         HttpResponse<String> rejected = send(request("/narrow/echo").build());
         assertThat(rejected.statusCode()).isEqualTo(503);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.StdoutGate;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.UpstreamServer;
@@ -15,12 +16,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -209,16 +211,16 @@ class SplitIT {
         return jmx.isRegistered(n) ? ((Number) jmx.getAttribute(n, "Count")).longValue() : 0;
     }
 
-    private static String await(String requestId) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (String l : accessLog.lines()) {
-                if (l.contains("\"" + requestId + "\"")) {
-                    return l;
-                }
-            }
-            Thread.onSpinWait();
+    private static String await(String requestId) throws InterruptedException {
+        AtomicReference<String> line = new AtomicReference<>();
+        Poll.until(Duration.ofSeconds(10), () -> {
+            String quoted = "\"" + requestId + "\"";
+            accessLog.lines().stream().filter(l -> l.contains(quoted)).findFirst().ifPresent(line::set);
+            return line.get() != null;
+        });
+        if (line.get() == null) {
+            throw new AssertionError("no access-log line for " + requestId);
         }
-        throw new AssertionError("no access-log line for " + requestId);
+        return line.get();
     }
 }
