@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -97,39 +98,7 @@ class RateLimiterClusterIT {
                 "gateway.rate-limit.rules.day.window = 1d",
                 "gateway.rate-limit.rules.day.algorithm = sliding-window-counter",
                 "gateway.routes.api.rate-limit = minute, hour, day");
-        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
-        Map<String, AtomicInteger> allowed = new ConcurrentHashMap<>();
-        try (Redis a = client(); Redis b = client();
-             RateLimiter first = new RateLimiter(config.rateLimit(), a, clock, new SimpleMeterRegistry(), null);
-             RateLimiter second = new RateLimiter(config.rateLimit(), b, clock, new SimpleMeterRegistry(), null)) {
-            List<RateLimiter> instances = List.of(first, second);
-            ExecutorService pool = Executors.newFixedThreadPool(16);
-            CountDownLatch go = new CountDownLatch(1);
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < 16; t++) {
-                    RateLimiter limiter = instances.get(t % 2);
-                    futures.add(pool.submit(() -> {
-                        go.await();
-                        for (int n = 0; n < 24; n++) {
-                            String ip = "10.1.0." + (n % 8);
-                            Decision d = limiter.check(new Caller("api", ip, null, h -> null));
-                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(3);
-                            if (d.isAllowed()) {
-                                allowed.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                go.countDown();
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-        }
+        Map<String, AtomicInteger> allowed = admittedByTwoInstances(config, 24, n -> "10.1.0." + (n % 8), 3);
         assertThat(allowed).hasSize(8);
         allowed.forEach((ip, n) -> assertThat(n.get()).as(ip).isEqualTo(10));
         List<Long> keys = cluster.keysPerNode("tollgate:rl:*");
@@ -154,9 +123,24 @@ class RateLimiterClusterIT {
                 "gateway.rate-limit.rules.daily.window = 1d",
                 "gateway.rate-limit.rules.daily.algorithm = sliding-window-counter",
                 "gateway.routes.api.rate-limit = daily");
-        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
-        AtomicInteger allowed = new AtomicInteger();
         String ip = "10.2.0." + RUN.incrementAndGet();
+        Map<String, AtomicInteger> allowed = admittedByTwoInstances(config, 10, n -> ip, 1);
+        assertThat(allowed.get(ip).get()).as("160 requests from two instances against a limit of 50").isEqualTo(50);
+        for (int node = 0; node < cluster.ports().size(); node++) {
+            cluster.commandOn(node, "FLUSHALL"); // the other tests count the keys they leave
+        }
+    }
+
+    /**
+     * Two rate limiters with their own cluster clients, as two gateway instances: 16 threads, alternating
+     * between them, each send {@code perThread} requests, the n-th from {@code ipOf(n)}; every decision must
+     * come from Redis (all {@code rules} rules). Returns how many each address had admitted.
+     */
+    private static Map<String, AtomicInteger> admittedByTwoInstances(GatewayConfig config, int perThread,
+                                                                     IntFunction<String> ipOf, int rules)
+            throws Exception {
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Map<String, AtomicInteger> allowed = new ConcurrentHashMap<>();
         try (Redis a = client(); Redis b = client();
              RateLimiter first = new RateLimiter(config.rateLimit(), a, clock, new SimpleMeterRegistry(), null);
              RateLimiter second = new RateLimiter(config.rateLimit(), b, clock, new SimpleMeterRegistry(), null)) {
@@ -169,11 +153,12 @@ class RateLimiterClusterIT {
                     RateLimiter limiter = instances.get(t % 2);
                     futures.add(pool.submit(() -> {
                         go.await();
-                        for (int n = 0; n < 10; n++) {
+                        for (int n = 0; n < perThread; n++) {
+                            String ip = ipOf.apply(n);
                             Decision d = limiter.check(new Caller("api", ip, null, h -> null));
-                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(1);
+                            assertThat(d.rules()).as("decided in Redis, not by a fallback").hasSize(rules);
                             if (d.isAllowed()) {
-                                allowed.incrementAndGet();
+                                allowed.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
                             }
                         }
                         return null;
@@ -187,9 +172,6 @@ class RateLimiterClusterIT {
                 pool.shutdownNow();
             }
         }
-        assertThat(allowed.get()).as("160 requests from two instances against a limit of 50").isEqualTo(50);
-        for (int node = 0; node < cluster.ports().size(); node++) {
-            cluster.commandOn(node, "FLUSHALL"); // the other tests count the keys they leave
-        }
+        return allowed;
     }
 }
