@@ -8,17 +8,16 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.Poll;
-import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.RedisPerClass;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API keys looked up in a real redis-server ({@code gateway.auth.api-key.redis-lookup = true}): the stored
@@ -29,28 +28,17 @@ import org.junit.jupiter.api.Test;
 class ApiKeysRedisIT {
     private static final String CONFIGURED = "k-configured-71b2";
     private static final Duration TTL = Duration.ofSeconds(10);
-    private static RedisServer server;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
     private final FakeClock clock = new FakeClock(NOW);
     private final AuthConfig.RouteAuth route = new AuthConfig.RouteAuth(AuthConfig.Policy.API_KEY, Set.of(),
             Set.of(), false);
     private Redis redis;
     private Authentication auth;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        server.start();
-        server.command("FLUSHALL");
-        GatewayConfig c = Fixtures.config(List.of("gateway.redis.uri = " + server.uri(),
+        GatewayConfig c = Fixtures.config(List.of("gateway.redis.uri = " + REDIS.server().uri(),
                 "gateway.redis.retry-interval = 100ms", "gateway.auth.cache = redis",
                 // generous: a loaded test machine must not look like an outage; a stopped server refuses at once
                 "gateway.auth.cache.redis-timeout = 2s", "gateway.auth.cache.negative-ttl = 10s",
@@ -73,7 +61,7 @@ class ApiKeysRedisIT {
 
     /** Stores a key the documented way: its SHA-256 in the Redis key, the JSON description as the value. */
     private static void store(String key, String json) {
-        assertThat(server.command("SET tollgate:auth:apikey:" + hex(key) + " '" + json + "'")).isEqualTo("+OK");
+        assertThat(REDIS.server().command("SET tollgate:auth:apikey:" + hex(key) + " '" + json + "'")).isEqualTo("+OK");
     }
 
     private Authenticator.Outcome present(String key) {
@@ -92,9 +80,10 @@ class ApiKeysRedisIT {
         assertThat(ok.identity().scopes()).containsExactly("orders:read");
         // only owner is required; the id defaults to the owner
         store("k-redis-2", "{\"owner\":\"hooli\"}");
-        assertThat(present("k-redis-2").identity().principal()).isEqualTo(new Principal("hooli", "hooli", Set.of(), null));
+        assertThat(present("k-redis-2").identity().principal())
+                .isEqualTo(new Principal("hooli", "hooli", Set.of(), null));
         // Redis holds the hash, never the key
-        assertThat(server.command("KEYS *")).isEqualTo("*2");
+        assertThat(REDIS.server().command("KEYS *")).isEqualTo("*2");
     }
 
     @Test
@@ -113,7 +102,7 @@ class ApiKeysRedisIT {
     void keyRemovedFromRedisWorksUntilTheTtlThenIsRefused() {
         store("k-removed", "{\"owner\":\"gone\"}");
         assertThat(present("k-removed").status()).isEqualTo(200);
-        assertThat(server.command("DEL tollgate:auth:apikey:" + hex("k-removed"))).isEqualTo(":1");
+        assertThat(REDIS.server().command("DEL tollgate:auth:apikey:" + hex("k-removed"))).isEqualTo(":1");
         clock.advance(TTL.minusMillis(1));
         assertThat(present("k-removed").status()).as("found is remembered").isEqualTo(200);
         clock.advance(Duration.ofMillis(1));
@@ -134,7 +123,7 @@ class ApiKeysRedisIT {
     void redisDownFailsClosedForRedisKeysWhileConfiguredKeysWork() throws Exception {
         store("k-seen", "{\"owner\":\"seen\"}");
         assertThat(present("k-seen").status()).isEqualTo(200);
-        server.stop();
+        REDIS.server().stop();
         try {
             assertThat(present(CONFIGURED).status()).isEqualTo(200);
             assertThat(present(CONFIGURED).identity().principal().subject()).isEqualTo("initech");
@@ -145,7 +134,7 @@ class ApiKeysRedisIT {
             clock.advance(TTL);
             assertThat(present("k-seen").status()).isEqualTo(401);
         } finally {
-            server.start();
+            REDIS.server().start();
         }
         // a restarted server is empty; the refusals during the outage were not remembered
         store("k-unseen", "{\"owner\":\"back\"}");

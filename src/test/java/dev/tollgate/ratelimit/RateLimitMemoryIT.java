@@ -10,7 +10,7 @@ import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
-import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.RedisPerClass;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -23,11 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -44,25 +42,11 @@ class RateLimitMemoryIT {
     private static final int CLIENTS = 10_000;
     private static final long WINDOW_MS = 4_000;
     private static final long LEASE_MS = 50;
-    private static RedisServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        server.command("FLUSHALL");
-    }
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
 
     private static Jedis jedis() {
-        return new Jedis("127.0.0.1", server.port());
+        return new Jedis("127.0.0.1", REDIS.server().port());
     }
 
     /**
@@ -72,7 +56,7 @@ class RateLimitMemoryIT {
      */
     @Test
     void everyKeyExpiresWithinItsBoundAndAllAreGoneAfterwards() throws Exception {
-        GatewayConfig config = Configs.withApiRoute("gateway.redis.uri = " + server.uri(),
+        GatewayConfig config = Configs.withApiRoute("gateway.redis.uri = " + REDIS.server().uri(),
                 "gateway.rate-limit.policy = redis", "gateway.rate-limit.instances = 1",
                 "gateway.rate-limit.prefetch-time = " + LEASE_MS + "ms",
                 "gateway.rate-limit.rules.log.limit = 5", "gateway.rate-limit.rules.log.window = 4s",
@@ -81,7 +65,7 @@ class RateLimitMemoryIT {
                 "gateway.rate-limit.rules.bucket.algorithm = token-bucket",
                 "gateway.rate-limit.rules.bucket.limit = 1", "gateway.rate-limit.rules.bucket.window = 4s",
                 "gateway.routes.api.rate-limit = log, counter, bucket");
-        try (Redis redis = RedisClients.open(server);
+        try (Redis redis = RedisClients.open(REDIS.server());
              RateLimiter limiter = new RateLimiter(config.rateLimit(), redis, new FakeClock(),
                      new SimpleMeterRegistry(), null)) {
             burst(limiter);
@@ -156,7 +140,7 @@ class RateLimitMemoryIT {
     @Test
     void theCounterHoldsTheSameMemoryWhateverTheCountAndTheLogOneEntryPerRequest() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        try (Redis redis = RedisClients.open(server); Jedis j = jedis()) {
+        try (Redis redis = RedisClients.open(REDIS.server()); Jedis j = jedis()) {
             Timer timer = new SimpleMeterRegistry().timer("t");
             String log = BucketKeys.key(rule(), RateLimitRule.Key.IP, "10.0.0.1");
             String counter = log + "-counter";

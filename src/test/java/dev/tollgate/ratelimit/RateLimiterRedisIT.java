@@ -9,7 +9,7 @@ import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
 import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
-import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.RedisPerClass;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -21,12 +21,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The limiter with the policy {@code redis} against a real redis-server: two instances with skewed clocks share
@@ -34,25 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("redis")
 class RateLimiterRedisIT {
-    private static RedisServer server;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
     private final List<AutoCloseable> open = new ArrayList<>();
     private final MeterRegistry registry = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception {
-        server.start();
-        server.command("FLUSHALL");
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -63,11 +46,11 @@ class RateLimiterRedisIT {
 
     /** One gateway instance's limiter: its own Redis client and its own clock. */
     private RateLimiter instance(FakeClock clock, String... lines) {
-        List<String> all = new ArrayList<>(List.of("gateway.redis.uri = " + server.uri(),
+        List<String> all = new ArrayList<>(List.of("gateway.redis.uri = " + REDIS.server().uri(),
                 "gateway.rate-limit.policy = redis"));
         all.addAll(List.of(lines));
         GatewayConfig config = Configs.withApiRoute(all.toArray(new String[0]));
-        Redis redis = RedisClients.open(server);
+        Redis redis = RedisClients.open(REDIS.server());
         RateLimiter limiter = new RateLimiter(config.rateLimit(), redis, clock, registry, null);
         open.add(redis);
         open.add(limiter);
@@ -124,7 +107,7 @@ class RateLimiterRedisIT {
                 "gateway.rate-limit.rules.local.limit = 7", "gateway.rate-limit.rules.local.window = 1h",
                 "gateway.routes.api.rate-limit = local, open");
         assertThat(limiter.check(anyone()).isAllowed()).isTrue();
-        server.stop();
+        REDIS.server().stop();
         List<Verdict> verdicts = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Decision d = limiter.check(anyone());
@@ -140,7 +123,7 @@ class RateLimiterRedisIT {
         assertThat(registry.get(RateLimiter.FALLBACKS).tags("rule", "open", "policy", "fail-open").counter().count())
                 .isEqualTo(4);
 
-        server.start();
+        REDIS.server().start();
         Decision back = awaitRedis(limiter);
         assertThat(back.rules()).extracting(Decision.RuleStatus::quota).containsExactly(7L, 1L);
         assertThat(registry.get(RateLimiter.OUTAGES).counter().count()).isEqualTo(1);
@@ -153,11 +136,11 @@ class RateLimiterRedisIT {
                 "gateway.rate-limit.rules.strict.failure-policy = fail-closed",
                 "gateway.rate-limit.rules.lax.limit = 5", "gateway.rate-limit.rules.lax.window = 1h",
                 "gateway.routes.api.rate-limit = lax, strict");
-        server.stop();
+        REDIS.server().stop();
         Decision d = limiter.check(anyone());
         assertThat(d.verdict()).isEqualTo(Verdict.UNAVAILABLE);
         assertThat(d.retryAfterSeconds()).isEqualTo(1);
-        server.start();
+        REDIS.server().start();
         assertThat(awaitRedis(limiter).verdict()).isEqualTo(Verdict.ALLOW);
     }
 
@@ -186,7 +169,7 @@ class RateLimiterRedisIT {
         instance(clock("2026-01-01T00:00:00Z"), rule);
         Poll.until(Duration.ofSeconds(10), () -> registry.get("tollgate.ratelimit.instances").gauge().value() == 2);
         assertThat(registry.get("tollgate.ratelimit.instances").gauge().value()).isEqualTo(2);
-        server.stop();
+        REDIS.server().stop();
         int allowed = 0;
         for (int i = 0; i < 10; i++) {
             allowed += a.check(anyone()).isAllowed() ? 1 : 0;

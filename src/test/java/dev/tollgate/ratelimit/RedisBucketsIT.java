@@ -6,7 +6,7 @@ import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisClients;
-import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.RedisPerClass;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -18,11 +18,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,33 +28,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** limit.lua in a real redis-server: the shared table, script loading, and exactness across clients. */
 @Tag("redis")
 class RedisBucketsIT {
-    private static RedisServer server;
-    private static Redis redis;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
+
+    private static Redis redis() {
+        return REDIS.client();
+    }
     private final Timer timer = new SimpleMeterRegistry().timer("script");
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RedisServer.startNew();
-        redis = RedisClients.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception {
-        server.start();
-        server.command("FLUSHALL");
-    }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.tollgate.ratelimit.BucketCases#cases")
     void answersAsTheSharedTableSays(BucketCases.Case c) throws Exception {
         AtomicLong now = new AtomicLong();
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets buckets = new RedisBuckets(redis(), timer, 64, 4, 0, Duration.ZERO, LimitClock.of(now::get));
         int i = 0;
         for (BucketCases.Step step : c.steps()) {
             now.set(BucketCases.START + step.atMicros());
@@ -67,23 +51,23 @@ class RedisBucketsIT {
 
     @Test
     void reloadsTheScriptWhenRedisLostIt() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO);
+        RedisBuckets buckets = new RedisBuckets(redis(), timer, 64, 4, 0, Duration.ZERO);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:a", Algorithm.SLIDING_WINDOW, 5, 60_000_000, 5,
                 true));
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(4);
-        assertThat(server.command("SCRIPT EXISTS " + LimitScript.LIMIT.sha())).isEqualTo("*1");
-        server.command("SCRIPT FLUSH");
+        assertThat(REDIS.server().command("SCRIPT EXISTS " + LimitScript.LIMIT.sha())).isEqualTo("*1");
+        REDIS.server().command("SCRIPT FLUSH");
         assertThat(buckets.acquire(one).get(0).remaining()).isEqualTo(3);
-        assertThat(redis.isAvailable()).as("NOSCRIPT is no outage").isTrue();
+        assertThat(redis().isAvailable()).as("NOSCRIPT is no outage").isTrue();
     }
 
     @Test
     void keysExpireWithTheirWindowAndUseRedisTime() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO);
+        RedisBuckets buckets = new RedisBuckets(redis(), timer, 64, 4, 0, Duration.ZERO);
         buckets.acquire(List.of(new Acquire("tollgate:test:{k}:w", Algorithm.SLIDING_WINDOW, 5, 2_000_000, 5, true),
                 new Acquire("tollgate:test:{k}:b", Algorithm.TOKEN_BUCKET, 1, 3_000_000, 2, true)));
-        long ttlWindow = Long.parseLong(server.command("PTTL tollgate:test:{k}:w").substring(1));
-        long ttlBucket = Long.parseLong(server.command("PTTL tollgate:test:{k}:b").substring(1));
+        long ttlWindow = Long.parseLong(REDIS.server().command("PTTL tollgate:test:{k}:w").substring(1));
+        long ttlBucket = Long.parseLong(REDIS.server().command("PTTL tollgate:test:{k}:b").substring(1));
         assertThat(ttlWindow).isBetween(1L, 2_001L);
         assertThat(ttlBucket).as("until the bucket is full again: 1 token at 1 per 3 s").isBetween(1L, 3_001L);
     }
@@ -94,8 +78,8 @@ class RedisBucketsIT {
      */
     @Test
     void twoInstancesAdmitExactlyTheLimitTogether() throws Exception {
-        try (Redis other = RedisClients.open(server)) {
-            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 4, 0, Duration.ZERO),
+        try (Redis other = RedisClients.open(REDIS.server())) {
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis(), timer, 64, 4, 0, Duration.ZERO),
                     new RedisBuckets(other, timer, 1, 1, 0, Duration.ZERO));
             for (Algorithm algorithm : Algorithm.values()) {
                 List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:" + algorithm, algorithm, 250,
@@ -108,8 +92,8 @@ class RedisBucketsIT {
     /** Both instances prefetching, 16 threads: still exactly the limit, no unit left unused. */
     @Test
     void twoPrefetchingInstancesAdmitExactlyTheLimitTogether() throws Exception {
-        try (Redis other = RedisClients.open(server)) {
-            List<RedisBuckets> instances = List.of(new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50)),
+        try (Redis other = RedisClients.open(REDIS.server())) {
+            List<RedisBuckets> instances = List.of(new RedisBuckets(redis(), timer, 64, 2, 64, Duration.ofMillis(50)),
                     new RedisBuckets(other, timer, 64, 2, 64, Duration.ofMillis(50)));
             for (Algorithm algorithm : Algorithm.values()) {
                 List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:p" + algorithm, algorithm, 250,
@@ -158,7 +142,7 @@ class RedisBucketsIT {
     void heldUnitsAreUsedWhenRedisHasNoneLeft() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets other = new RedisBuckets(redis(), timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{d}:sw", Algorithm.SLIDING_WINDOW, 100, 60_000_000,
                 100, true));
         int admitted = rampUp(holder, one, 15); // leases of 1, 2, 4 and 8 units
@@ -178,7 +162,7 @@ class RedisBucketsIT {
     void unitsOfAnEndedLeaseGoBackToTheSlidingLog() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets other = new RedisBuckets(redis(), timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{g}:sw", Algorithm.SLIDING_WINDOW, 40, 60_000_000,
                 40, true));
         int admitted = rampUp(holder, one, 7); // leases of 1, 2 and 4 units
@@ -195,12 +179,12 @@ class RedisBucketsIT {
     }
 
     private static long zcard(String key) throws Exception {
-        return Long.parseLong(server.command("ZCARD " + key).substring(1));
+        return Long.parseLong(REDIS.server().command("ZCARD " + key).substring(1));
     }
 
     /** An instance that prefetches (at most 64 units, 50 ms leases), on the fake clock. */
     private RedisBuckets prefetching(AtomicLong now) {
-        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
+        return new RedisBuckets(redis(), timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
     }
 
     /** One client's requests, every one admitted, until the instance has taken {@code units} ahead in all. */
@@ -239,7 +223,7 @@ class RedisBucketsIT {
     void tokenBucketUnitsDoNotEnd() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets other = new RedisBuckets(redis(), timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = List.of(new Acquire("tollgate:test:{t}:tb", Algorithm.TOKEN_BUCKET, 1, 3_600_000_000L,
                 40, true));
         int admitted = rampUp(holder, one, 7);
@@ -286,13 +270,13 @@ class RedisBucketsIT {
      */
     @Test
     void requestsArrivingDuringACallShareTheNextOne() throws Exception {
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO);
+        RedisBuckets buckets = new RedisBuckets(redis(), timer, 64, 1, 0, Duration.ZERO);
         List<Acquire> one = List.of(new Acquire("tollgate:test:{k}:p", Algorithm.SLIDING_WINDOW, 7, 60_000_000, 7,
                 true));
         assertThat(buckets.acquire(one).get(0).allowed()).isTrue(); // also loads the script
         ExecutorService pool = Executors.newFixedThreadPool(11);
         try {
-            server.command("CLIENT PAUSE 1000 ALL");
+            REDIS.server().command("CLIENT PAUSE 1000 ALL");
             List<Future<Boolean>> futures = new ArrayList<>();
             futures.add(pool.submit(() -> buckets.acquire(one).get(0).allowed()));
             await(() -> buckets.callsInFlight() == 1); // held by the paused Redis
@@ -320,7 +304,7 @@ class RedisBucketsIT {
     @Test
     void aBatchAnswersAsOneCallPerRequest() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START);
-        RedisBuckets buckets = new RedisBuckets(redis, timer, 64, 1, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets buckets = new RedisBuckets(redis(), timer, 64, 1, 0, Duration.ZERO, LimitClock.of(now::get));
         List<List<Acquire>> together = new ArrayList<>();
         List<List<Acquire>> alone = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -331,7 +315,7 @@ class RedisBucketsIT {
             now.addAndGet(700_000); // refills and window movement between the batches
             List<List<Outcome>> batched = new ArrayList<>();
             List<LimitScript.Request> batch = together.stream().map(LimitScript.Request::plain).toList();
-            for (LimitScript.Answer answer : LimitScript.call(redis, batch, OptionalLong.of(now.get()), timer)) {
+            for (LimitScript.Answer answer : LimitScript.call(redis(), batch, OptionalLong.of(now.get()), timer)) {
                 batched.add(answer.outcomes());
             }
             List<List<Outcome>> single = new ArrayList<>();
@@ -340,9 +324,10 @@ class RedisBucketsIT {
             }
             assertThat(batched).as("step %d", step).isEqualTo(single);
         }
-        assertThat(server.command("HGET tollgate:test:{t}:tb tokens"))
-                .isEqualTo(server.command("HGET tollgate:test:{a}:tb tokens"));
-        assertThat(server.command("ZCARD tollgate:test:{t}:sw")).isEqualTo(server.command("ZCARD tollgate:test:{a}:sw"));
+        assertThat(REDIS.server().command("HGET tollgate:test:{t}:tb tokens"))
+                .isEqualTo(REDIS.server().command("HGET tollgate:test:{a}:tb tokens"));
+        assertThat(REDIS.server().command("ZCARD tollgate:test:{t}:sw"))
+                .isEqualTo(REDIS.server().command("ZCARD tollgate:test:{a}:sw"));
     }
 
     /** Request i of a hot client: a sliding window and a token bucket, every third one also a tight rule. */

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.redis.Redis;
-import dev.tollgate.testsupport.RedisClients;
-import dev.tollgate.testsupport.RedisServer;
+import dev.tollgate.testsupport.RedisPerClass;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -13,11 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -28,30 +25,13 @@ import redis.clients.jedis.Jedis;
 @Tag("redis")
 class WindowCounterRedisIT {
     private static final long S = 1_000_000;
-    private static RedisServer server;
-    private static Redis redis;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
     private final Timer timer = new SimpleMeterRegistry().timer("script");
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RedisServer.startNew();
-        redis = RedisClients.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        server.command("FLUSHALL");
-    }
 
     /** An instance that prefetches (at most 64 units, 50 ms leases), on the fake clock. */
     private RedisBuckets prefetching(AtomicLong now) {
-        return new RedisBuckets(redis, timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
+        return new RedisBuckets(REDIS.client(), timer, 64, 2, 64, Duration.ofMillis(50), LimitClock.of(now::get));
     }
 
     private static List<Acquire> counter(String key, long limit, long window) {
@@ -61,7 +41,7 @@ class WindowCounterRedisIT {
 
     /** The current window's count as stored. */
     private static long count(String key) {
-        try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+        try (Jedis j = new Jedis("127.0.0.1", REDIS.server().port())) {
             return Long.parseLong(j.hget("tollgate:test:{c}:" + key, "c"));
         }
     }
@@ -70,7 +50,7 @@ class WindowCounterRedisIT {
     void unitsOfAnEndedLeaseAreTakenOffTheWindowsCount() throws Exception {
         AtomicLong now = new AtomicLong(BucketCases.START + S); // 1 s into a fixed minute
         RedisBuckets holder = prefetching(now);
-        RedisBuckets other = new RedisBuckets(redis, timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
+        RedisBuckets other = new RedisBuckets(REDIS.client(), timer, 64, 2, 0, Duration.ZERO, LimitClock.of(now::get));
         List<Acquire> one = counter("refund", 40, 60 * S);
         int admitted = 0;
         while (holder.prefetched() < 7) { // leases of 1, 2 and 4 units
