@@ -4,8 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.Authentication;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.discovery.InstanceSnapshot;
-import dev.tollgate.discovery.ServiceView;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
@@ -18,16 +16,12 @@ import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
-import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.resilience.Breakers;
 import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime built once from the validated configuration: routes, discovery, the upstream client,
- * forwarding policy and metrics. The routes and the configuration they came from sit together in one immutable
- * value that {@link #reload} swaps atomically: a request keeps the route it matched, later requests see the new
- * table. Everything else is fixed until a restart. Counts in-flight requests so that {@link #close()} can drain
- * them within the configured time before closing its parts in reverse order. Thread-safe.
+ * What is built once from the validated configuration and lives until shutdown: discovery, the upstream client,
+ * Redis, forwarding policy, metrics, the access log. Everything a request reads from the configuration sits in
+ * one immutable {@link GatewayRuntime} that {@link #reload} replaces with one volatile write: a request runs on
+ * the runtime it started with, later requests see the new one. Counts in-flight requests so that
+ * {@link #close()} can drain them within the configured time before closing its parts in reverse order.
+ * Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -93,7 +88,7 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
-        this.readiness = List.copyOf(readinessChecks());
+        this.readiness = Readiness.checks(this);
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());
         this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
@@ -106,52 +101,6 @@ public final class Gateway implements AutoCloseable {
                 config.limits());
         Tunnels tunnels = proxy.webSockets().tunnels();
         metrics.bindTunnels(tunnels::open, tunnels::opened);
-    }
-
-    /**
-     * Ready when every service has a snapshot with instances; a stale one (Consul unreachable) still serves and
-     * is named with its age in the detail.
-     */
-    private HealthCheck.Status discoveryStatus() {
-        List<String> empty = new ArrayList<>();
-        List<String> stale = new ArrayList<>();
-        Instant now = Instant.now();
-        ServiceView services = runtime.services();
-        for (String service : new TreeSet<>(services.names())) {
-            InstanceSnapshot s = services.snapshot(service);
-            if (s == null || s.instances().isEmpty()) {
-                empty.add(service);
-            } else if (s.stale()) {
-                stale.add(service + " (" + s.age(now).toSeconds() + " s old)");
-            }
-        }
-        if (!empty.isEmpty()) {
-            return HealthCheck.Status.down("no instances known for " + empty);
-        }
-        return HealthCheck.Status.up(services.names().size() + " services with instances"
-                + (stale.isEmpty() ? "" : "; stale, Consul unreachable: " + stale));
-    }
-
-    /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
-    private List<HealthCheck> readinessChecks() {
-        List<HealthCheck> checks = new ArrayList<>();
-        checks.add(new HealthCheck("draining", () -> isDraining()
-                ? HealthCheck.Status.down("shutting down") : HealthCheck.Status.up("accepting requests")));
-        checks.add(new HealthCheck("discovery", this::discoveryStatus));
-        if (redis != null) {
-            checks.add(new HealthCheck("redis", () -> {
-                try {
-                    redis.call(j -> j.ping());
-                    return HealthCheck.Status.up("PING answered");
-                } catch (RedisUnavailableException e) {
-                    // every use of Redis has its fallback: taking every instance out of rotation would turn a
-                    // Redis outage into a gateway outage
-                    return HealthCheck.Status.degraded("PING failed; rate limits follow their failure-policy, "
-                            + "tokens are verified without the shared cache");
-                }
-            }));
-        }
-        return checks;
     }
 
     /** The configuration in force (the latest one a reload accepted). */

@@ -154,7 +154,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
      */
     private CompletionStage<HttpResponse> judged(UpstreamAttempt a) {
         CompletableFuture<HttpResponse> judged = new CompletableFuture<>();
-        a.start(proxy.client(), head.route().name()).whenComplete((r, e) -> {
+        a.start(proxy.client(), head.route().config()).whenComplete((r, e) -> {
             Throwable t = unwrap(e);
             if (t == null) {
                 judged.complete(r);

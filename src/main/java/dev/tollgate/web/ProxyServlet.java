@@ -54,7 +54,7 @@ public final class ProxyServlet extends HttpServlet {
         if (ctx.route().config().websocket().enabled()) {
             WebSocketUpgrade.Kind kind = WebSocketUpgrade.classify(head);
             if (kind == WebSocketUpgrade.Kind.VALID) {
-                TunnelUpgrade.serve(req, res, head, proxy.webSockets());
+                TunnelUpgrade.serve(req, res, head, proxy.webSockets(), ctx.runtime());
                 return;
             }
             if (kind == WebSocketUpgrade.Kind.INVALID) {

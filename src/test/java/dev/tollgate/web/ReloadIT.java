@@ -135,6 +135,28 @@ class ReloadIT {
         assertThat(get("/limited/x").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aRequestInFlightKeepsTheTimeoutsOfItsConfiguration() throws Exception {
+        String route = String.join("\n", "gateway.services.a.instances = " + a.uri(),
+                "gateway.routes.api.path = /api/**", "gateway.routes.api.service = a",
+                "gateway.routes.api.strip-prefix = /api");
+        gateway.rewrite(route + "\ngateway.routes.api.response-timeout = 20s");
+        gw.reloadConfig();
+        int seen = a.count();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(gateway.publicUri("/api/slow?ms=1500")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (a.count() == seen && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        gateway.rewrite(route + "\ngateway.routes.api.response-timeout = 300ms");
+        assertThat(gw.reloadConfig()).contains("changed [api]");
+        assertThat(get("/api/slow?ms=1500").statusCode()).as("a new request has the new timeout").isEqualTo(504);
+        assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode())
+                .as("the request that started before the reload keeps its 20 s").isEqualTo(200);
+    }
+
     private static String loadConfig(String which) {
         return String.join("\n",
                 "gateway.services.a.instances = " + a.uri(),
