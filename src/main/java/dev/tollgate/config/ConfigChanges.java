@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /**
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
  * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys ({@code gateway.auth.api-keys.*}) and the
- * {@code static} services ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once
+ * {@code static} services without active health checks ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once
  * at start-up (ports, the connection pool, Redis, Consul, identity providers, the admin endpoints): a change to it
  * is reported as needing a restart and the running value stays. Stateless.
  */
@@ -113,7 +113,15 @@ public final class ConfigChanges {
         String name = name(key, SERVICES);
         ServiceConfig a = running.services().get(name);
         ServiceConfig b = next.services().get(name);
-        return (a == null || !a.isConsul()) && (b == null || !b.isConsul());
+        return reloadable(a) && reloadable(b);
+    }
+
+    /**
+     * Whether a service's settings reload: a {@code static} one without active health checks (Consul watchers and
+     * health probes run from start-up to shutdown). An absent service counts as reloadable.
+     */
+    public static boolean reloadable(ServiceConfig service) {
+        return service == null || !service.isConsul() && service.healthCheck() == null;
     }
 
     private static Change names(Map<String, String> before, Map<String, String> after, String prefix) {

@@ -1,5 +1,6 @@
 package dev.tollgate.discovery;
 
+import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ServiceConfig;
 import java.net.URI;
 import java.time.Clock;
@@ -14,8 +15,9 @@ import java.util.Set;
  * The services of one configuration, as a request of that configuration sees them: an immutable map from name
  * to pool. A reload builds the next view with {@link #next}: a service whose settings did not change keeps its
  * pool (and with it its balancer position, passive-health ejections and active checks); a changed or added
- * {@code static} service gets a fresh pool of its instances. Consul services are watched by the {@link Services}
- * built at start-up and always keep that pool. Thread-safe.
+ * {@code static} service gets a fresh pool of its instances. Consul services and services with active health
+ * checks are watched by the {@link Services} built at start-up and always keep that pool (a change to them needs a
+ * restart). Thread-safe.
  */
 public final class ServiceView implements Discovery {
     private final Map<String, ServicePool> pools;
@@ -32,15 +34,15 @@ public final class ServiceView implements Discovery {
     }
 
     /**
-     * The view of a reloaded configuration. A consul service keeps the start-up pool (its settings need a
-     * restart); a static service reuses this view's pool when its settings are equal.
+     * The view of a reloaded configuration. A service that does not reload ({@link ConfigChanges#reloadable})
+     * keeps the start-up pool; another reuses this view's pool when its settings are equal.
      */
     public ServiceView next(Map<String, ServiceConfig> services, Services boot, Clock clock) {
         Map<String, ServicePool> out = new LinkedHashMap<>();
         Map<String, ServiceConfig> cfgs = new LinkedHashMap<>();
         services.forEach((name, cfg) -> {
             ServiceConfig was = configs.get(name);
-            if (cfg.isConsul() || was != null && was.isConsul()) {
+            if (!ConfigChanges.reloadable(cfg) || !ConfigChanges.reloadable(was)) {
                 ServicePool started = boot.pools().get(name);
                 if (started != null) {
                     out.put(name, started);

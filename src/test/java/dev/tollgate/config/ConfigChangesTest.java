@@ -87,5 +87,8 @@ class ConfigChangesTest {
                 .anySatisfy(l -> assertThat(l).startsWith("gateway.services.a.discovery: changed from (unset) to \"consul\""));
         assertThat(ConfigChanges.needingRestart(config(), config("gateway.services.a.load-balancer = weighted")))
                 .isEmpty();
+        assertThat(ConfigChanges.needingRestart(config(), config("gateway.services.a.health-check.path = /healthz")))
+                .as("active health checks run from start-up").isNotEmpty()
+                .allSatisfy(l -> assertThat(l).startsWith("gateway.services.a.health-check."));
     }
 }
