@@ -119,10 +119,11 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /**
-     * After a configuration reload: which rules each route uses. The rules themselves only change with a restart
-     * (their keys lie outside {@code gateway.routes.}), so their buckets and counters carry on.
+     * After a configuration reload: which rules each route uses for {@link #check(Caller)}, and the counters and
+     * MXBean of each rule the reload added. A rule that keeps its name keeps its buckets and counters.
      */
     public void updateRoutes(RateLimitConfig config) {
+        config.rules().values().forEach(this::stats); // a new rule's counters and MXBean, before its first request
         this.routes = routeRules(config);
     }
 
