@@ -3,10 +3,7 @@ package dev.tollgate;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.Authentication;
 import dev.tollgate.config.ConfigChanges;
-import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.config.RouteConfig;
-import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
@@ -19,38 +16,34 @@ import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
-import dev.tollgate.redis.RedisUnavailableException;
 import dev.tollgate.resilience.Breakers;
 import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime built once from the validated configuration: routes, discovery, the upstream client,
- * forwarding policy and metrics. The routes and the configuration they came from sit together in one immutable
- * value that {@link #reload} swaps atomically: a request keeps the route it matched, later requests see the new
- * table. Everything else is fixed until a restart. Counts in-flight requests so that {@link #close()} can drain
- * them within the configured time before closing its parts in reverse order. Thread-safe.
+ * What is built once from the validated configuration and lives until shutdown: discovery, the upstream client,
+ * Redis, forwarding policy, metrics, the access log. Everything a request reads from the configuration sits in
+ * one immutable {@link GatewayRuntime} that {@link #reload} replaces with one volatile write: a request runs on
+ * the runtime it started with, later requests see the new one. Counts in-flight requests so that
+ * {@link #close()} can drain them within the configured time before closing its parts in reverse order.
+ * Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
-    private final AtomicReference<Routing> routing;
+    private final GatewayConfig started;
+    private volatile GatewayRuntime runtime;
+    private final Object reloading = new Object();
     private final GatewayMetrics metrics;
     private final Services discovery;
     private final Forwarding forwarding;
@@ -71,20 +64,8 @@ public final class Gateway implements AutoCloseable {
     private int inFlight;
     private boolean draining;
 
-    /** The configuration in force and the route table built from it, always swapped together. */
-    private record Routing(GatewayConfig config, RouteTable table) {
-    }
-
-    /** What a reload changed, by route name. */
-    public record Reload(List<String> added, List<String> removed, List<String> changed, int routes) {
-        @Override
-        public String toString() {
-            return routes + " routes; added " + added + ", removed " + removed + ", changed " + changed;
-        }
-    }
-
     public Gateway(GatewayConfig config) {
-        this.routing = new AtomicReference<>(new Routing(config, new RouteTable(config.routes())));
+        this.started = config;
         this.metrics = new GatewayMetrics(config.jmxEnabled());
         try {
             // first of the resources that can fail on a bad setting (an unwritable access-log path)
@@ -107,7 +88,7 @@ public final class Gateway implements AutoCloseable {
         if (redis != null) {
             metrics.bindRedis(redis::isAvailable, redis::failures);
         }
-        this.readiness = List.copyOf(readinessChecks());
+        this.readiness = Readiness.checks(this);
         this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
         auth.expose(management, metrics.registry(), config.auth().cache());
         this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
@@ -115,60 +96,16 @@ public final class Gateway implements AutoCloseable {
         breakers.bind(metrics.registry(), management);
         this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
         staleCache.bind(metrics.registry());
+        this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers);
         this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler,
                 config.limits());
         Tunnels tunnels = proxy.webSockets().tunnels();
         metrics.bindTunnels(tunnels::open, tunnels::opened);
     }
 
-    /**
-     * Ready when every service has a snapshot with instances; a stale one (Consul unreachable) still serves and
-     * is named with its age in the detail.
-     */
-    private HealthCheck.Status discoveryStatus() {
-        List<String> empty = new ArrayList<>();
-        List<String> stale = new ArrayList<>();
-        Instant now = Instant.now();
-        for (String service : new TreeMap<>(config().services()).keySet()) {
-            InstanceSnapshot s = discovery.snapshot(service);
-            if (s == null || s.instances().isEmpty()) {
-                empty.add(service);
-            } else if (s.stale()) {
-                stale.add(service + " (" + s.age(now).toSeconds() + " s old)");
-            }
-        }
-        if (!empty.isEmpty()) {
-            return HealthCheck.Status.down("no instances known for " + empty);
-        }
-        return HealthCheck.Status.up(config().services().size() + " services with instances"
-                + (stale.isEmpty() ? "" : "; stale, Consul unreachable: " + stale));
-    }
-
-    /** The checks behind the readiness endpoint; each concern with a backing service adds its own here. */
-    private List<HealthCheck> readinessChecks() {
-        List<HealthCheck> checks = new ArrayList<>();
-        checks.add(new HealthCheck("draining", () -> isDraining()
-                ? HealthCheck.Status.down("shutting down") : HealthCheck.Status.up("accepting requests")));
-        checks.add(new HealthCheck("discovery", this::discoveryStatus));
-        if (redis != null) {
-            checks.add(new HealthCheck("redis", () -> {
-                try {
-                    redis.call(j -> j.ping());
-                    return HealthCheck.Status.up("PING answered");
-                } catch (RedisUnavailableException e) {
-                    // every use of Redis has its fallback: taking every instance out of rotation would turn a
-                    // Redis outage into a gateway outage
-                    return HealthCheck.Status.degraded("PING failed; rate limits follow their failure-policy, "
-                            + "tokens are verified without the shared cache");
-                }
-            }));
-        }
-        return checks;
-    }
-
     /** The configuration in force (the latest one a reload accepted). */
     public GatewayConfig config() {
-        return routing.get().config();
+        return runtime.config();
     }
 
     public GatewayMetrics metrics() {
@@ -176,43 +113,51 @@ public final class Gateway implements AutoCloseable {
     }
 
     public RouteTable routes() {
-        return routing.get().table();
+        return runtime.routes();
+    }
+
+    /** The runtime new requests start on: one volatile read. */
+    public GatewayRuntime runtime() {
+        return runtime;
     }
 
     /**
-     * Swaps in the routes of a newly loaded, validated configuration. Refused, with the running configuration
-     * kept, when a setting outside {@code gateway.routes.*} changed: those need a restart.
-     *
-     * @throws ConfigException naming every setting that needs a restart
+     * Admits a request on the current runtime, unless the gateway is draining (null). Each admitted request must
+     * call {@link #exit(GatewayRuntime)} with the runtime it got.
      */
-    public Reload reload(GatewayConfig next) {
-        synchronized (routing) {
-            Routing running = routing.get();
-            List<String> problems = ConfigChanges.needingRestart(running.config(), next);
-            if (!problems.isEmpty()) {
-                throw new ConfigException(problems);
+    public GatewayRuntime enterRuntime() {
+        if (!enter()) {
+            return null;
+        }
+        while (true) {
+            GatewayRuntime rt = runtime;
+            if (rt.tryEnter()) {
+                return rt;
             }
-            client.updateRoutes(next.routes());
-            rateLimiter.updateRoutes(next.rateLimit());
-            routing.set(new Routing(next, new RouteTable(next.routes())));
-            return diff(running.config().routes(), next.routes());
         }
     }
 
-    private static Reload diff(List<RouteConfig> before, List<RouteConfig> after) {
-        Map<String, RouteConfig> old = new TreeMap<>();
-        before.forEach(r -> old.put(r.name(), r));
-        List<String> added = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        for (RouteConfig r : after) {
-            RouteConfig was = old.remove(r.name());
-            if (was == null) {
-                added.add(r.name());
-            } else if (!Objects.equals(was, r)) {
-                changed.add(r.name());
-            }
+    public void exit(GatewayRuntime rt) {
+        rt.exit();
+        exit();
+    }
+
+    /**
+     * Builds the runtime of a newly loaded, validated configuration and swaps it in; the replaced one is closed
+     * once its requests are over. Keys that need a restart keep their running value and are listed in the result.
+     */
+    public ConfigChanges.Diff reload(GatewayConfig next) {
+        synchronized (reloading) {
+            GatewayRuntime running = runtime;
+            ConfigChanges.Diff kinds = ConfigChanges.diff(running.config(), next);
+            GatewayRuntime built = running.next(next, auth, discovery, Clock.systemUTC());
+            client.updateRoutes(next.routes());
+            rateLimiter.updateRoutes(next.rateLimit());
+            runtime = built;
+            running.retire(started.drainTimeout(), scheduler, () -> LOG.debug(
+                    "config reload: runtime {} closed after its last request", running.generation()));
+            return new ConfigChanges.Diff(kinds.kinds(), ConfigChanges.needingRestart(started, next));
         }
-        return new Reload(List.copyOf(added), List.copyOf(old.keySet()), List.copyOf(changed), after.size());
     }
 
     /** The readiness checks, in report order. */
@@ -333,7 +278,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops admitting requests, waits up to the drain timeout for those in flight, then closes everything. */
     @Override
     public void close() {
-        Duration drain = config().drainTimeout();
+        Duration drain = started.drainTimeout();
         long drainStart = System.nanoTime();
         int left;
         lock.lock();

@@ -1,9 +1,8 @@
 package dev.tollgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.route.Route;
@@ -26,10 +25,10 @@ class GatewayReloadTest {
         try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
                 "gateway.routes.b.path = /b/**", "gateway.routes.b.service = up"))) {
             Route before = gateway.routes().match(null, "GET", "/a/x");
-            Gateway.Reload r = gateway.reload(config(
+            ConfigChanges.Change r = gateway.reload(config(
                     "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
                     "gateway.routes.a.strip-prefix = /a",
-                    "gateway.routes.c.path = /c/**", "gateway.routes.c.service = up"));
+                    "gateway.routes.c.path = /c/**", "gateway.routes.c.service = up")).of("routes");
             assertThat(r.added()).containsExactly("c");
             assertThat(r.removed()).containsExactly("b");
             assertThat(r.changed()).containsExactly("a");
@@ -43,19 +42,77 @@ class GatewayReloadTest {
     }
 
     @Test
-    void refusesChangesThatNeedARestartAndKeepsTheRunningRoutes() {
+    void appliesWhatReloadsAndListsWhatNeedsARestartKeepingItsRunningValue() {
         try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
-            assertThatThrownBy(() -> gateway.reload(config(
+            ConfigChanges.Diff d = gateway.reload(config(
                     "gateway.routes.z.path = /z/**", "gateway.routes.z.service = up",
                     "gateway.http-client.max-connections = 10",
-                    "gateway.admin.token = a-new-secret-value-that-is-long")))
-                    .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("gateway.http-client.max-connections: changed from \"512\" to \"10\"; "
-                            + "needs a restart")
-                    .hasMessageContaining("gateway.admin.token: changed; needs a restart")
-                    .hasMessageNotContaining("a-new-secret");
-            assertThat(gateway.routes().match(null, "GET", "/a/x")).isNotNull();
-            assertThat(gateway.routes().match(null, "GET", "/z/x")).isNull();
+                    "gateway.admin.token = a-new-secret-value-that-is-long"));
+            assertThat(d.restart()).containsExactly(
+                    "gateway.admin.token: changed; needs a restart",
+                    "gateway.http-client.max-connections: changed from \"512\" to \"10\"; needs a restart");
+            assertThat(String.join(" ", d.restart())).doesNotContain("a-new-secret");
+            assertThat(d.of("routes").added()).containsExactly("z");
+            assertThat(gateway.routes().match(null, "GET", "/z/x")).isNotNull();
+            assertThat(gateway.client().poolStats().getMax()).as("running pool size kept").isEqualTo(512);
+            // still pending on the next reload, as the process still runs with the old value
+            String a = "gateway.routes.a.path = /a/**";
+            String up = "gateway.routes.a.service = up";
+            assertThat(gateway.reload(config(a, up, "gateway.http-client.max-connections = 10")).restart()).hasSize(1);
+            assertThat(gateway.reload(config(a, up)).restart()).isEmpty();
+        }
+    }
+
+    @Test
+    void aReplacedRuntimeClosesWhenItsLastRequestEnds() {
+        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+            GatewayRuntime first = gateway.enterRuntime();
+            gateway.reload(config("gateway.routes.b.path = /b/**", "gateway.routes.b.service = up"));
+            GatewayRuntime second = gateway.enterRuntime();
+            assertThat(second.generation()).isEqualTo(first.generation() + 1);
+            assertThat(first.routes().match(null, "GET", "/a/x")).as("the old request keeps its table").isNotNull();
+            assertThat(second.routes().match(null, "GET", "/a/x")).isNull();
+            assertThat(first.isClosed()).isFalse();
+            assertThat(first.inFlight()).isEqualTo(1);
+            gateway.exit(first);
+            assertThat(first.isClosed()).isTrue();
+            gateway.exit(second);
+            assertThat(second.isClosed()).as("the current runtime stays open").isFalse();
+            assertThat(gateway.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void reusesWhatDidNotChange() {
+        String b = "gateway.services.b.instances = http://127.0.0.1:8";
+        try (Gateway gateway = new Gateway(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
+                "gateway.auth.api-keys.k.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.k.owner = acme"))) {
+            GatewayRuntime before = gateway.runtime();
+            gateway.reload(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = b",
+                    "gateway.services.up.breaker.delay = 9s",
+                    "gateway.auth.api-keys.k.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.k.owner = acme"));
+            GatewayRuntime after = gateway.runtime();
+            assertThat(after.authenticator()).as("same keys: same authenticator").isSameAs(before.authenticator());
+            assertThat(after.breakers().guard("b")).as("unchanged service keeps its breaker")
+                    .isSameAs(before.breakers().guard("b"));
+            assertThat(after.breakers().guard("up")).isNotSameAs(before.breakers().guard("up"));
+            gateway.reload(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = b",
+                    "gateway.services.up.breaker.delay = 9s",
+                    "gateway.auth.api-keys.k.sha256 = " + "CD".repeat(32), "gateway.auth.api-keys.k.owner = acme"));
+            assertThat(gateway.runtime().authenticator()).isNotSameAs(after.authenticator());
+        }
+    }
+
+    @Test
+    void addsAStaticServiceWithItsInstances() {
+        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+            assertThat(gateway.runtime().services().snapshot("extra")).isNull();
+            ConfigChanges.Diff d = gateway.reload(config("gateway.services.extra.instances = http://127.0.0.1:7",
+                    "gateway.routes.a.path = /a/**", "gateway.routes.a.service = extra"));
+            assertThat(d.of("services").added()).containsExactly("extra");
+            assertThat(d.restart()).isEmpty();
+            assertThat(gateway.runtime().services().snapshot("extra").instances()).hasSize(1);
+            assertThat(gateway.runtime().services().choose("extra").instance().port()).isEqualTo(7);
         }
     }
 

@@ -32,11 +32,15 @@ public final class Authentication implements AutoCloseable {
     private final ProviderRuntimes runtimes;
     private final RedisCalls redisCalls;
     private final RevocationFeed feed;
+    private final AuthConfig config;
+    private final Ticker ticker;
 
     /**
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
      */
     public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
+        this.config = config;
+        this.ticker = ticker;
         runtimes = new ProviderRuntimes(config, clock);
         redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redisConfig, config.redisTimeout(), redis)
                 : null;
@@ -90,6 +94,16 @@ public final class Authentication implements AutoCloseable {
 
     public Authenticator authenticator() {
         return authenticator;
+    }
+
+    /**
+     * The authenticator of a reloaded configuration: the same token layer (providers, token cache) with the
+     * reloaded API keys (the header and the Redis lookup stay as started).
+     */
+    public Authenticator authenticator(AuthConfig.ApiKeys keys) {
+        ApiKeys apiKeys = new ApiKeys(keys.keys(), config.apiKeys().redisLookup() ? redisCalls : null,
+                config.cacheMaxEntries(), config.negativeTtl(), ticker);
+        return new Authenticator(tokens, apiKeys, apiKeyHeader);
     }
 
     public UserContext userContext() {

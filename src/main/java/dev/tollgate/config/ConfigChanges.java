@@ -1,24 +1,88 @@
 package dev.tollgate.config;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a configuration reload may change while the gateway runs: the routes (paths, targets, rewrites,
- * timeouts, headers and every other per-route policy under {@code gateway.routes.}). Every other key sizes or
- * opens something built once at start-up (the connection pool, Redis, discovery, the admin endpoints), so a
- * change to it is reported as needing a restart, never applied in part or ignored. Stateless.
+ * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
+ * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys ({@code gateway.auth.api-keys.*}) and the
+ * {@code static} services without active health checks ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once
+ * at start-up (ports, the connection pool, Redis, Consul, identity providers, the admin endpoints): a change to it
+ * is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
-    public static final String RELOADABLE_PREFIX = "gateway.routes.";
+    public static final String ROUTES = "gateway.routes.";
+    public static final String RULES = "gateway.rate-limit.rules.";
+    public static final String API_KEYS = "gateway.auth.api-keys.";
+    public static final String SERVICES = "gateway.services.";
 
     private ConfigChanges() {
     }
 
-    /** One problem per changed key outside the routes, naming the key and (unless secret) both values. */
+    /** Added, removed and changed names of one kind (routes, services, rules, API keys). */
+    public record Change(List<String> added, List<String> removed, List<String> changed) {
+        public Change {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+            changed = List.copyOf(changed);
+        }
+
+        public boolean isEmpty() {
+            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "added " + added + ", removed " + removed + ", changed " + changed;
+        }
+    }
+
+    /**
+     * What a reload does.
+     *
+     * @param kinds the changes by kind ({@code routes}, {@code services}, {@code rules}, {@code api-keys})
+     * @param restart one line per changed key that needs a restart (secret values never shown)
+     */
+    public record Diff(Map<String, Change> kinds, List<String> restart) {
+        public Diff {
+            kinds = Collections.unmodifiableMap(new LinkedHashMap<>(kinds));
+            restart = List.copyOf(restart);
+        }
+
+        public Change of(String kind) {
+            return kinds.get(kind);
+        }
+
+        /** Whether nothing that a reload applies changed. */
+        public boolean isEmpty() {
+            return kinds.values().stream().allMatch(Change::isEmpty);
+        }
+    }
+
+    /** The diff between the running configuration and a newly loaded, valid one. */
+    public static Diff diff(GatewayConfig running, GatewayConfig next) {
+        Map<String, String> before = running.effective();
+        Map<String, String> after = next.effective();
+        Map<String, Change> kinds = new LinkedHashMap<>();
+        kinds.put("routes", names(before, after, ROUTES));
+        kinds.put("services", names(before, after, SERVICES));
+        kinds.put("rules", names(before, after, RULES));
+        kinds.put("api-keys", names(before, after, API_KEYS));
+        return new Diff(kinds, needingRestart(running, next));
+    }
+
+    /** Whether any key under the prefix differs. */
+    public static boolean changed(GatewayConfig running, GatewayConfig next, String prefix) {
+        return !section(running.effective(), prefix).equals(section(next.effective(), prefix));
+    }
+
+    /** One line per changed key that a reload does not apply, naming the key and (unless secret) both values. */
     public static List<String> needingRestart(GatewayConfig running, GatewayConfig next) {
         Map<String, String> before = running.effective();
         Map<String, String> after = next.effective();
@@ -26,18 +90,82 @@ public final class ConfigChanges {
         keys.addAll(after.keySet());
         List<String> problems = new ArrayList<>();
         for (String key : keys) {
-            if (key.startsWith(RELOADABLE_PREFIX)) {
-                continue;
-            }
             String a = before.get(key);
             String b = after.get(key);
-            if (!Objects.equals(trim(a), trim(b))) {
-                String shown = Secrets.declared().isSecret(key) ? "changed"
-                        : "changed from " + quote(key, a) + " to " + quote(key, b);
-                problems.add(key + ": " + shown + "; needs a restart (only gateway.routes.* is reloaded)");
+            if (Objects.equals(trim(a), trim(b)) || reloadable(key, running, next)) {
+                continue;
             }
+            String shown = Secrets.declared().isSecret(key) ? "changed"
+                    : "changed from " + quote(key, a) + " to " + quote(key, b);
+            problems.add(key + ": " + shown + "; needs a restart");
         }
         return problems;
+    }
+
+    /** Whether a reload applies a change of this key. */
+    static boolean reloadable(String key, GatewayConfig running, GatewayConfig next) {
+        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS)) {
+            return true;
+        }
+        if (!key.startsWith(SERVICES)) {
+            return false;
+        }
+        String name = name(key, SERVICES);
+        ServiceConfig a = running.services().get(name);
+        ServiceConfig b = next.services().get(name);
+        return reloadable(a) && reloadable(b);
+    }
+
+    /**
+     * Whether a service's settings reload: a {@code static} one without active health checks (Consul watchers and
+     * health probes run from start-up to shutdown). An absent service counts as reloadable.
+     */
+    public static boolean reloadable(ServiceConfig service) {
+        return service == null || !service.isConsul() && service.healthCheck() == null;
+    }
+
+    private static Change names(Map<String, String> before, Map<String, String> after, String prefix) {
+        Map<String, Map<String, String>> a = byName(before, prefix);
+        Map<String, Map<String, String>> b = byName(after, prefix);
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : b.entrySet()) {
+            Map<String, String> was = a.get(e.getKey());
+            if (was == null) {
+                added.add(e.getKey());
+            } else if (!was.equals(e.getValue())) {
+                changed.add(e.getKey());
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        for (String n : a.keySet()) {
+            if (!b.containsKey(n)) {
+                removed.add(n);
+            }
+        }
+        return new Change(added, removed, changed);
+    }
+
+    private static Map<String, Map<String, String>> byName(Map<String, String> all, String prefix) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        section(all, prefix).forEach((k, v) -> out.computeIfAbsent(name(k, prefix), n -> new TreeMap<>())
+                .put(k, trim(v)));
+        return out;
+    }
+
+    private static Map<String, String> section(Map<String, String> all, String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        all.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k, trim(v));
+            }
+        });
+        return out;
+    }
+
+    private static String name(String key, String prefix) {
+        int dot = key.indexOf('.', prefix.length());
+        return dot < 0 ? key.substring(prefix.length()) : key.substring(prefix.length(), dot);
     }
 
     private static String trim(String v) {

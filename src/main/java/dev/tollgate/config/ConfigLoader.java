@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     public static final String CONFIG_KEY = "gateway.config";
+    /** Reload when the external file changes (see {@link GatewayConfig#watchConfig()}). */
+    public static final String WATCH_KEY = "gateway.config.watch";
     public static final String CONFIG_ENV = "GATEWAY_CONFIG";
     static final String DEFAULTS = "/dev/tollgate/config/defaults.properties";
 
@@ -161,6 +163,7 @@ public final class ConfigLoader {
                 s.integer("gateway.http-client.io-threads", 0, 0, 256));
         Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
         boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
+        s.bool(WATCH_KEY, false); // read back through GatewayConfig.watchConfig()
         RedisConfig redis = RedisConfigs.parse(s);
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);

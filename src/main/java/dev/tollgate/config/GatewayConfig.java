@@ -34,4 +34,12 @@ public record GatewayConfig(LimitsConfig limits, ForwardingConfig forwarding, Ht
         routes = List.copyOf(routes);
         effective = Map.copyOf(effective);
     }
+
+    /**
+     * {@code gateway.config.watch}: reload when the external properties file changes (validated as a boolean by
+     * {@link ConfigLoader}).
+     */
+    public boolean watchConfig() {
+        return "true".equalsIgnoreCase(effective.getOrDefault(ConfigLoader.WATCH_KEY, "false").trim());
+    }
 }

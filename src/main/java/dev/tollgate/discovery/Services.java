@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,13 +64,7 @@ public final class Services implements Discovery, AutoCloseable {
                         consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
                 watchers.put(name, new ConsulWatcher(pool, query, client, loop, this::save));
             } else {
-                List<WeightedInstance> list = new ArrayList<>();
-                for (int i = 0; i < cfg.instances().size(); i++) {
-                    URI uri = cfg.instances().get(i);
-                    list.add(new WeightedInstance(Instance.of(uri), cfg.weights().get(i)));
-                }
-                pools.put(name, new ServicePool(name, cfg.loadBalancer(), cfg.passiveHealth(), clock,
-                        new InstanceSnapshot(list, clock.instant(), false)));
+                pools.put(name, ServiceView.staticPool(cfg, clock));
             }
         });
         List<HealthProbes.Target> checked = new ArrayList<>();
@@ -167,6 +160,15 @@ public final class Services implements Discovery, AutoCloseable {
     public InstanceSnapshot snapshot(String service) {
         ServicePool pool = pools.get(service);
         return pool == null ? null : pool.snapshot();
+    }
+
+    /** The pools as started, by service name (for {@link ServiceView}). */
+    Map<String, ServicePool> pools() {
+        return pools;
+    }
+
+    Map<String, ServiceConfig> configs() {
+        return configs;
     }
 
     /** Saves every consul service's snapshot to the snapshot file, if one is configured. */

@@ -1,12 +1,14 @@
 package dev.tollgate.management;
 
 import dev.tollgate.Gateway;
+import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HttpClientConfig;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.observability.ManagementBeans;
+import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagementPlane implements GatewayMXBean {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementPlane.class);
+    /** Counter of reloads by {@code result}: {@code ok} or {@code invalid}. */
+    public static final String RELOADS = "tollgate.config.reloads";
 
     private final Gateway gateway;
     private final ConfigSource source;
@@ -46,6 +50,8 @@ public final class ManagementPlane implements GatewayMXBean {
         gateway.config().services().values().forEach(s -> beans.register(ManagementBeans.name("Service", s.name()),
                 new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
         plane.registerRoutes(gateway.config());
+        plane.counter("ok");
+        plane.counter("invalid");
         return plane;
     }
 
@@ -84,18 +90,29 @@ public final class ManagementPlane implements GatewayMXBean {
         Instant at = clock.instant();
         try {
             GatewayConfig next = source.loader().get();
-            Gateway.Reload result = gateway.reload(next);
+            ConfigChanges.Diff diff = gateway.reload(next);
             registerRoutes(next);
+            String result = ReloadReport.text(diff, next.routes().size());
             lastReload = at + " applied: " + result;
+            counter("ok").increment();
             LOG.info("config reload: applied from {}: {}", source.description(), result);
+            diff.restart().forEach(line -> LOG.warn("config reload: {}", line));
             return "applied: " + result;
         } catch (ConfigException e) {
             lastReload = at + " refused: " + e.problems().size() + " problem(s)";
-            LOG.warn("config reload: refused, running configuration kept: {}", e.getMessage());
+            counter("invalid").increment();
+            LOG.info("config reload: refused, running configuration kept: {} problem(s) in {}", e.problems().size(),
+                    source.description());
+            e.problems().forEach(p -> LOG.warn("config reload: {}", p));
             // a JDK exception type: a remote JMX client can always deserialize it
             throw new IllegalArgumentException("configuration not reloaded; the running one is kept. "
                     + e.getMessage(), null);
         }
+    }
+
+    private Counter counter(String result) {
+        return Counter.builder(RELOADS).tag("result", result).description("configuration reloads")
+                .register(gateway.metrics().registry());
     }
 
     public String configSource() {

@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.Lease;
 import dev.tollgate.discovery.Outcome;
@@ -38,6 +39,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private final RequestHead head;
     private final Downstream client;
     private final UpstreamGuard guard;
+    private final Discovery discovery;
     private final Set<Instance> tried = new HashSet<>(2);
     private final AtomicBoolean finished = new AtomicBoolean();
     private RequestBody body;
@@ -49,11 +51,12 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private volatile boolean expired;
     private volatile ScheduledFuture<?> deadline;
 
-    Exchange(Proxy proxy, RequestHead head, Downstream client) {
+    Exchange(Proxy proxy, RequestHead head, Downstream client, Discovery discovery, UpstreamGuard guard) {
         this.proxy = proxy;
         this.head = head;
         this.client = client;
-        this.guard = proxy.guard(head.service());
+        this.discovery = discovery;
+        this.guard = guard;
     }
 
     void start() {
@@ -117,7 +120,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         if (finished.get()) {
             return;
         }
-        Lease lease = InstancePicker.pick(proxy.discovery(), head.service(),
+        Lease lease = InstancePicker.pick(discovery, head.service(),
                 head.route().config().loadBalancer(), tried);
         if (lease == null) {
             client.problem(503, "Service Unavailable", "The upstream service has no available instance.", false,
@@ -151,7 +154,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
      */
     private CompletionStage<HttpResponse> judged(UpstreamAttempt a) {
         CompletableFuture<HttpResponse> judged = new CompletableFuture<>();
-        a.start(proxy.client(), head.route().name()).whenComplete((r, e) -> {
+        a.start(proxy.client(), head.route().config()).whenComplete((r, e) -> {
             Throwable t = unwrap(e);
             if (t == null) {
                 judged.complete(r);

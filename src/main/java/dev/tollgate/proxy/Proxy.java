@@ -41,7 +41,15 @@ public final class Proxy {
 
     /** Starts forwarding; returns at once. The client side hears of every step through {@link Downstream}. */
     public void forward(RequestHead head, Downstream client) {
-        new Exchange(this, head, client).start();
+        forward(head, client, discovery, breakers);
+    }
+
+    /**
+     * Starts forwarding with the services and guards of the configuration the request started on (see
+     * {@code GatewayRuntime}); returns at once.
+     */
+    public void forward(RequestHead head, Downstream client, Discovery services, Breakers guards) {
+        new Exchange(this, head, client, services, guards.guard(head.service())).start();
     }
 
     /** WebSocket upgrades and their tunnels. */

@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.Lease;
 import dev.tollgate.discovery.Outcome;
@@ -69,7 +70,7 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     }
 
     /** Sends the request; the stage completes with the response head, or with what failed before it. */
-    CompletionStage<HttpResponse> start(UpstreamClient client, String route) {
+    CompletionStage<HttpResponse> start(UpstreamClient client, RouteConfig route) {
         running = client.execute(route, lease.instance(), this);
         return head;
     }

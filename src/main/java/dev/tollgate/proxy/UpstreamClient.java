@@ -42,8 +42,11 @@ public final class UpstreamClient implements AutoCloseable {
     private final MinimalHttpAsyncClient client;
     private final HttpClientConfig config;
     private final ScheduledFuture<?> evictor;
-    /** Per-route request settings, replaced whole when the routes are reloaded. */
-    private volatile Map<String, RequestConfig> perRoute = Map.of();
+    /** Per-route request settings with the route settings they were made of, replaced whole by a reload. */
+    private volatile Map<String, Settings> perRoute = Map.of();
+
+    private record Settings(RouteConfig route, RequestConfig request) {
+    }
 
     public UpstreamClient(HttpClientConfig config, List<RouteConfig> routes, ScheduledExecutorService scheduler) {
         this.config = config;
@@ -78,9 +81,9 @@ public final class UpstreamClient implements AutoCloseable {
      * a request that matched such a route before the reload may still be on its way.
      */
     public synchronized void updateRoutes(List<RouteConfig> routes) {
-        Map<String, RequestConfig> next = new HashMap<>(perRoute);
+        Map<String, Settings> next = new HashMap<>(perRoute);
         for (RouteConfig r : routes) {
-            next.put(r.name(), requestConfig(config, r));
+            next.put(r.name(), new Settings(r, requestConfig(config, r)));
         }
         perRoute = Map.copyOf(next);
     }
@@ -106,9 +109,11 @@ public final class UpstreamClient implements AutoCloseable {
      * thread as the exchange proceeds. The returned handle cancels it (the connection is then discarded, never
      * reused half-read).
      */
-    Cancellable execute(String route, Instance instance, AsyncClientExchangeHandler exchange) {
+    Cancellable execute(RouteConfig route, Instance instance, AsyncClientExchangeHandler exchange) {
         HttpClientContext context = HttpClientContext.create();
-        context.setRequestConfig(perRoute.get(route));
+        Settings s = perRoute.get(route.name());
+        // a request that started before a reload keeps its route's timeouts: its settings are made again for it
+        context.setRequestConfig(s != null && s.route() == route ? s.request() : requestConfig(config, route));
         return client.execute(exchange, null, context);
     }
 

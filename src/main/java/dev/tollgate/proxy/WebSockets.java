@@ -81,6 +81,11 @@ public final class WebSockets {
 
     /** Runs the upstream handshake for a valid client upgrade ({@link WebSocketUpgrade#classify}). */
     public Handshake handshake(RequestHead head) {
+        return handshake(head, discovery, breakers);
+    }
+
+    /** {@link #handshake(RequestHead)} with the services and guards of the configuration the request started on. */
+    public Handshake handshake(RequestHead head, Discovery discovery, Breakers breakers) {
         UpstreamGuard guard = breakers.guard(head.service());
         if (!guard.tryEnter()) {
             return new Failed(new Failure(503, "Service Unavailable",

@@ -47,7 +47,8 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Route name to its rules; replaced whole by a configuration reload. */
     private volatile Map<String, List<RateLimitRule>> routes;
-    private final Map<String, RuleStats> stats = new LinkedHashMap<>();
+    private final Map<String, RuleStats> stats = new ConcurrentHashMap<>();
+    private final ManagementBeans management;
     private final LocalBuckets local;
     private final RedisBuckets remote;
     private final InstanceCount instances;
@@ -66,6 +67,7 @@ public final class RateLimiter implements AutoCloseable {
     public RateLimiter(RateLimitConfig config, Redis redis, Clock clock, MeterRegistry registry,
                        ManagementBeans management) {
         this.registry = registry;
+        this.management = management;
         this.local = new LocalBuckets(clock);
         this.routes = routeRules(config);
         if (config.redis()) {
@@ -83,16 +85,30 @@ public final class RateLimiter implements AutoCloseable {
         }
         outages = Counter.builder(OUTAGES).register(registry);
         Gauge.builder("tollgate.ratelimit.instances", instances, InstanceCount::current).register(registry);
-        for (RateLimitRule rule : config.rules().values()) {
-            RuleStats s = new RuleStats(rule, identity -> reset(rule, identity));
-            stats.put(rule.name(), s);
-            if (management != null) {
-                management.register(ManagementBeans.name("RateLimiter", rule.name()), s);
-            }
-        }
+        config.rules().values().forEach(this::stats);
     }
 
-    private static Map<String, List<RateLimitRule>> routeRules(RateLimitConfig config) {
+    /** A rule's counters and MXBean, made when the rule is first seen (at start-up or after a reload). */
+    private RuleStats stats(RateLimitRule rule) {
+        RuleStats known = stats.get(rule.name());
+        if (known != null) {
+            return known;
+        }
+        return stats.computeIfAbsent(rule.name(), n -> {
+            RuleStats s = new RuleStats(rule, identity -> reset(rule, identity));
+            if (management != null) {
+                management.register(ManagementBeans.name("RateLimiter", n), s);
+            }
+            return s;
+        });
+    }
+
+    /**
+     * The rules of each limited route, by route name: what a configuration's requests are checked against with
+     * {@link #check(Caller, List)}. A reloaded rule keeps its name and so its buckets and counters; a changed limit
+     * applies to the next request.
+     */
+    public static Map<String, List<RateLimitRule>> routeRules(RateLimitConfig config) {
         Map<String, List<RateLimitRule>> out = new LinkedHashMap<>();
         config.routes().forEach((route, names) -> {
             List<RateLimitRule> rules = new ArrayList<>();
@@ -103,10 +119,11 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /**
-     * After a configuration reload: which rules each route uses. The rules themselves only change with a restart
-     * (their keys lie outside {@code gateway.routes.}), so their buckets and counters carry on.
+     * After a configuration reload: which rules each route uses for {@link #check(Caller)}, and the counters and
+     * MXBean of each rule the reload added. A rule that keeps its name keeps its buckets and counters.
      */
     public void updateRoutes(RateLimitConfig config) {
+        config.rules().values().forEach(this::stats); // a new rule's counters and MXBean, before its first request
         this.routes = routeRules(config);
     }
 
@@ -117,7 +134,12 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Counts the request against every applicable rule of its route, and says whether it may pass. */
     public Decision check(Caller caller) {
-        List<RateLimitRule> rules = applicable(routes.get(caller.route()), caller.principal());
+        return check(caller, routes.get(caller.route()));
+    }
+
+    /** Counts the request against the applicable ones of the given rules of its route (null: none). */
+    public Decision check(Caller caller, List<RateLimitRule> routeRules) {
+        List<RateLimitRule> rules = applicable(routeRules, caller.principal());
         if (rules.isEmpty()) {
             return Decision.NONE;
         }
@@ -150,7 +172,7 @@ public final class RateLimiter implements AutoCloseable {
         List<RateLimitRule> shared = new ArrayList<>();
         boolean closed = false;
         for (RateLimitRule r : rules) {
-            stats.get(r.name()).fallbacks.increment();
+            stats(r).fallbacks.increment();
             counter(FALLBACKS, r.name(), caller.route(), r.failurePolicy().label()).increment();
             if (r.failurePolicy() == FailurePolicy.FAIL_CLOSED && !r.reportOnly()) {
                 closed = true;
@@ -202,7 +224,7 @@ public final class RateLimiter implements AutoCloseable {
             RateLimitRule r = rules.get(i);
             Acquire a = acquires.get(i);
             Outcome o = outcomes.get(i);
-            RuleStats s = stats.get(r.name());
+            RuleStats s = stats(r);
             String outcome;
             if (o.allowed()) {
                 s.allowed.increment();

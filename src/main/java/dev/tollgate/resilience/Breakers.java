@@ -1,5 +1,6 @@
 package dev.tollgate.resilience;
 
+import dev.tollgate.config.ResilienceConfig;
 import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -27,14 +28,38 @@ public final class Breakers {
 
     private final Map<String, ServiceGuard> guards = new LinkedHashMap<>();
 
+    private final Map<String, ResilienceConfig> settings = new LinkedHashMap<>();
+    private final Clock clock;
+    private final Predicate<Throwable> upstreamFault;
+
     public Breakers(Collection<ServiceConfig> services, Clock clock, Predicate<Throwable> upstreamFault) {
+        this(services, Map.of(), Map.of(), clock, upstreamFault);
+    }
+
+    private Breakers(Collection<ServiceConfig> services, Map<String, ServiceGuard> reuse,
+                     Map<String, ResilienceConfig> before, Clock clock, Predicate<Throwable> upstreamFault) {
+        this.clock = clock;
+        this.upstreamFault = upstreamFault;
         for (ServiceConfig s : services) {
             if (!s.resilience().enabled()) {
-                LOG.info("service={} resilience guard off: no bulkhead, breaker, retries or stale-if-error", s.name());
+                if (!s.resilience().equals(before.get(s.name()))) {
+                    LOG.info("service={} resilience guard off: no bulkhead, breaker, retries or stale-if-error",
+                            s.name());
+                }
                 continue;
             }
-            guards.put(s.name(), new ServiceGuard(s.name(), s.resilience(), clock, upstreamFault));
+            ServiceGuard kept = s.resilience().equals(before.get(s.name())) ? reuse.get(s.name()) : null;
+            guards.put(s.name(), kept != null ? kept : new ServiceGuard(s.name(), s.resilience(), clock, upstreamFault));
+            settings.put(s.name(), s.resilience());
         }
+    }
+
+    /**
+     * The guards of a reloaded configuration: a service whose resilience settings are unchanged keeps its guard
+     * (breaker state, bulkhead count, retry budget); a changed or added one gets a fresh guard.
+     */
+    public Breakers next(Collection<ServiceConfig> services) {
+        return new Breakers(services, guards, settings, clock, upstreamFault);
     }
 
     /** The guard of a configured service; {@link UpstreamGuard#NONE} when its guard is off ({@code resilience.enabled = false}). */

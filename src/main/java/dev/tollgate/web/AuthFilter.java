@@ -33,11 +33,12 @@ public final class AuthFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Route r = RequestAttributes.context(req).route();
+        RequestContext ctx = RequestAttributes.context(req);
+        Route r = ctx.route();
         AuthConfig.RouteAuth route = r.config().auth();
         List<String[]> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
-            Authenticator.Outcome outcome = auth.authenticator().authenticate(route,
+            Authenticator.Outcome outcome = ctx.runtime().authenticator().authenticate(route,
                     Collections.list(req.getHeaders(AUTHORIZATION)), Collections.list(req.getHeaders(auth.apiKeyHeader())));
             if (outcome.retryAfter() != null) {
                 long seconds = Math.max(1, (outcome.retryAfter().toMillis() + 999) / 1000);

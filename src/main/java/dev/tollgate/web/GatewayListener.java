@@ -6,11 +6,13 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigSummary;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.management.ConfigSource;
+import dev.tollgate.management.ConfigWatch;
 import dev.tollgate.management.ManagementPlane;
 import dev.tollgate.resilience.Breakers;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +27,7 @@ public final class GatewayListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayListener.class);
     private static final String ATTRIBUTE = Gateway.class.getName();
     private static final String PLANE = ManagementPlane.class.getName();
+    private static final String WATCH = ConfigWatch.class.getName();
 
     public static Gateway gateway(ServletContext ctx) {
         return (Gateway) ctx.getAttribute(ATTRIBUTE);
@@ -54,7 +57,16 @@ public final class GatewayListener implements ServletContextListener {
         // a reload reads the same sources again: the file, system properties and environment as they are then
         String location = ConfigLoader.location(param, systemProperties(), System.getenv());
         ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, () -> load(ctx, param));
-        ctx.setAttribute(PLANE, ManagementPlane.start(gateway, source, Clock.systemUTC()));
+        ManagementPlane plane = ManagementPlane.start(gateway, source, Clock.systemUTC());
+        ctx.setAttribute(PLANE, plane);
+        if (config.watchConfig()) {
+            if (location == null || location.startsWith("/WEB-INF/")) {
+                LOG.warn("start-up: gateway.config.watch = true, but there is no external file to watch ({})",
+                        source.description());
+            } else {
+                ctx.setAttribute(WATCH, ConfigWatch.start(Path.of(location), plane));
+            }
+        }
     }
 
     private static GatewayConfig load(ServletContext ctx, String param) {
@@ -70,6 +82,11 @@ public final class GatewayListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent sce) {
         Gateway g = gateway(sce.getServletContext());
+        ConfigWatch watch = (ConfigWatch) sce.getServletContext().getAttribute(WATCH);
+        if (watch != null) {
+            sce.getServletContext().removeAttribute(WATCH);
+            watch.close();
+        }
         if (g != null) {
             sce.getServletContext().removeAttribute(ATTRIBUTE);
             sce.getServletContext().removeAttribute(PLANE);

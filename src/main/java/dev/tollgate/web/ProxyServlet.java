@@ -54,7 +54,7 @@ public final class ProxyServlet extends HttpServlet {
         if (ctx.route().config().websocket().enabled()) {
             WebSocketUpgrade.Kind kind = WebSocketUpgrade.classify(head);
             if (kind == WebSocketUpgrade.Kind.VALID) {
-                TunnelUpgrade.serve(req, res, head, proxy.webSockets());
+                TunnelUpgrade.serve(req, res, head, proxy.webSockets(), ctx.runtime());
                 return;
             }
             if (kind == WebSocketUpgrade.Kind.INVALID) {
@@ -68,7 +68,7 @@ public final class ProxyServlet extends HttpServlet {
         async.setTimeout(0); // the route's timeouts and the connector's idle timeout govern
         ServletDownstream client = new ServletDownstream(req, res, async);
         async.addListener(client);
-        proxy.forward(head, client);
+        proxy.forward(head, client, ctx.runtime().services(), ctx.runtime().breakers());
     }
 
     /** The service, decided once per request; on a split route after authentication (sticky by principal). */

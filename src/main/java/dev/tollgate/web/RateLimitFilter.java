@@ -1,5 +1,6 @@
 package dev.tollgate.web;
 
+import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.ratelimit.Caller;
 import dev.tollgate.ratelimit.Decision;
 import dev.tollgate.ratelimit.RateLimitHeaders;
@@ -34,12 +35,13 @@ public final class RateLimitFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         RequestContext ctx = RequestAttributes.context(req);
-        if (!limiter.limits(ctx.route().name())) {
+        List<RateLimitRule> rules = ctx.runtime().rateRules(ctx.route().name());
+        if (rules == null) {
             chain.doFilter(req, res);
             return;
         }
         Decision d = limiter.check(new Caller(ctx.route().name(), ctx.clientAddress(),
-                RequestAttributes.principal(req), req::getHeader));
+                RequestAttributes.principal(req), req::getHeader), rules);
         Map<String, String> headers = RateLimitHeaders.of(d);
         RequestAttributes.setRateLimit(req, d.verdict().name().toLowerCase(Locale.ROOT));
         if (d.verdict() == Decision.Verdict.UNAVAILABLE) {

@@ -1,5 +1,6 @@
 package dev.tollgate.web;
 
+import dev.tollgate.GatewayRuntime;
 import dev.tollgate.route.Route;
 
 /**
@@ -15,5 +16,5 @@ import dev.tollgate.route.Route;
  */
 public record RequestContext(String requestId, String traceparent, String clientAddress,
                              boolean peerTrusted, String path, Route route,
-                             long startNanos) {
+                             long startNanos, GatewayRuntime runtime) {
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.Gateway;
+import dev.tollgate.GatewayRuntime;
 import dev.tollgate.auth.Principal;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.http.Rejection;
@@ -64,13 +65,14 @@ public final class RequestContextFilter extends HttpFilter {
         String requestId = RequestIds.isValid(incomingId) ? incomingId : RequestIds.newId();
         RequestAttributes.setRequestId(req, requestId);
         res.setHeader(Headers.REQUEST_ID, requestId);
-        if (!gateway.enter()) {
+        GatewayRuntime rt = gateway.enterRuntime();
+        if (rt == null) {
             Problems.send(req, res, 503, "Service Unavailable", "The gateway is shutting down.", true,
                     Headers.RETRY_AFTER, "1");
             return;
         }
-        finish.entered = true;
-        Route route = admit(req, res, start, requestId);
+        finish.runtime = rt;
+        Route route = admit(req, res, start, requestId, rt);
         finish.route = route;
         if (route != null) {
             chain.doFilter(req, res);
@@ -87,7 +89,7 @@ public final class RequestContextFilter extends HttpFilter {
         private final long start;
         private final long startMillis;
         private final AtomicBoolean done = new AtomicBoolean();
-        private volatile boolean entered;
+        private volatile GatewayRuntime runtime;
         private volatile Route route;
 
         Finish(HttpServletRequest req, HttpServletResponse res, long start, long startMillis) {
@@ -103,8 +105,9 @@ public final class RequestContextFilter extends HttpFilter {
                 return;
             }
             long nanos = System.nanoTime() - start;
-            if (entered) {
-                gateway.exit();
+            GatewayRuntime rt = runtime;
+            if (rt != null) {
+                gateway.exit(rt);
                 String service = RequestAttributes.service(req, route);
                 gateway.metrics().record(route == null ? null : route.name(), service, res.getStatus(), nanos);
                 if (route != null && route.isSplit() && service != null) {
@@ -118,8 +121,8 @@ public final class RequestContextFilter extends HttpFilter {
     }
 
     /** Checks and routes the request; answers it and returns null when it goes no further. */
-    private Route admit(HttpServletRequest req, HttpServletResponse res, long start, String requestId)
-            throws IOException {
+    private Route admit(HttpServletRequest req, HttpServletResponse res, long start, String requestId,
+                        GatewayRuntime rt) throws IOException {
         Optional<Rejection> refused = hygiene.check(req);
         if (refused.isPresent()) {
             Rejection rejection = refused.get();
@@ -137,7 +140,7 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         String host = RequestHygiene.hostName(req.getHeader(Headers.HOST));
-        Route route = match(req, host == null ? req.getServerName() : host, path);
+        Route route = match(rt.routes(), req, host == null ? req.getServerName() : host, path);
         if (route == null || admin.isReserved(path)) {
             Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
             return null;
@@ -152,7 +155,7 @@ public final class RequestContextFilter extends HttpFilter {
                 Collections.list(req.getHeaders(Headers.X_FORWARDED_FOR)));
         String traceparent = RequestIds.traceparent(req.getHeader(Headers.TRACEPARENT));
         RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client.address(),
-                client.peerTrusted(), path, route, start));
+                client.peerTrusted(), path, route, start, rt));
         return route;
     }
 
@@ -160,8 +163,7 @@ public final class RequestContextFilter extends HttpFilter {
      * The request's route. A CORS preflight is routed by the method it asks about, so that it meets the CORS policy
      * of the route the actual request will take; when that route has none, by {@code OPTIONS} as any request.
      */
-    private Route match(HttpServletRequest req, String host, String path) {
-        RouteTable routes = gateway.routes();
+    private static Route match(RouteTable routes, HttpServletRequest req, String host, String path) {
         RequestFacts facts = routes.hasPredicates() ? new ServletFacts(req) : null;
         String method = req.getMethod();
         if (method.equals("OPTIONS")) {

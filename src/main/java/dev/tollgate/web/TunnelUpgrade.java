@@ -1,5 +1,6 @@
 package dev.tollgate.web;
 
+import dev.tollgate.GatewayRuntime;
 import dev.tollgate.proxy.RequestHead;
 import dev.tollgate.proxy.Tunnel;
 import dev.tollgate.proxy.WebSockets;
@@ -35,9 +36,9 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
     private volatile Tunnel tunnel;
 
     /** Runs the upstream handshake and answers the client accordingly; returns on the request thread. */
-    static void serve(HttpServletRequest req, HttpServletResponse res, RequestHead head, WebSockets ws)
-            throws IOException {
-        WebSockets.Handshake answer = ws.handshake(head);
+    static void serve(HttpServletRequest req, HttpServletResponse res, RequestHead head, WebSockets ws,
+                      GatewayRuntime runtime) throws IOException {
+        WebSockets.Handshake answer = ws.handshake(head, runtime.services(), runtime.breakers());
         if (answer instanceof WebSockets.Failed f) {
             String[] retry = f.retryAfter() == null ? new String[0] : new String[] {Headers.RETRY_AFTER, f.retryAfter()};
             Problems.send(req, res, f.failure().status(), f.failure().title(), f.failure().detail(), true, retry);

@@ -1,0 +1,149 @@
+package dev.tollgate;
+
+import dev.tollgate.auth.Authentication;
+import dev.tollgate.auth.Authenticator;
+import dev.tollgate.config.ConfigChanges;
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.RateLimitRule;
+import dev.tollgate.discovery.ServiceView;
+import dev.tollgate.discovery.Services;
+import dev.tollgate.ratelimit.RateLimiter;
+import dev.tollgate.resilience.Breakers;
+import dev.tollgate.route.RouteTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything a request reads that comes from the configuration, as one immutable value: the configuration, the
+ * route table (each route with its matcher, rewrite, headers, CORS policy, auth policy and split), the rules of
+ * each limited route, the authenticator with the API keys, the services with their instances and the guards of
+ * the services. A request takes the current runtime once, in the first filter, and runs entirely on it; a reload
+ * builds the next runtime and the gateway swaps it in with one volatile write. A replaced runtime counts the
+ * requests still running on it and is closed when the last one ends (or after the drain timeout). Thread-safe.
+ */
+public final class GatewayRuntime {
+    private final long generation;
+    private final GatewayConfig config;
+    private final RouteTable routes;
+    private final Authenticator authenticator;
+    private final Map<String, List<RateLimitRule>> rateRules;
+    private final ServiceView services;
+    private final Breakers breakers;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean retired;
+    private volatile Runnable onClosed = () -> { };
+
+    private GatewayRuntime(long generation, GatewayConfig config, Authenticator authenticator, ServiceView services,
+                           Breakers breakers) {
+        this.generation = generation;
+        this.config = config;
+        this.routes = new RouteTable(config.routes());
+        this.authenticator = authenticator;
+        this.rateRules = RateLimiter.routeRules(config.rateLimit());
+        this.services = services;
+        this.breakers = breakers;
+    }
+
+    /** The runtime of the configuration the gateway started with. */
+    static GatewayRuntime boot(GatewayConfig config, Authentication auth, Services services, Breakers breakers) {
+        return new GatewayRuntime(1, config, auth.authenticator(), ServiceView.of(services), breakers);
+    }
+
+    /**
+     * The runtime of a reloaded, validated configuration. What did not change is reused: the authenticator when the
+     * API keys are the same, the pool of an unchanged service, the guard of a service whose resilience settings are
+     * the same.
+     */
+    GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
+        Authenticator keys = ConfigChanges.changed(config, next, ConfigChanges.API_KEYS)
+                ? auth.authenticator(next.auth().apiKeys()) : authenticator;
+        return new GatewayRuntime(generation + 1, next, keys, services.next(next.services(), boot, clock),
+                breakers.next(next.services().values()));
+    }
+
+    /** 1 for the start-up configuration, one more for each reload. */
+    public long generation() {
+        return generation;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /** JWT and API-key authentication with this configuration's API keys. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** The rate-limit rules of a route, or null when it has none. */
+    public List<RateLimitRule> rateRules(String route) {
+        return rateRules.get(route);
+    }
+
+    /** The services and their instances. */
+    public ServiceView services() {
+        return services;
+    }
+
+    /** The breaker, bulkhead and retry budget of each service. */
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    /** Requests started on this runtime and not yet finished. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Whether a reload replaced this runtime and its last request has ended (or the drain time ran out). */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Counts a request in; false when this runtime was replaced meanwhile (take the current one again). */
+    boolean tryEnter() {
+        inFlight.incrementAndGet();
+        if (retired) {
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts a request out; closes a replaced runtime with its last request. */
+    void exit() {
+        if (inFlight.decrementAndGet() == 0 && retired) {
+            close();
+        }
+    }
+
+    /**
+     * After the swap: closes this runtime once no request runs on it any more, at the latest after the drain time.
+     */
+    void retire(Duration drain, ScheduledExecutorService scheduler, Runnable closedAction) {
+        onClosed = closedAction;
+        retired = true;
+        if (inFlight.get() == 0) {
+            close();
+        } else {
+            scheduler.schedule(this::close, drain.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void close() {
+        if (closed.compareAndSet(false, true)) {
+            onClosed.run();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.management.ReloadReport;
+import dev.tollgate.testsupport.Configs;
+import org.junit.jupiter.api.Test;
+
+class ConfigChangesTest {
+    private static final String[] BASE = {
+            "gateway.services.a.instances = http://127.0.0.1:9",
+            "gateway.routes.r.path = /r/**", "gateway.routes.r.service = a",
+            "gateway.rate-limit.rules.slow.limit = 5", "gateway.rate-limit.rules.slow.window = 1m",
+            "gateway.routes.r.rate-limit = slow"};
+
+    private static GatewayConfig config(String... extra) {
+        String[] all = new String[BASE.length + extra.length];
+        System.arraycopy(BASE, 0, all, 0, BASE.length);
+        System.arraycopy(extra, 0, all, BASE.length, extra.length);
+        return Configs.of(all);
+    }
+
+    @Test
+    void namesWhatWasAddedRemovedAndChangedPerKind() {
+        GatewayConfig before = config("gateway.services.b.instances = http://127.0.0.1:8",
+                "gateway.auth.api-keys.old.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.old.owner = o");
+        GatewayConfig after = Configs.of(
+                "gateway.services.a.instances = http://127.0.0.1:7",
+                "gateway.services.c.instances = http://127.0.0.1:6",
+                "gateway.routes.r.path = /r/**", "gateway.routes.r.service = a",
+                "gateway.routes.s.path = /s/**", "gateway.routes.s.service = c",
+                "gateway.rate-limit.rules.slow.limit = 50", "gateway.rate-limit.rules.slow.window = 1m",
+                "gateway.routes.r.rate-limit = slow",
+                "gateway.auth.api-keys.new.sha256 = " + "CD".repeat(32), "gateway.auth.api-keys.new.owner = n");
+        ConfigChanges.Diff d = ConfigChanges.diff(before, after);
+        assertThat(d.of("routes").added()).containsExactly("s");
+        assertThat(d.of("routes").changed()).isEmpty();
+        assertThat(d.of("services")).isEqualTo(new ConfigChanges.Change(
+                java.util.List.of("c"), java.util.List.of("b"), java.util.List.of("a")));
+        assertThat(d.of("rules").changed()).containsExactly("slow");
+        assertThat(d.of("api-keys").added()).containsExactly("new");
+        assertThat(d.of("api-keys").removed()).containsExactly("old");
+        assertThat(d.restart()).isEmpty();
+
+        String text = ReloadReport.text(d, 2);
+        assertThat(text).startsWith("2 routes; routes: added [s], removed [], changed []")
+                .contains("services: added [c], removed [b], changed [a]")
+                .contains("rules: added [], removed [], changed [slow]")
+                .contains("api-keys: added [new], removed [old], changed []")
+                .doesNotContain("CDCD").doesNotContain("needs a restart");
+    }
+
+    @Test
+    void anUnchangedConfigurationSaysSo() {
+        ConfigChanges.Diff d = ConfigChanges.diff(config(), config());
+        assertThat(d.isEmpty()).isTrue();
+        assertThat(ReloadReport.text(d, 1)).isEqualTo("1 routes; nothing changed");
+    }
+
+    @Test
+    void processWideKeysAndConsulServicesNeedARestartAndSecretsStayHidden() {
+        GatewayConfig before = config("gateway.services.c.discovery = consul");
+        GatewayConfig after = config("gateway.services.c.discovery = consul",
+                "gateway.services.c.consul.service = other",
+                "gateway.http-client.max-connections = 8",
+                "gateway.redis.uri = redis://:hunter2-password@127.0.0.1:6390",
+                "gateway.rate-limit.rules.slow.limit = 7");
+        assertThat(ConfigChanges.needingRestart(before, after))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.services.c.consul.service: changed from"))
+                .anySatisfy(l -> assertThat(l).isEqualTo(
+                        "gateway.http-client.max-connections: changed from \"512\" to \"8\"; needs a restart"))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.redis.uri:"))
+                .noneSatisfy(l -> assertThat(l).contains("hunter2"))
+                .noneSatisfy(l -> assertThat(l).contains("rate-limit.rules"));
+        assertThat(ReloadReport.text(ConfigChanges.diff(before, after), 1))
+                .contains("needs a restart (running value kept): ").contains("gateway.http-client.max-connections");
+    }
+
+    @Test
+    void aStaticServiceThatBecomesAConsulServiceNeedsARestart() {
+        GatewayConfig after = Configs.of(
+                "gateway.services.a.discovery = consul",
+                "gateway.routes.r.path = /r/**", "gateway.routes.r.service = a",
+                "gateway.rate-limit.rules.slow.limit = 5", "gateway.rate-limit.rules.slow.window = 1m",
+                "gateway.routes.r.rate-limit = slow");
+        assertThat(ConfigChanges.needingRestart(config(), after))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.services.a.discovery: changed from (unset) to \"consul\""));
+        assertThat(ConfigChanges.needingRestart(config(), config("gateway.services.a.load-balancer = weighted")))
+                .isEmpty();
+        assertThat(ConfigChanges.needingRestart(config(), config("gateway.services.a.health-check.path = /healthz")))
+                .as("active health checks run from start-up").isNotEmpty()
+                .allSatisfy(l -> assertThat(l).startsWith("gateway.services.a.health-check."));
+    }
+}

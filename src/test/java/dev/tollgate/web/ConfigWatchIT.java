@@ -1,0 +1,62 @@
+package dev.tollgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.management.GatewayMXBean;
+import dev.tollgate.testsupport.UpstreamServer;
+import dev.tollgate.testsupport.WarServer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMX;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+
+/** {@code gateway.config.watch = true} in the real WAR: a change of the file is applied without a JMX call. */
+class ConfigWatchIT {
+    private static String config(UpstreamServer up, String extra) {
+        return String.join("\n",
+                "gateway.config.watch = true",
+                "gateway.services.up.instances = " + up.uri(),
+                "gateway.routes.api.path = /api/**",
+                "gateway.routes.api.service = up",
+                extra);
+    }
+
+    private static int awaitStatus(WarServer gateway, String path, int wanted) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        int status;
+        do {
+            status = gateway.get(gateway.publicUri(path)).statusCode();
+        } while (status != wanted && System.nanoTime() < deadline);
+        return status;
+    }
+
+    @Test
+    void aChangedFileIsReloadedAndAnInvalidOneIsNot() throws Exception {
+        try (UpstreamServer up = new UpstreamServer("watched")) {
+            WarServer gateway = new WarServer(Files.createTempFile("tollgate-watch", ".properties"), false, true)
+                    .start(config(up, ""));
+            try {
+                assertThat(gateway.get(gateway.publicUri("/new/x")).statusCode()).isEqualTo(404);
+                gateway.rewrite(config(up, "gateway.routes.fresh.path = /new/**\ngateway.routes.fresh.service = up"));
+                assertThat(awaitStatus(gateway, "/new/x", 200)).as("the new route answers").isEqualTo(200);
+
+                GatewayMXBean gw = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(),
+                        new ObjectName("tollgate:type=Gateway"), GatewayMXBean.class);
+                gateway.rewrite(config(up, "gateway.routes.fresh.path = /new/**\ngateway.routes.fresh.service = gone"
+                        + "\ngateway.routes.later.path = /later/**\ngateway.routes.later.service = up"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!gw.getLastReload().contains("refused") && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(gw.getLastReload()).contains("refused");
+                assertThat(gateway.get(gateway.publicUri("/new/x")).statusCode()).as("running config kept")
+                        .isEqualTo(200);
+                assertThat(gateway.get(gateway.publicUri("/later/x")).statusCode()).isEqualTo(404);
+            } finally {
+                gateway.close();
+            }
+        }
+    }
+}
