@@ -101,7 +101,10 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
 
                 @Override
                 public void onAllDataRead() {
-                    t.clientEnded(null);
+                    // the stream is read again rather than taken as ended: Jetty 12.1 passes on the end of the
+                    // upgrade request's own (empty) body here, while the upgraded stream has not finished; a real
+                    // end is seen as read() returning -1
+                    t.clientReadable();
                 }
 
                 @Override
