@@ -57,6 +57,8 @@ abstract class WebSocketTunnelContract {
         container = starter.start(dir, String.join("\n",
                 "gateway.shutdown.drain-timeout = 2s",
                 "gateway.access-log.path = stdout",
+                // 200 handshakes at once: each holds a place in the service's bulkhead until its 101
+                "gateway.resilience.bulkhead.max-concurrent = 400",
                 "gateway.admin.enabled = true",
                 "gateway.admin.port = any",
                 "gateway.admin.token = " + TOKEN,
