@@ -10,7 +10,9 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
  * Jetty's HTTP/1.1 connection factory with a deadline for the whole request head: from its first byte to the
  * end of its header fields. Jetty's idle timeout restarts with every byte, so a client that sends one header
  * line every few seconds would hold its connection forever (slowloris); with this factory the head must be
- * complete within {@link #setRequestHeadTimeout}, else the connection is answered 408 and closed. Installed by
+ * complete within {@link #setRequestHeadTimeout}, else the connection is answered 408 and closed. Its
+ * connections also leave a request that asks for an {@code Upgrade} unparsed past its head, so that a WebSocket
+ * handshake without {@code Content-Length} switches protocols with its input open. Installed by
  * {@code jetty-base/etc/tollgate-http.xml} (and {@code tollgate-https.xml}) in place of the stock factory, with
  * the same {@link HttpConfiguration}. Configured before the connector starts; thread-safe afterwards.
  */

@@ -9,12 +9,17 @@ import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.WebSocketUpstream;
 import dev.tollgate.testsupport.GatewayContainer;
 import dev.tollgate.testsupport.WsClient;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -86,19 +91,26 @@ abstract class WebSocketTunnelContract {
     /** A tunnel still open at shutdown is closed once the drain time is over. */
     @AfterAll
     static void stop() throws Exception {
-        if (container != null) {
-            WsClient left = open("/chat/echo");
-            assertThat(left.next()).isEqualTo("welcome");
-            container.close();
-            assertThat(left.closed().get(60, TimeUnit.SECONDS)).isNotNull();
-            assertThat(container.log()).contains("shutdown: gateway closed");
-            container = null;
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (jwks != null) {
-            jwks.close();
+        try {
+            if (container != null) {
+                WsClient left = open("/chat/echo");
+                assertThat(left.next()).isEqualTo("welcome");
+                container.close();
+                assertThat(left.closed().get(60, TimeUnit.SECONDS)).isNotNull();
+                assertThat(container.log()).contains("shutdown: gateway closed");
+            }
+        } finally {
+            // whatever failed above, nothing outlives the test class
+            if (container != null) {
+                container.close(); // a second stop of an ended process returns at once
+                container = null;
+            }
+            if (upstream != null) {
+                upstream.close();
+            }
+            if (jwks != null) {
+                jwks.close();
+            }
         }
     }
 
@@ -147,6 +159,66 @@ abstract class WebSocketTunnelContract {
         assertThat(m.find()).isTrue();
         assertThat(m.group()).contains("\"http.response.status_code\":101");
         c.socket().sendClose(1000, "").get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A handshake as browsers and curl send it, without {@code Content-Length} (Java's client adds
+     * {@code Content-Length: 0} up to JDK 17 and not from JDK 25 on): the tunnel it opens carries messages both
+     * ways and is not taken as closed by the client as it opens.
+     */
+    @Test
+    void aHandshakeWithoutContentLengthCarriesMessagesBothWays() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", container.port())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            out.write(("GET " + container.contextPath() + "/chat/echo HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + container.port() + "\r\n"
+                    + "Upgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 101")
+                    .containsIgnoringCase("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            assertThat(readTextFrame(in)).as("sent by the upstream unasked").isEqualTo("welcome");
+            writeMaskedText(out, "from a browser");
+            assertThat(readTextFrame(in)).isEqualTo("from a browser");
+        }
+    }
+
+    private static String readHead(DataInputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        return head.toString();
+    }
+
+    /** One unmasked text frame of at most 125 bytes, as a server sends it. */
+    private static String readTextFrame(DataInputStream in) throws IOException {
+        int first = in.readUnsignedByte();
+        int length = in.readUnsignedByte();
+        assertThat(first).as("a final text frame").isEqualTo(0x81);
+        assertThat(length).as("unmasked, short").isLessThan(126);
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    private static void writeMaskedText(OutputStream out, String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x12, 0x34, 0x56, 0x78};
+        byte[] frame = new byte[2 + 4 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        out.write(frame);
+        out.flush();
     }
 
     @Test

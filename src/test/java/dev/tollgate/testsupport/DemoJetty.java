@@ -1,5 +1,6 @@
 package dev.tollgate.testsupport;
 
+import dev.tollgate.server.HeadDeadlineConnectionFactory;
 import dev.tollgate.server.ProblemErrorHandler;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -21,7 +22,9 @@ public final class DemoJetty {
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // the connector of server-config/jetty-base: a deadline for request heads, and WebSocket handshakes without
+        // Content-Length (as browsers send them) switch protocols with their input open
+        ServerConnector connector = new ServerConnector(server, new HeadDeadlineConnectionFactory(http));
         connector.setPort(Integer.parseInt(args[1]));
         server.addConnector(connector);
         // the admin endpoints' own connector, reachable from the local machine only (docs/observability.md)
