@@ -136,6 +136,9 @@ public final class Tunnel {
 
     /** Selector thread: the upstream has bytes (or its end) for the client. */
     void upstreamReadable() {
+        if (closed.get()) {
+            return;
+        }
         try {
             if (early != null) {
                 if (!clientTakesWrites()) {
@@ -201,6 +204,9 @@ public final class Tunnel {
         }
         if (resume) {
             interest(SelectionKey.OP_READ, 0);
+            // bytes already taken from the socket (those that came with the 101) raise no readiness event, and
+            // the socket may have nothing new: the selector thread looks once itself
+            tunnels.execute(this::upstreamReadable);
         }
     }
 

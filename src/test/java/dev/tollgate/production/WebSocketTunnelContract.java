@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.RawUpstream;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.WebSocketUpstream;
 import dev.tollgate.testsupport.GatewayContainer;
@@ -47,6 +48,7 @@ abstract class WebSocketTunnelContract {
     private static final KeyPair KEY = Jwts.rsa();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static WebSocketUpstream upstream;
+    private static RawUpstream speaksFirst;
     private static JwksServer jwks;
     private static GatewayContainer container;
 
@@ -58,6 +60,7 @@ abstract class WebSocketTunnelContract {
     /** Starts the upstream, the JWKS endpoint and the container; called by each subclass's {@code @BeforeAll}. */
     static void start(Path dir, Starter starter) throws Exception {
         upstream = new WebSocketUpstream();
+        speaksFirst = RawUpstream.webSocketSpeakingFirst("first words");
         jwks = new JwksServer(Jwts.jwks(Jwts.jwk("ws", KEY.getPublic(), "RS256")));
         container = starter.start(dir, String.join("\n",
                 "gateway.shutdown.drain-timeout = 2s",
@@ -69,6 +72,10 @@ abstract class WebSocketTunnelContract {
                 "gateway.admin.token = " + TOKEN,
                 "gateway.auth.jwt.jwks-uri = " + jwks.uri(),
                 "gateway.services.ws.instances = " + upstream.uri(),
+                "gateway.services.first.instances = " + speaksFirst.uri(),
+                "gateway.routes.first.path = /first/**",
+                "gateway.routes.first.service = first",
+                "gateway.routes.first.websocket = true",
                 "gateway.routes.chat.path = /chat/**",
                 "gateway.routes.chat.service = ws",
                 "gateway.routes.chat.strip-prefix = /chat",
@@ -107,6 +114,9 @@ abstract class WebSocketTunnelContract {
             }
             if (upstream != null) {
                 upstream.close();
+            }
+            if (speaksFirst != null) {
+                speaksFirst.close();
             }
             if (jwks != null) {
                 jwks.close();
@@ -159,6 +169,20 @@ abstract class WebSocketTunnelContract {
         assertThat(m.find()).isTrue();
         assertThat(m.group()).contains("\"http.response.status_code\":101");
         c.socket().sendClose(1000, "").get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A message that the upstream sends in the same write as its {@code 101} reaches the client, even when the
+     * client connection does not yet take writes as the tunnel starts: no later readiness of the upstream
+     * announces those bytes.
+     */
+    @Test
+    void aMessageThatComesWithTheUpstreamsSwitchReachesTheClient() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            WsClient c = open("/first/talk");
+            assertThat(c.next()).isEqualTo("first words");
+            c.socket().abort();
+        }
     }
 
     /**
