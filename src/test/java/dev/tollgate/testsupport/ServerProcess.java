@@ -87,7 +87,7 @@ public final class ServerProcess implements AutoCloseable {
     /** Waits for the process to exit after a stop was requested; kills it if it does not. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
+            kill();
             throw new AssertionError("the server did not stop within " + timeout + ":\n" + log());
         }
         return process.exitValue();
@@ -96,7 +96,25 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            kill();
+        }
+    }
+
+    /**
+     * Kills the process and everything it started: a launch script (WildFly's standalone.sh, jetty.sh) runs the
+     * server's JVM as its child, which would otherwise outlive it and keep its ports.
+     */
+    private void kill() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(30, TimeUnit.SECONDS);
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // nothing more can be done than a forced kill
+            }
         }
     }
 }
