@@ -84,11 +84,31 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the process to exit after a stop was requested; kills it if it does not. */
+    /**
+     * Waits for the process to exit after a stop was requested; kills it if it does not. A launch script whose
+     * server JVM (a java child running when this is called) has ended, and which still runs two seconds later is killed and counts as exited, with -1:
+     * WildFly's standalone.sh, once its JVM ended by SIGTERM (status 143), loops on {@code wait} for that status
+     * and never exits by itself.
+     */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            kill();
-            throw new AssertionError("the server did not stop within " + timeout + ":\n" + log());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ProcessHandle> jvms = process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+        long childrenGone = Long.MAX_VALUE;
+        while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {
+            long now = System.nanoTime();
+            if (!jvms.isEmpty() && jvms.stream().noneMatch(ProcessHandle::isAlive)
+                    && process.descendants().noneMatch(ProcessHandle::isAlive)) {
+                childrenGone = Math.min(childrenGone, now);
+                if (now - childrenGone > TimeUnit.SECONDS.toNanos(2)) {
+                    kill();
+                    return -1;
+                }
+            }
+            if (now > deadline) {
+                kill();
+                throw new AssertionError("the server did not stop within " + timeout + ":\n" + log());
+            }
         }
         return process.exitValue();
     }
