@@ -95,12 +95,21 @@ public final class RateLimiter implements AutoCloseable {
             return known;
         }
         return stats.computeIfAbsent(rule.name(), n -> {
-            RuleStats s = new RuleStats(rule, identity -> reset(rule, identity));
+            RuleStats s = new RuleStats(rule, this::reset);
             if (management != null) {
                 management.register(ManagementBeans.name("RateLimiter", n), s);
             }
             return s;
         });
+    }
+
+    /**
+     * The counters of a rule in force. A request checked against a rule that a reload removed meanwhile counts
+     * in a detached instance: the removed rule's MXBean does not come back.
+     */
+    private RuleStats counts(RateLimitRule rule) {
+        RuleStats s = stats.get(rule.name());
+        return s != null ? s : new RuleStats(rule, this::reset);
     }
 
     /**
@@ -119,12 +128,19 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /**
-     * After a configuration reload: which rules each route uses for {@link #check(Caller)}, and the counters and
-     * MXBean of each rule the reload added. A rule that keeps its name keeps its buckets and counters.
+     * After a configuration reload: which rules each route uses for {@link #check(Caller)}, the counters and
+     * MXBean of each rule the reload added, and none for a rule it removed. A rule that keeps its name keeps its
+     * buckets and counters, and its MXBean shows the new settings.
      */
     public void updateRoutes(RateLimitConfig config) {
-        config.rules().values().forEach(this::stats); // a new rule's counters and MXBean, before its first request
+        // a new rule's counters and MXBean before its first request; a kept one shows its new settings
+        config.rules().values().forEach(r -> stats(r).update(r));
         this.routes = routeRules(config);
+        for (String name : List.copyOf(stats.keySet())) {
+            if (!config.rules().containsKey(name) && stats.remove(name) != null && management != null) {
+                management.unregister(ManagementBeans.name("RateLimiter", name));
+            }
+        }
     }
 
     /** Whether the route has rate limits. */
@@ -172,7 +188,7 @@ public final class RateLimiter implements AutoCloseable {
         List<RateLimitRule> shared = new ArrayList<>();
         boolean closed = false;
         for (RateLimitRule r : rules) {
-            stats(r).fallbacks.increment();
+            counts(r).fallbacks.increment();
             counter(FALLBACKS, r.name(), caller.route(), r.failurePolicy().label()).increment();
             if (r.failurePolicy() == FailurePolicy.FAIL_CLOSED && !r.reportOnly()) {
                 closed = true;
@@ -224,7 +240,7 @@ public final class RateLimiter implements AutoCloseable {
             RateLimitRule r = rules.get(i);
             Acquire a = acquires.get(i);
             Outcome o = outcomes.get(i);
-            RuleStats s = stats(r);
+            RuleStats s = counts(r);
             String outcome;
             if (o.allowed()) {
                 s.allowed.increment();

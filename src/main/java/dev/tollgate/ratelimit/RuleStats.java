@@ -3,20 +3,28 @@ package dev.tollgate.ratelimit;
 import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.observability.ManagementBeans;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.ToLongFunction;
+import java.util.function.ToLongBiFunction;
 
-/** One rule's decision counts and its MXBean. Thread-safe. */
+/**
+ * One rule's decision counts and its MXBean. The counts belong to the rule's name; its settings are those of the
+ * configuration in force ({@link #update}), so a reloaded limit shows at once. Thread-safe.
+ */
 final class RuleStats implements RateLimiterMXBean {
-    private final RateLimitRule rule;
-    private final ToLongFunction<String> reset;
+    private volatile RateLimitRule rule;
+    private final ToLongBiFunction<RateLimitRule, String> reset;
     final LongAdder allowed = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
 
-    /** @param reset empties the rule's buckets of an identity and returns how many existed */
-    RuleStats(RateLimitRule rule, ToLongFunction<String> reset) {
+    /** @param reset empties a rule's buckets of an identity and returns how many existed */
+    RuleStats(RateLimitRule rule, ToLongBiFunction<RateLimitRule, String> reset) {
         this.rule = rule;
         this.reset = reset;
+    }
+
+    /** The rule as a reload redefined it (same name). */
+    void update(RateLimitRule next) {
+        rule = next;
     }
 
     @Override
@@ -76,7 +84,7 @@ final class RuleStats implements RateLimiterMXBean {
             if (key == null || key.isBlank()) {
                 throw new IllegalArgumentException("a key is required");
             }
-            return "emptied " + reset.applyAsLong(key.trim()) + " bucket(s)";
+            return "emptied " + reset.applyAsLong(rule, key.trim()) + " bucket(s)";
         });
     }
 }

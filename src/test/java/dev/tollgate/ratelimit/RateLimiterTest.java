@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.tollgate.auth.Principal;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.ratelimit.Decision.Verdict;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +40,12 @@ class RateLimiterTest {
     }
 
     private RateLimiter limiter(String... lines) {
+        limiter = new RateLimiter(config(lines).rateLimit(), null, clock, registry, null);
+        return limiter;
+    }
+
+    /** The test's routes with these lines. */
+    private static GatewayConfig config(String... lines) {
         List<String> all = new ArrayList<>(List.of(
                 "gateway.services.up.instances = http://127.0.0.1:9",
                 "gateway.routes.api.path = /api/**",
@@ -43,9 +53,7 @@ class RateLimiterTest {
                 "gateway.routes.other.path = /other/**",
                 "gateway.routes.other.service = up"));
         all.addAll(List.of(lines));
-        GatewayConfig config = Configs.of(all.toArray(new String[0]));
-        limiter = new RateLimiter(config.rateLimit(), null, clock, registry, null);
-        return limiter;
+        return Configs.of(all.toArray(new String[0]));
     }
 
     private static Caller caller(String route, String ip, Principal p) {
@@ -225,5 +233,35 @@ class RateLimiterTest {
                 .counter().count()).isEqualTo(5);
         Map<String, String> none = RateLimitHeaders.of(Decision.NONE);
         assertThat(none).isEmpty();
+    }
+
+    /**
+     * A reload that changes a rule's limit shows the new limit on the rule's MXBean at once, keeps its counts,
+     * and applies it to the next request; a rule the reload removed has no MXBean any more.
+     */
+    @Test
+    void aReloadShowsAKeptRulesNewLimitAndUnregistersARemovedRule() throws Exception {
+        try (ManagementBeans management = new ManagementBeans()) {
+            GatewayConfig before = config("gateway.rate-limit.rules.ip.limit = 1",
+                    "gateway.rate-limit.rules.ip.window = 1h",
+                    "gateway.rate-limit.rules.gone.limit = 1", "gateway.rate-limit.rules.gone.window = 1h",
+                    "gateway.routes.api.rate-limit = ip", "gateway.routes.other.rate-limit = gone");
+            limiter = new RateLimiter(before.rateLimit(), null, clock, registry, management);
+            ObjectName ip = ManagementBeans.name("RateLimiter", "ip");
+            ObjectName gone = ManagementBeans.name("RateLimiter", "gone");
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            assertThat(server.isRegistered(gone)).isTrue();
+            Caller a = caller("api", "10.0.0.1", null);
+            assertThat(passes(2, a)).isEqualTo(1);
+
+            limiter.updateRoutes(config("gateway.rate-limit.rules.ip.limit = 3",
+                    "gateway.rate-limit.rules.ip.window = 1h", "gateway.routes.api.rate-limit = ip").rateLimit());
+
+            assertThat(server.getAttribute(ip, "Limit")).isEqualTo(3);
+            assertThat(server.getAttribute(ip, "Allowed")).as("counts kept").isEqualTo(1L);
+            assertThat(server.isRegistered(gone)).isFalse();
+            assertThat(passes(3, a)).as("two more within the new limit of 3").isEqualTo(2);
+            assertThat(server.isRegistered(gone)).isFalse();
+        }
     }
 }
