@@ -153,6 +153,7 @@ public final class Gateway implements AutoCloseable {
             GatewayRuntime built = running.next(next, auth, discovery, Clock.systemUTC());
             client.updateRoutes(next.routes());
             rateLimiter.updateRoutes(next.rateLimit());
+            discovery.expose(built.services());
             runtime = built;
             running.retire(started.drainTimeout(), scheduler, () -> LOG.debug(
                     "config reload: runtime {} closed after its last request", running.generation()));

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.observability.HealthCheck;
+import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.route.Route;
 import dev.tollgate.testsupport.Configs;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 class GatewayReloadTest {
@@ -114,6 +119,36 @@ class GatewayReloadTest {
             assertThat(gateway.runtime().services().snapshot("extra").instances()).hasSize(1);
             assertThat(gateway.runtime().services().choose("extra").instance().port()).isEqualTo(7);
         }
+    }
+
+    /**
+     * The discovery meters and MXBean follow a reload: an added service gets them, a changed one shows its new
+     * instances, a removed one has none any more.
+     */
+    @Test
+    void discoveryMetersAndMXBeansFollowTheReloadedServices() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName extra = ManagementBeans.name("Discovery", "extra");
+        ObjectName gone = ManagementBeans.name("Discovery", "gone");
+        try (Gateway gateway = new Gateway(config("gateway.services.gone.instances = http://127.0.0.1:6",
+                "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+            MeterRegistry registry = gateway.metrics().registry();
+            assertThat(server.isRegistered(gone)).isTrue();
+            gateway.reload(config("gateway.services.extra.instances = http://127.0.0.1:7",
+                    "gateway.routes.a.path = /a/**", "gateway.routes.a.service = extra"));
+            assertThat((String[]) server.getAttribute(extra, "Instances")).hasSize(1);
+            assertThat(registry.get("tollgate.discovery.instances").tag("service", "extra").gauge().value())
+                    .isEqualTo(1.0);
+            assertThat(server.isRegistered(gone)).isFalse();
+            assertThat(registry.find("tollgate.discovery.instances").tag("service", "gone").gauge()).isNull();
+
+            gateway.reload(config("gateway.services.extra.instances = http://127.0.0.1:7, http://127.0.0.1:8",
+                    "gateway.routes.a.path = /a/**", "gateway.routes.a.service = extra"));
+            assertThat((String[]) server.getAttribute(extra, "Instances")).hasSize(2);
+            assertThat(registry.get("tollgate.discovery.instances").tag("service", "extra").gauge().value())
+                    .isEqualTo(2.0);
+        }
+        assertThat(server.isRegistered(extra)).as("closed with the gateway").isFalse();
     }
 
     @Test

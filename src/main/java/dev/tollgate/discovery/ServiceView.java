@@ -81,6 +81,16 @@ public final class ServiceView implements Discovery {
         return pool == null ? null : pool.snapshot();
     }
 
+    /** A service's pool in this view, or null. */
+    ServicePool pool(String service) {
+        return pools.get(service);
+    }
+
+    /** A service's settings as this view runs it (the start-up ones for a service that does not reload). */
+    ServiceConfig config(String service) {
+        return configs.get(service);
+    }
+
     /** The names of the services of this view. */
     public Set<String> names() {
         return configs.keySet();

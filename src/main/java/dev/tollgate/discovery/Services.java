@@ -6,6 +6,7 @@ import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -36,6 +37,11 @@ public final class Services implements Discovery, AutoCloseable {
     private final SnapshotFile file;
     private final HealthProbes probes;
     private final Clock clock;
+    /** The pool each service's meters and MXBean show now, and those meters; set by {@link #start}. */
+    private final Map<String, ServicePool> exposed = new LinkedHashMap<>();
+    private final Map<String, List<Meter>> meters = new LinkedHashMap<>();
+    private MeterRegistry registry;
+    private ManagementBeans management;
 
     public Services(Map<String, ServiceConfig> services, ConsulConfig consul, Clock clock) {
         this.configs = Map.copyOf(services);
@@ -100,13 +106,11 @@ public final class Services implements Discovery, AutoCloseable {
      * its first request from a fresh list; then starts the active health checks.
      */
     public void start(MeterRegistry registry, ManagementBeans management) {
-        pools.forEach((name, pool) -> {
-            ServiceConfig cfg = configs.get(name);
-            ConsulWatcher watcher = watchers.get(name);
-            bind(registry, pool, watcher);
-            management.register(ManagementBeans.name("Discovery", name),
-                    new DiscoveryBean(pool, cfg, watcher, clock));
-        });
+        synchronized (exposed) {
+            this.registry = registry;
+            this.management = management;
+            pools.forEach((name, pool) -> expose(name, pool, configs.get(name)));
+        }
         watchers.values().forEach(ConsulWatcher::start);
         Duration patience = consul.connectTimeout().plusSeconds(1);
         long deadline = System.nanoTime() + patience.toNanos();
@@ -125,29 +129,71 @@ public final class Services implements Discovery, AutoCloseable {
         probes.start();
     }
 
-    private void bind(MeterRegistry registry, ServicePool pool, ConsulWatcher watcher) {
+    /**
+     * After a reload: the meters and MXBean of each service show the pool of {@code view}. A service the reload
+     * added gets them, one whose pool it replaced (changed instances or settings) shows the new pool, and one it
+     * removed has none any more. Services that kept their pool are left as they are.
+     */
+    public void expose(ServiceView view) {
+        synchronized (exposed) {
+            if (registry == null) {
+                return; // not started: nothing is exposed yet
+            }
+            for (String name : List.copyOf(exposed.keySet())) {
+                if (view.pool(name) == null) {
+                    unexpose(name);
+                }
+            }
+            for (String name : view.names()) {
+                ServicePool pool = view.pool(name);
+                if (exposed.get(name) != pool) {
+                    unexpose(name);
+                    expose(name, pool, view.config(name));
+                }
+            }
+        }
+    }
+
+    private void expose(String name, ServicePool pool, ServiceConfig cfg) {
+        ConsulWatcher watcher = pools.get(name) == pool ? watchers.get(name) : null;
+        meters.put(name, bind(pool, cfg, watcher));
+        management.register(ManagementBeans.name("Discovery", name), new DiscoveryBean(pool, cfg, watcher, clock));
+        exposed.put(name, pool);
+    }
+
+    private void unexpose(String name) {
+        if (exposed.remove(name) == null) {
+            return;
+        }
+        meters.remove(name).forEach(registry::remove);
+        management.unregister(ManagementBeans.name("Discovery", name));
+    }
+
+    private List<Meter> bind(ServicePool pool, ServiceConfig cfg, ConsulWatcher watcher) {
         String service = pool.name();
-        Gauge.builder("tollgate.discovery.instances", pool, p -> p.snapshot().instances().size())
-                .tag("service", service).description("instances in the service's snapshot").register(registry);
-        Gauge.builder("tollgate.discovery.instances.ejected", pool, p -> p.ejected().size())
-                .tag("service", service).description("instances ejected by passive health").register(registry);
-        FunctionCounter.builder("tollgate.discovery.ejections", pool, ServicePool::ejections)
-                .tag("service", service).description("ejections by passive health").register(registry);
-        if (configs.get(service).healthCheck() != null) {
-            Gauge.builder("tollgate.discovery.instances.unhealthy", pool, p -> p.unhealthy().size())
+        List<Meter> out = new ArrayList<>();
+        out.add(Gauge.builder("tollgate.discovery.instances", pool, p -> p.snapshot().instances().size())
+                .tag("service", service).description("instances in the service's snapshot").register(registry));
+        out.add(Gauge.builder("tollgate.discovery.instances.ejected", pool, p -> p.ejected().size())
+                .tag("service", service).description("instances ejected by passive health").register(registry));
+        out.add(FunctionCounter.builder("tollgate.discovery.ejections", pool, ServicePool::ejections)
+                .tag("service", service).description("ejections by passive health").register(registry));
+        if (cfg.healthCheck() != null) {
+            out.add(Gauge.builder("tollgate.discovery.instances.unhealthy", pool, p -> p.unhealthy().size())
                     .tag("service", service).description("instances failing their active health check")
-                    .register(registry);
+                    .register(registry));
         }
         if (watcher != null) {
-            Gauge.builder("tollgate.discovery.snapshot.age", pool,
+            out.add(Gauge.builder("tollgate.discovery.snapshot.age", pool,
                             p -> p.snapshot().age(clock.instant()).toMillis() / 1000.0)
                     .tag("service", service).baseUnit("seconds").description("time since Consul confirmed the snapshot")
-                    .register(registry);
-            Gauge.builder("tollgate.discovery.snapshot.stale", pool, p -> p.snapshot().stale() ? 1 : 0)
-                    .tag("service", service).description("1 while Consul cannot be reached").register(registry);
-            FunctionCounter.builder("tollgate.discovery.watcher.errors", watcher, ConsulWatcher::errors)
-                    .tag("service", service).description("failed Consul queries").register(registry);
+                    .register(registry));
+            out.add(Gauge.builder("tollgate.discovery.snapshot.stale", pool, p -> p.snapshot().stale() ? 1 : 0)
+                    .tag("service", service).description("1 while Consul cannot be reached").register(registry));
+            out.add(FunctionCounter.builder("tollgate.discovery.watcher.errors", watcher, ConsulWatcher::errors)
+                    .tag("service", service).description("failed Consul queries").register(registry));
         }
+        return out;
     }
 
     @Override
