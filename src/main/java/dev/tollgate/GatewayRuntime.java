@@ -58,12 +58,13 @@ public final class GatewayRuntime {
 
     /**
      * The runtime of a reloaded, validated configuration. What did not change is reused: the authenticator when the
-     * API keys are the same, the pool of an unchanged service, the guard of a service whose resilience settings are
+     * API keys and their header are the same, the pool of an unchanged service, the guard of a service whose resilience settings are
      * the same.
      */
     GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
-        Authenticator keys = ConfigChanges.changed(config, next, ConfigChanges.API_KEYS)
-                ? auth.authenticator(next.auth().apiKeys()) : authenticator;
+        boolean keysChanged = ConfigChanges.changed(config, next, ConfigChanges.API_KEYS)
+                || ConfigChanges.changed(config, next, ConfigChanges.API_KEY_HEADER);
+        Authenticator keys = keysChanged ? auth.authenticator(next.auth().apiKeys()) : authenticator;
         return new GatewayRuntime(generation + 1, next, keys, services.next(next.services(), boot, clock),
                 breakers.next(next.services().values()));
     }

@@ -151,6 +151,22 @@ class GatewayReloadTest {
         assertThat(server.isRegistered(extra)).as("closed with the gateway").isFalse();
     }
 
+    /** The API-key header reloads with the keys: the next requests read the new header, no restart is listed. */
+    @Test
+    void theApiKeyHeaderReloads() {
+        String route = "gateway.routes.a.path = /a/**";
+        String service = "gateway.routes.a.service = up";
+        try (Gateway gateway = new Gateway(config(route, service))) {
+            GatewayRuntime before = gateway.runtime();
+            assertThat(before.authenticator().apiKeyHeader()).isEqualTo("X-API-Key");
+            ConfigChanges.Diff d = gateway.reload(config(route, service, "gateway.auth.api-key.header = X-Tenant-Key"));
+            assertThat(d.restart()).isEmpty();
+            assertThat(gateway.runtime().authenticator().apiKeyHeader()).isEqualTo("X-Tenant-Key");
+            assertThat(before.authenticator().apiKeyHeader()).as("a request already running keeps its header")
+                    .isEqualTo("X-API-Key");
+        }
+    }
+
     @Test
     void readinessIsDownWhileDraining() {
         Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"));

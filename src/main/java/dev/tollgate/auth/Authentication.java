@@ -28,7 +28,6 @@ public final class Authentication implements AutoCloseable {
     private final TokenAuthenticator tokens;
     private final UserContext userContext;
     private final ClaimHeaders claimHeaders = new ClaimHeaders();
-    private final String apiKeyHeader;
     private final ProviderRuntimes runtimes;
     private final RedisCalls redisCalls;
     private final RevocationFeed feed;
@@ -55,8 +54,7 @@ public final class Authentication implements AutoCloseable {
                 revocations, config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 max, config.negativeTtl(), ticker);
-        apiKeyHeader = config.apiKeys().header();
-        authenticator = new Authenticator(tokens, apiKeys, apiKeyHeader);
+        authenticator = new Authenticator(tokens, apiKeys, config.apiKeys().header());
         userContext = new UserContext(config.headers());
         LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache(),
                 config.providers().keySet(), config.apiKeys().keys().size());
@@ -98,12 +96,12 @@ public final class Authentication implements AutoCloseable {
 
     /**
      * The authenticator of a reloaded configuration: the same token layer (providers, token cache) with the
-     * reloaded API keys (the header and the Redis lookup stay as started).
+     * reloaded API keys and API-key header (the Redis lookup stays as started).
      */
     public Authenticator authenticator(AuthConfig.ApiKeys keys) {
         ApiKeys apiKeys = new ApiKeys(keys.keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 config.cacheMaxEntries(), config.negativeTtl(), ticker);
-        return new Authenticator(tokens, apiKeys, apiKeyHeader);
+        return new Authenticator(tokens, apiKeys, keys.header());
     }
 
     public UserContext userContext() {
@@ -113,10 +111,6 @@ public final class Authentication implements AutoCloseable {
     /** The routes' claim headers. */
     public ClaimHeaders claimHeaders() {
         return claimHeaders;
-    }
-
-    public String apiKeyHeader() {
-        return apiKeyHeader;
     }
 
     /** The token layer, for tests and the benchmark. */

@@ -20,6 +20,8 @@ public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
     public static final String RULES = "gateway.rate-limit.rules.";
     public static final String API_KEYS = "gateway.auth.api-keys.";
+    /** The header an API key comes in: applied by a reload with the keys. */
+    public static final String API_KEY_HEADER = "gateway.auth.api-key.header";
     public static final String SERVICES = "gateway.services.";
 
     private ConfigChanges() {
@@ -104,7 +106,7 @@ public final class ConfigChanges {
 
     /** Whether a reload applies a change of this key. */
     static boolean reloadable(String key, GatewayConfig running, GatewayConfig next) {
-        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS)) {
+        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)) {
             return true;
         }
         if (!key.startsWith(SERVICES)) {

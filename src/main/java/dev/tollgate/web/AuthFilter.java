@@ -36,10 +36,11 @@ public final class AuthFilter extends HttpFilter {
         RequestContext ctx = RequestAttributes.context(req);
         Route r = ctx.route();
         AuthConfig.RouteAuth route = r.config().auth();
+        Authenticator authenticator = ctx.runtime().authenticator();
         List<String[]> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
-            Authenticator.Outcome outcome = ctx.runtime().authenticator().authenticate(route,
-                    Collections.list(req.getHeaders(AUTHORIZATION)), Collections.list(req.getHeaders(auth.apiKeyHeader())));
+            Authenticator.Outcome outcome = authenticator.authenticate(route, Collections.list(req.getHeaders(AUTHORIZATION)),
+                    Collections.list(req.getHeaders(authenticator.apiKeyHeader())));
             if (outcome.retryAfter() != null) {
                 long seconds = Math.max(1, (outcome.retryAfter().toMillis() + 999) / 1000);
                 Problems.send(req, res, outcome.status(), title(outcome.status()), outcome.detail(), false,
@@ -61,7 +62,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setUserHeaders(req, added);
         }
-        List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, auth.apiKeyHeader()) : List.of();
+        List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, authenticator.apiKeyHeader()) : List.of();
         chain.doFilter(UserContextRequest.of(req, auth.userContext(), r.claimHeaderNames(), hidden, added), res);
     }
 

@@ -135,6 +135,25 @@ class ReloadIT {
         assertThat(get("/limited/x").statusCode()).isEqualTo(200);
     }
 
+    /** The header an API key comes in reloads with the keys, without a restart. */
+    @Test
+    void theApiKeyHeaderReloads() throws Exception {
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+        assertThat(get("/keyed/x", "X-API-Key", KEY_ONE).statusCode()).isEqualTo(200);
+
+        gateway.rewrite(kinds(false) + "\ngateway.auth.api-key.header = X-Tenant-Key");
+        assertThat(gw.reloadConfig()).doesNotContain("needs a restart");
+        assertThat(get("/keyed/x", "X-Tenant-Key", KEY_ONE).statusCode()).isEqualTo(200);
+        HttpResponse<String> old = get("/keyed/x", "X-API-Key", KEY_ONE);
+        assertThat(old.statusCode()).as("the old header no longer counts").isEqualTo(401);
+        assertThat(old.headers().firstValue("WWW-Authenticate").orElse("")).contains("X-Tenant-Key");
+
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+        assertThat(get("/keyed/x", "X-API-Key", KEY_ONE).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aRequestInFlightKeepsTheTimeoutsOfItsConfiguration() throws Exception {
         String route = String.join("\n", "gateway.services.a.instances = " + a.uri(),
