@@ -261,7 +261,7 @@ public final class ConfigLoader {
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
-        String loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
+        LoadBalancing loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
         boolean staleIfError = s.bool(p + "stale-if-error", false);
         boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
         CorsConfig cors = CorsConfigs.route(s, p);

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 final class DiscoveryConfigs {
     /** The balancer names, in the order they are listed in messages. */
-    static final List<String> LOAD_BALANCERS = List.of("round-robin", "weighted", "least-request");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern CONSUL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern TAG = Pattern.compile("[^\\s,]+");
@@ -116,7 +115,8 @@ final class DiscoveryConfigs {
             s.under(p + "consul.").forEach((k, v) ->
                     s.problem(p + "consul." + k, v, "consul settings only with discovery = consul"));
         }
-        String lb = loadBalancer(s, p + "load-balancer", consul ? "least-request" : "round-robin");
+        LoadBalancing lb = loadBalancer(s, p + "load-balancer",
+                consul ? LoadBalancing.LEAST_REQUEST : LoadBalancing.ROUND_ROBIN);
         PassiveHealthConfig health = passiveHealth(s, p + "passive-health.", healthDefaults);
         return new ServiceConfig(name, discovery, instances, lb, weights, consulConfig, health,
                 ResilienceConfigs.service(s, p, resilience),
@@ -172,10 +172,18 @@ final class DiscoveryConfigs {
     }
 
     /** A balancer name under {@code key}, or {@code fallback} when absent (null allowed for routes). */
-    static String loadBalancer(Settings s, String key, String fallback) {
-        String lb = s.string(key, fallback);
-        if (lb != null && !LOAD_BALANCERS.contains(lb)) {
-            s.problem(key, lb, String.join(", ", LOAD_BALANCERS));
+    static LoadBalancing loadBalancer(Settings s, String key, LoadBalancing fallback) {
+        String name = s.string(key);
+        if (name == null) {
+            return fallback;
+        }
+        LoadBalancing lb = LoadBalancing.of(name);
+        if (lb == null) {
+            List<String> labels = new ArrayList<>();
+            for (LoadBalancing l : LoadBalancing.values()) {
+                labels.add(l.label());
+            }
+            s.problem(key, name, String.join(", ", labels));
             return fallback;
         }
         return lb;

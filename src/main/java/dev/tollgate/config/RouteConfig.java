@@ -39,7 +39,7 @@ public record RouteConfig(String name, String path, List<String> segments, Strin
                           String service, String stripPrefix, String addPrefix, boolean preserveHost,
                           Duration connectTimeout, Duration responseTimeout, long maxBodySize,
                           HeaderRules requestHeaders, HeaderRules responseHeaders,
-                          AuthConfig.RouteAuth auth, String loadBalancer,
+                          AuthConfig.RouteAuth auth, LoadBalancing loadBalancer,
                           boolean staleIfError, boolean staleIfErrorPublic, Duration totalTimeout,
                           CorsConfig cors, TrafficSplit split, RequestMatch match, WebSocketConfig websocket,
                           List<ClaimHeader> claimHeaders) {

@@ -1,5 +1,6 @@
 package dev.tollgate.discovery;
 
+import dev.tollgate.config.LoadBalancing;
 import java.util.Set;
 
 /**
@@ -12,11 +13,10 @@ public interface Discovery {
      * already tried) and, where the service has another, not ejected by passive health. The caller must
      * {@link Lease#release(Outcome) release} the lease with the exchange's outcome once it is over.
      *
-     * @param loadBalancer {@code round-robin}, {@code weighted}, {@code least-request}, or null for the
-     *     service's own
+     * @param loadBalancer the route's balancer, or null for the service's own
      * @return the lease, or null when the service has no instance left to offer
      */
-    Lease choose(String service, String loadBalancer, Set<Instance> exclude);
+    Lease choose(String service, LoadBalancing loadBalancer, Set<Instance> exclude);
 
     /** {@link #choose(String, String, Set)} with the service's own balancer and nothing excluded. */
     default Lease choose(String service) {

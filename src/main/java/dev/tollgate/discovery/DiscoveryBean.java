@@ -20,7 +20,7 @@ final class DiscoveryBean implements DiscoveryMXBean {
     DiscoveryBean(ServicePool pool, ServiceConfig config, ConsulWatcher watcher, Clock clock) {
         this.pool = pool;
         this.policy = config.discovery();
-        this.loadBalancer = config.loadBalancer();
+        this.loadBalancer = config.loadBalancer().label();
         this.healthCheck = config.healthCheck();
         this.watcher = watcher;
         this.clock = clock;

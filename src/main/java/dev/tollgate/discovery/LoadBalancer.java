@@ -1,6 +1,6 @@
 package dev.tollgate.discovery;
 
-import java.util.Locale;
+import dev.tollgate.config.LoadBalancing;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
@@ -64,9 +64,13 @@ enum LoadBalancer {
 
     abstract Member pick(ServicePool.State st, long cursor, Predicate<Member> eligible);
 
-    /** The balancer of a configuration name ({@code round-robin}, {@code weighted}, {@code least-request}). */
-    static LoadBalancer of(String name) {
-        return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    /** The strategy of a configured choice. */
+    static LoadBalancer of(LoadBalancing choice) {
+        return switch (choice) {
+            case ROUND_ROBIN -> ROUND_ROBIN;
+            case WEIGHTED -> WEIGHTED;
+            case LEAST_REQUEST -> LEAST_REQUEST;
+        };
     }
 
     private static Member firstFrom(Member[] members, int start, Predicate<Member> eligible) {

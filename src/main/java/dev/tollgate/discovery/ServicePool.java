@@ -1,5 +1,6 @@
 package dev.tollgate.discovery;
 
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.PassiveHealthConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class ServicePool {
     private final AtomicLong cursor = new AtomicLong();
     private final LongAdder ejections = new LongAdder();
 
-    ServicePool(String name, String loadBalancer, PassiveHealthConfig passiveHealth, Clock clock,
+    ServicePool(String name, LoadBalancing loadBalancer, PassiveHealthConfig passiveHealth, Clock clock,
                 InstanceSnapshot initial) {
         this.name = name;
         this.balancer = LoadBalancer.of(loadBalancer);
@@ -87,7 +88,7 @@ final class ServicePool {
      * @param loadBalancer the route's balancer, or null for the service's own
      * @return null when no healthy instance outside {@code exclude} exists
      */
-    Lease choose(String loadBalancer, Set<Instance> exclude) {
+    Lease choose(LoadBalancing loadBalancer, Set<Instance> exclude) {
         State st = state.get();
         if (st.members().length == 0) {
             return null;

@@ -1,6 +1,7 @@
 package dev.tollgate.discovery;
 
 import dev.tollgate.config.ConfigChanges;
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.ServiceConfig;
 import java.net.URI;
 import java.time.Clock;
@@ -70,7 +71,7 @@ public final class ServiceView implements Discovery {
     }
 
     @Override
-    public Lease choose(String service, String loadBalancer, Set<Instance> exclude) {
+    public Lease choose(String service, LoadBalancing loadBalancer, Set<Instance> exclude) {
         ServicePool pool = pools.get(service);
         return pool == null ? null : pool.choose(loadBalancer, exclude);
     }

@@ -2,6 +2,7 @@ package dev.tollgate.discovery;
 
 import dev.tollgate.config.ConsulConfig;
 import dev.tollgate.config.ConsulServiceConfig;
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -197,7 +198,7 @@ public final class Services implements Discovery, AutoCloseable {
     }
 
     @Override
-    public Lease choose(String service, String loadBalancer, Set<Instance> exclude) {
+    public Lease choose(String service, LoadBalancing loadBalancer, Set<Instance> exclude) {
         ServicePool pool = pools.get(service);
         return pool == null ? null : pool.choose(loadBalancer, exclude);
     }

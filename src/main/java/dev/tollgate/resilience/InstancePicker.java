@@ -1,5 +1,6 @@
 package dev.tollgate.resilience;
 
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.Lease;
@@ -18,7 +19,7 @@ public final class InstancePicker {
      *
      * @param loadBalancer the route's balancer, or null for the service's own
      */
-    public static Lease pick(Discovery discovery, String service, String loadBalancer, Set<Instance> tried) {
+    public static Lease pick(Discovery discovery, String service, LoadBalancing loadBalancer, Set<Instance> tried) {
         Lease lease = discovery.choose(service, loadBalancer, tried);
         if (lease == null && !tried.isEmpty()) {
             lease = discovery.choose(service, loadBalancer, Set.of());

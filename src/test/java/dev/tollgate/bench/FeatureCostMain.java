@@ -5,6 +5,7 @@ import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.AuthStats;
 import dev.tollgate.auth.TokenAuthenticator;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.discovery.Lease;
 import dev.tollgate.discovery.Outcome;
 import dev.tollgate.discovery.Services;
@@ -268,14 +269,14 @@ public final class FeatureCostMain {
         GatewayConfig c = serviceConfig();
         try (Services services = new Services(c.services(), c.consul(), Clock.systemUTC())) {
             Set<dev.tollgate.discovery.Instance> none = Set.of();
-            for (String lb : List.of("round-robin", "weighted", "least-request")) {
+            for (LoadBalancing lb : LoadBalancing.values()) {
                 double ns = time(3, 2_000_000, () -> {
                     Lease lease = services.choose("sel", lb, none);
                     long v = lease.instance().hashCode();
                     lease.release(Outcome.SUCCESS);
                     return v;
                 });
-                add("discovery: choose + release, " + lb, ns, "3 static instances (weights 1, 2, 3)");
+                add("discovery: choose + release, " + lb.label(), ns, "3 static instances (weights 1, 2, 3)");
             }
         }
     }

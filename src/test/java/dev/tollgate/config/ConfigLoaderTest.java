@@ -113,7 +113,7 @@ class ConfigLoaderTest {
 
         ServiceConfig s = c.services().get("s");
         assertThat(s.discovery()).isEqualTo("static");
-        assertThat(s.loadBalancer()).isEqualTo("round-robin");
+        assertThat(s.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(s.instances()).containsExactly(URI.create("http://10.0.0.5:8080"));
     }
 

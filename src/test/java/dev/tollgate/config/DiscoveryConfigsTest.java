@@ -47,7 +47,7 @@ class DiscoveryConfigsTest {
                 "gateway.routes.r.load-balancer = weighted");
         ServiceConfig s = c.services().get("s");
         assertThat(s.isConsul()).isFalse();
-        assertThat(s.loadBalancer()).isEqualTo("round-robin");
+        assertThat(s.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(s.weights()).containsExactly(3, 1);
         assertThat(s.consul()).isNull();
         assertThat(s.passiveHealth()).isEqualTo(new PassiveHealthConfig(5, Duration.ofSeconds(10),
@@ -55,7 +55,7 @@ class DiscoveryConfigsTest {
         ServiceConfig o = c.services().get("orders");
         assertThat(o.isConsul()).isTrue();
         assertThat(o.instances()).isEmpty();
-        assertThat(o.loadBalancer()).isEqualTo("least-request");
+        assertThat(o.loadBalancer()).isEqualTo(LoadBalancing.LEAST_REQUEST);
         assertThat(o.consul()).isEqualTo(new ConsulServiceConfig("orders-api", List.of("prod", "v2"), "eu-1", "https"));
         assertThat(o.passiveHealth().consecutiveFailures()).isEqualTo(2);
         assertThat(c.consul().address()).isEqualTo(URI.create("https://consul.internal:8501"));
@@ -64,7 +64,7 @@ class DiscoveryConfigsTest {
         assertThat(c.consul().snapshotFile()).isEqualTo(Path.of("/var/lib/tollgate/discovery.json"));
         assertThat(c.consul().blockingWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.consul().fullReadInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.routes().get(0).loadBalancer()).isEqualTo("weighted");
+        assertThat(c.routes().get(0).loadBalancer()).isEqualTo(LoadBalancing.WEIGHTED);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tollgate.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.PassiveHealthConfig;
 import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class HealthCheckPoolTest {
     private ServicePool pool(int instances) {
         int[] weights = new int[instances];
         Arrays.fill(weights, 1);
-        return new ServicePool("orders", "round-robin", PASSIVE, clock,
+        return new ServicePool("orders", LoadBalancing.ROUND_ROBIN, PASSIVE, clock,
                 new InstanceSnapshot(ServicePoolTest.weighted(weights), clock.instant(), false));
     }
 

@@ -4,6 +4,7 @@ import static dev.tollgate.discovery.ServicePoolTest.inst;
 import static dev.tollgate.discovery.ServicePoolTest.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.PassiveHealthConfig;
 import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
@@ -19,7 +20,7 @@ class PassiveHealthTest {
     private ServicePool pool(int instances, int maxPercent) {
         int[] w = new int[instances];
         java.util.Arrays.fill(w, 1);
-        return new ServicePool("orders", "round-robin",
+        return new ServicePool("orders", LoadBalancing.ROUND_ROBIN,
                 new PassiveHealthConfig(3, Duration.ofSeconds(10), Duration.ofSeconds(35), maxPercent), clock,
                 new InstanceSnapshot(weighted(w), clock.instant(), false));
     }

@@ -2,6 +2,7 @@ package dev.tollgate.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.PassiveHealthConfig;
 import dev.tollgate.testsupport.FakeClock;
 import java.time.Duration;
@@ -30,11 +31,11 @@ class ServicePoolTest {
         return out;
     }
 
-    private ServicePool pool(String lb, List<WeightedInstance> instances) {
+    private ServicePool pool(LoadBalancing lb, List<WeightedInstance> instances) {
         return new ServicePool("orders", lb, HEALTH, clock, new InstanceSnapshot(instances, clock.instant(), false));
     }
 
-    private static Map<Integer, Integer> picks(ServicePool pool, String lb, int n) {
+    private static Map<Integer, Integer> picks(ServicePool pool, LoadBalancing lb, int n) {
         Map<Integer, Integer> out = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Lease l = pool.choose(lb, Set.of());
@@ -46,7 +47,7 @@ class ServicePoolTest {
 
     @Test
     void roundRobinVisitsEachInstanceInTurn() {
-        ServicePool pool = pool("round-robin", weighted(1, 1, 1));
+        ServicePool pool = pool(LoadBalancing.ROUND_ROBIN, weighted(1, 1, 1));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             Lease l = pool.choose(null, Set.of());
@@ -58,7 +59,7 @@ class ServicePoolTest {
 
     @Test
     void weightedGivesEachInstanceItsShareInEveryCycleInterleaved() {
-        ServicePool pool = pool("weighted", weighted(5, 2, 1));
+        ServicePool pool = pool(LoadBalancing.WEIGHTED, weighted(5, 2, 1));
         assertThat(picks(pool, null, 8 * 100)).containsExactlyInAnyOrderEntriesOf(Map.of(8001, 500, 8002, 200, 8003, 100));
         List<Integer> cycle = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -77,7 +78,7 @@ class ServicePoolTest {
 
     @Test
     void leastRequestNeverPicksTheBusiestOfThreeWhileOthersAreIdle() {
-        ServicePool pool = pool("least-request", weighted(1, 1, 1));
+        ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(1, 1, 1));
         List<Lease> held = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             held.add(pool.choose(null, Set.of(inst(8002), inst(8003))));
@@ -92,7 +93,7 @@ class ServicePoolTest {
 
     @Test
     void leastRequestSpreadsIdleLoadEvenlyAndRespectsWeights() {
-        ServicePool pool = pool("least-request", weighted(3, 1));
+        ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(3, 1));
         List<Lease> held = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             held.add(pool.choose(null, Set.of()));
@@ -104,7 +105,7 @@ class ServicePoolTest {
 
     @Test
     void releasingTwiceCountsOnce() {
-        ServicePool pool = pool("least-request", weighted(1));
+        ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(1));
         Lease l = pool.choose(null, Set.of());
         l.release(Outcome.SUCCESS);
         l.release(Outcome.SUCCESS);
@@ -113,23 +114,23 @@ class ServicePoolTest {
 
     @Test
     void excludedInstancesAreNotChosenAndNullWhenNoneIsLeft() {
-        for (String lb : List.of("round-robin", "weighted", "least-request")) {
+        for (LoadBalancing lb : List.of(LoadBalancing.ROUND_ROBIN, LoadBalancing.WEIGHTED, LoadBalancing.LEAST_REQUEST)) {
             ServicePool pool = pool(lb, weighted(1, 2, 1));
             for (int i = 0; i < 20; i++) {
                 Lease l = pool.choose(null, Set.of(inst(8001), inst(8002)));
-                assertThat(l.instance()).as(lb).isEqualTo(inst(8003));
+                assertThat(l.instance()).as(lb.label()).isEqualTo(inst(8003));
                 l.release(Outcome.SUCCESS);
             }
-            assertThat(pool.choose(null, Set.of(inst(8001), inst(8002), inst(8003)))).as(lb).isNull();
+            assertThat(pool.choose(null, Set.of(inst(8001), inst(8002), inst(8003)))).as(lb.label()).isNull();
         }
     }
 
     @Test
     void routeBalancerOverridesTheServices() {
-        ServicePool pool = pool("least-request", weighted(1, 1));
+        ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(1, 1));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Lease l = pool.choose("round-robin", Set.of());
+            Lease l = pool.choose(LoadBalancing.ROUND_ROBIN, Set.of());
             order.add(l.instance().port());
             l.release(Outcome.SUCCESS);
         }
@@ -138,12 +139,12 @@ class ServicePoolTest {
 
     @Test
     void emptySnapshotHasNoInstance() {
-        assertThat(pool("least-request", List.of()).choose(null, Set.of())).isNull();
+        assertThat(pool(LoadBalancing.LEAST_REQUEST, List.of()).choose(null, Set.of())).isNull();
     }
 
     @Test
     void updateKeepsOutstandingCountsAndReportsChanges() {
-        ServicePool pool = pool("least-request", weighted(1, 1));
+        ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(1, 1));
         Lease held = pool.choose(null, Set.of());
         assertThat(pool.update(weighted(1, 1))).isFalse();
         List<WeightedInstance> more = new ArrayList<>(weighted(1, 1, 1));
@@ -155,7 +156,7 @@ class ServicePoolTest {
 
     @Test
     void staleSnapshotKeepsItsInstancesAndAges() {
-        ServicePool pool = pool("round-robin", weighted(1));
+        ServicePool pool = pool(LoadBalancing.ROUND_ROBIN, weighted(1));
         clock.advance(Duration.ofSeconds(42));
         assertThat(pool.markStale()).isTrue();
         assertThat(pool.markStale()).isFalse();
