@@ -173,19 +173,7 @@ final class DiscoveryConfigs {
 
     /** A balancer name under {@code key}, or {@code fallback} when absent (null allowed for routes). */
     static LoadBalancing loadBalancer(Settings s, String key, LoadBalancing fallback) {
-        String name = s.string(key);
-        if (name == null) {
-            return fallback;
-        }
-        LoadBalancing lb = LoadBalancing.of(name);
-        if (lb == null) {
-            List<String> labels = new ArrayList<>();
-            for (LoadBalancing l : LoadBalancing.values()) {
-                labels.add(l.label());
-            }
-            s.problem(key, name, String.join(", ", labels));
-            return fallback;
-        }
-        return lb;
+        LoadBalancing lb = s.choice(key, LoadBalancing.values(), fallback, LoadBalancing::label);
+        return lb == null ? fallback : lb;
     }
 }

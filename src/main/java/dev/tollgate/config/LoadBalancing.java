@@ -19,14 +19,4 @@ public enum LoadBalancing {
     public String label() {
         return label;
     }
-
-    /** The value of a configuration name, or null for an unknown one. */
-    public static LoadBalancing of(String label) {
-        for (LoadBalancing lb : values()) {
-            if (lb.label.equals(label)) {
-                return lb;
-            }
-        }
-        return null;
-    }
 }

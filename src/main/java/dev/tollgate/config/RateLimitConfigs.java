@@ -4,7 +4,6 @@ import dev.tollgate.config.RateLimitRule.Algorithm;
 import dev.tollgate.config.RateLimitRule.FailurePolicy;
 import dev.tollgate.config.RateLimitRule.Key;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -100,7 +99,7 @@ final class RateLimitConfigs {
             s.problem(PREFIX + "rules." + name, name, "a rule name of lower-case letters, digits and -");
             ok = false;
         }
-        Algorithm algorithm = choice(s, p + "algorithm", Algorithm.values(), Algorithm.SLIDING_WINDOW,
+        Algorithm algorithm = s.choice(p + "algorithm", Algorithm.values(), Algorithm.SLIDING_WINDOW,
                 Algorithm::label);
         int limit = s.integer(p + "limit", -1, 1, 1_000_000_000);
         if (limit == -1) {
@@ -146,7 +145,7 @@ final class RateLimitConfigs {
                 ok = false;
             }
         }
-        FailurePolicy failure = choice(s, p + "failure-policy", FailurePolicy.values(),
+        FailurePolicy failure = s.choice(p + "failure-policy", FailurePolicy.values(),
                 FailurePolicy.LOCAL_FALLBACK, FailurePolicy::label);
         List<String> roles = s.list(p + "roles");
         List<String> plans = s.list(p + "plans");
@@ -156,22 +155,5 @@ final class RateLimitConfigs {
         }
         return new RateLimitRule(name, algorithm, limit, window, burst == -1 ? limit : burst, key, header, failure,
                 new LinkedHashSet<>(roles), new LinkedHashSet<>(plans), reportOnly);
-    }
-
-    private static <E extends Enum<E>> E choice(Settings s, String key, E[] values, E fallback,
-                                                java.util.function.Function<E, String> label) {
-        String v = s.string(key);
-        if (v == null) {
-            return fallback;
-        }
-        List<String> labels = new ArrayList<>();
-        for (E e : values) {
-            if (label.apply(e).equals(v)) {
-                return e;
-            }
-            labels.add(label.apply(e));
-        }
-        s.problem(key, v, String.join(", ", labels));
-        return null;
     }
 }

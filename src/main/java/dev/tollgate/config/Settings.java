@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -193,6 +194,26 @@ public final class Settings {
             }
         });
         return out;
+    }
+
+    /**
+     * One of a fixed set of choices under {@code key}, by its configuration label: {@code fallback} when the key
+     * is absent, null (and a problem listing the labels) when its value is none of them.
+     */
+    public <E extends Enum<E>> E choice(String key, E[] values, E fallback, Function<E, String> label) {
+        String v = string(key);
+        if (v == null) {
+            return fallback;
+        }
+        List<String> labels = new ArrayList<>();
+        for (E e : values) {
+            if (label.apply(e).equals(v)) {
+                return e;
+            }
+            labels.add(label.apply(e));
+        }
+        problem(key, v, String.join(", ", labels));
+        return null;
     }
 
     /**
