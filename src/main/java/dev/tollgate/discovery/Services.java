@@ -38,9 +38,8 @@ public final class Services implements Discovery, AutoCloseable {
     private final SnapshotFile file;
     private final HealthProbes probes;
     private final Clock clock;
-    /** The pool each service's meters and MXBean show now, and those meters; set by {@link #start}. */
-    private final Map<String, ServicePool> exposed = new LinkedHashMap<>();
-    private final Map<String, List<Meter>> meters = new LinkedHashMap<>();
+    /** What each service's meters and MXBean show now; filled by {@link #start}. */
+    private final Map<String, Exposed> exposed = new LinkedHashMap<>();
     private MeterRegistry registry;
     private ManagementBeans management;
 
@@ -147,7 +146,8 @@ public final class Services implements Discovery, AutoCloseable {
             }
             for (String name : view.names()) {
                 ServicePool pool = view.pool(name);
-                if (exposed.get(name) != pool) {
+                Exposed now = exposed.get(name);
+                if (now == null || now.pool() != pool) {
                     unexpose(name);
                     expose(name, pool, view.config(name));
                 }
@@ -157,16 +157,17 @@ public final class Services implements Discovery, AutoCloseable {
 
     private void expose(String name, ServicePool pool, ServiceConfig cfg) {
         ConsulWatcher watcher = pools.get(name) == pool ? watchers.get(name) : null;
-        meters.put(name, bind(pool, cfg, watcher));
+        List<Meter> meters = bind(pool, cfg, watcher);
         management.register(ManagementBeans.name("Discovery", name), new DiscoveryBean(pool, cfg, watcher, clock));
-        exposed.put(name, pool);
+        exposed.put(name, new Exposed(pool, meters));
     }
 
     private void unexpose(String name) {
-        if (exposed.remove(name) == null) {
+        Exposed was = exposed.remove(name);
+        if (was == null) {
             return;
         }
-        meters.remove(name).forEach(registry::remove);
+        was.meters().forEach(registry::remove);
         management.unregister(ManagementBeans.name("Discovery", name));
     }
 
@@ -256,5 +257,9 @@ public final class Services implements Discovery, AutoCloseable {
                 break;
             }
         }
+    }
+
+    /** A pool and the meters that show it. */
+    private record Exposed(ServicePool pool, List<Meter> meters) {
     }
 }
