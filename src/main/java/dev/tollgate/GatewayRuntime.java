@@ -58,8 +58,8 @@ public final class GatewayRuntime {
 
     /**
      * The runtime of a reloaded, validated configuration. What did not change is reused: the authenticator when the
-     * API keys and their header are the same, the pool of an unchanged service, the guard of a service whose resilience settings are
-     * the same.
+     * API keys and their header are the same, the pool of an unchanged service, the guard of a service whose
+     * resilience settings are the same.
      */
     GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
         boolean keysChanged = ConfigChanges.changed(config, next, ConfigChanges.API_KEYS)

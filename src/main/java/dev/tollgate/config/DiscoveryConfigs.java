@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
  * sections, each {@code gateway.services.<name>.*}, and a route's {@code load-balancer}. Stateless.
  */
 final class DiscoveryConfigs {
-    /** The balancer names, in the order they are listed in messages. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern CONSUL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern TAG = Pattern.compile("[^\\s,]+");
@@ -171,7 +170,7 @@ final class DiscoveryConfigs {
         return out;
     }
 
-    /** A balancer name under {@code key}, or {@code fallback} when absent (null allowed for routes). */
+    /** The balancer under {@code key}, or {@code fallback} when absent or unknown (null allowed for routes). */
     static LoadBalancing loadBalancer(Settings s, String key, LoadBalancing fallback) {
         LoadBalancing lb = s.choice(key, LoadBalancing.values(), fallback, LoadBalancing::label);
         return lb == null ? fallback : lb;

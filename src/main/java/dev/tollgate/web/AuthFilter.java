@@ -39,7 +39,8 @@ public final class AuthFilter extends HttpFilter {
         Authenticator authenticator = ctx.runtime().authenticator();
         List<String[]> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
-            Authenticator.Outcome outcome = authenticator.authenticate(route, Collections.list(req.getHeaders(AUTHORIZATION)),
+            Authenticator.Outcome outcome = authenticator.authenticate(route,
+                    Collections.list(req.getHeaders(AUTHORIZATION)),
                     Collections.list(req.getHeaders(authenticator.apiKeyHeader())));
             if (outcome.retryAfter() != null) {
                 long seconds = Math.max(1, (outcome.retryAfter().toMillis() + 999) / 1000);
@@ -62,7 +63,8 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setUserHeaders(req, added);
         }
-        List<String> hidden = route.hideCredentials() ? List.of(AUTHORIZATION, authenticator.apiKeyHeader()) : List.of();
+        List<String> hidden = route.hideCredentials()
+                ? List.of(AUTHORIZATION, authenticator.apiKeyHeader()) : List.of();
         chain.doFilter(UserContextRequest.of(req, auth.userContext(), r.claimHeaderNames(), hidden, added), res);
     }
 

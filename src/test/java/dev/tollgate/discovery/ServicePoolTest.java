@@ -114,7 +114,7 @@ class ServicePoolTest {
 
     @Test
     void excludedInstancesAreNotChosenAndNullWhenNoneIsLeft() {
-        for (LoadBalancing lb : List.of(LoadBalancing.ROUND_ROBIN, LoadBalancing.WEIGHTED, LoadBalancing.LEAST_REQUEST)) {
+        for (LoadBalancing lb : LoadBalancing.values()) {
             ServicePool pool = pool(lb, weighted(1, 2, 1));
             for (int i = 0; i < 20; i++) {
                 Lease l = pool.choose(null, Set.of(inst(8001), inst(8002)));

@@ -54,7 +54,8 @@ class TunnelIT {
         tunnels = new Tunnels(scheduler, System::nanoTime);
         head = new RequestHead("GET", "/chat/x", null, List.of(), List.of(),
                 new RequestHead.Peer("127.0.0.1", "http", "gw", 8080, "HTTP/1.1", false, "127.0.0.1"),
-                new Route(config.routes().get(0)), "req-tunnel", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                new Route(config.routes().get(0)), "req-tunnel",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     }
 
     @AfterEach

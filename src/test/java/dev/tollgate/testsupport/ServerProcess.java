@@ -86,9 +86,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Waits for the process to exit after a stop was requested; kills it if it does not. A launch script whose
-     * server JVM (a java child running when this is called) has ended, and which still runs two seconds later is killed and counts as exited, with -1:
-     * WildFly's standalone.sh, once its JVM ended by SIGTERM (status 143), loops on {@code wait} for that status
-     * and never exits by itself.
+     * server JVM (a java child running when this is called) has ended, and which still runs two seconds later,
+     * is killed and counts as exited, with -1: WildFly's standalone.sh, once its JVM ended by SIGTERM (status
+     * 143), loops on {@code wait} for that status and never exits by itself.
      */
     public int awaitExit(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
