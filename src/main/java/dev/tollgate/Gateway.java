@@ -155,8 +155,10 @@ public final class Gateway implements AutoCloseable {
             rateLimiter.updateRoutes(next.rateLimit());
             discovery.expose(built.services());
             runtime = built;
-            running.retire(started.drainTimeout(), scheduler, () -> LOG.debug(
-                    "config reload: runtime {} closed after its last request", running.generation()));
+            running.retire(started.drainTimeout(), scheduler, () -> {
+                auth.release(running.authenticator(), built.authenticator());
+                LOG.debug("config reload: runtime {} closed after its last request", running.generation());
+            });
             return new ConfigChanges.Diff(kinds.kinds(), ConfigChanges.needingRestart(started, next));
         }
     }

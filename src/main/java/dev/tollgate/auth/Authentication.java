@@ -10,14 +10,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The authentication runtime, built once from the configuration: the identity providers (key sources, a JWKS
- * refreshed in the background, static keys, introspection endpoints), the two cache levels, revocations, API
- * keys, the MXBean and the metrics. Thread-safe; {@link #close()} stops the JWKS refreshes, the revocation feed,
- * the introspection clients and the token cache's Redis client.
+ * The authentication runtime: the identity providers (key sources, a JWKS refreshed in the background, static
+ * keys, introspection endpoints), the two cache levels, revocations, API keys, the MXBean and the metrics. The
+ * caches, the revocations and the counts are built once; the providers and the API keys again by a reload that
+ * changes them ({@link #reloaded}), and the replaced providers are closed once no request uses them
+ * ({@link #release}). Thread-safe; {@link #close()} stops the JWKS refreshes, the revocation feed, the
+ * introspection clients and the token cache's Redis client.
  */
 public final class Authentication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
@@ -25,22 +30,28 @@ public final class Authentication implements AutoCloseable {
     private static final Duration FEED_HEARTBEAT = Duration.ofSeconds(5);
 
     private final Authenticator authenticator;
-    private final TokenAuthenticator tokens;
     private final UserContext userContext;
     private final ClaimHeaders claimHeaders = new ClaimHeaders();
-    private final ProviderRuntimes runtimes;
+    /** The providers of every token layer some runtime may still use, by that layer (identity). */
+    private final Map<TokenAuthenticator, ProviderRuntimes> live = new ConcurrentHashMap<>();
+    /** Introspection calls by provider name: one count per name, whichever providers' build made them. */
+    private final Map<String, LongAdder> introspectionCalls = new ConcurrentHashMap<>();
     private final RedisCalls redisCalls;
     private final RevocationFeed feed;
     private final AuthConfig config;
+    private final Clock clock;
     private final Ticker ticker;
+    private volatile TokenAuthenticator latest;
+    private volatile MeterRegistry registry;
 
     /**
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
      */
     public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
         this.config = config;
+        this.clock = clock;
         this.ticker = ticker;
-        runtimes = new ProviderRuntimes(config, clock);
+        ProviderRuntimes runtimes = new ProviderRuntimes(config, clock, this::introspectionCalls);
         redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redisConfig, config.redisTimeout(), redis)
                 : null;
         int max = config.cacheMaxEntries();
@@ -49,9 +60,11 @@ public final class Authentication implements AutoCloseable {
         if (feed != null) {
             feed.start();
         }
-        tokens = new TokenAuthenticator(runtimes.providers(), new LocalTokenCache(max, clock, ticker),
+        TokenAuthenticator tokens = new TokenAuthenticator(runtimes.providers(), new LocalTokenCache(max, clock, ticker),
                 redisCalls == null ? null : new RedisTokenCache(redisCalls, clock), redisCalls,
                 revocations, config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
+        live.put(tokens, runtimes);
+        latest = tokens;
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 max, config.negativeTtl(), ticker);
         authenticator = new Authenticator(tokens, apiKeys, config.apiKeys().header());
@@ -62,8 +75,9 @@ public final class Authentication implements AutoCloseable {
 
     /** Registers the {@code tollgate:type=TokenCache} MXBean and the {@code tollgate.auth.*} meters. */
     public void expose(ManagementBeans management, MeterRegistry registry, String policy) {
-        management.register(ManagementBeans.name("TokenCache", null), new TokenCacheBean(tokens, policy));
-        AuthStats s = tokens.stats();
+        this.registry = registry;
+        management.register(ManagementBeans.name("TokenCache", null), new TokenCacheBean(this::tokens, policy));
+        AuthStats s = latest.stats();
         FunctionCounter.builder("tollgate.auth.verifications", s, AuthStats::verifications).register(registry);
         FunctionCounter.builder("tollgate.auth.cache.hits", s, AuthStats::l1Hits).tag("level", "1").register(registry);
         FunctionCounter.builder("tollgate.auth.cache.misses", s, AuthStats::l1Misses).tag("level", "1")
@@ -80,10 +94,7 @@ public final class Authentication implements AutoCloseable {
             FunctionCounter.builder("tollgate.auth.failures", s, x -> x.failures(r)).tag("reason", r.tag())
                     .register(registry);
         }
-        for (Introspector i : runtimes.introspectors()) {
-            FunctionCounter.builder("tollgate.auth.introspections", i, Introspector::calls).tag("provider", i.provider())
-                    .register(registry);
-        }
+        introspectionCalls.keySet().forEach(this::introspectionMeter);
         RedisCalls calls = redisCalls;
         if (calls != null) {
             FunctionCounter.builder("tollgate.auth.redis.fallbacks", calls, RedisCalls::fallbacks).register(registry);
@@ -95,13 +106,54 @@ public final class Authentication implements AutoCloseable {
     }
 
     /**
-     * The authenticator of a reloaded configuration: the same token layer (providers, token cache) with the
-     * reloaded API keys and API-key header (the Redis lookup stays as started).
+     * The authenticator of a reloaded configuration, with its API keys and API-key header (their Redis lookup
+     * stays as started). The token cache, the revocations and the counts stay. The identity providers are built
+     * anew from {@code next} when {@code providersChanged} (their JWKS fetchers and introspection clients start
+     * here), else the running ones are kept. Call {@link #release} once the replaced authenticator is no longer
+     * used.
+     *
+     * @throws RuntimeException when a provider cannot be built; nothing of it is left running
      */
-    public Authenticator authenticator(AuthConfig.ApiKeys keys) {
-        ApiKeys apiKeys = new ApiKeys(keys.keys(), config.apiKeys().redisLookup() ? redisCalls : null,
+    public Authenticator reloaded(AuthConfig next, Authenticator running, boolean providersChanged) {
+        TokenAuthenticator tokens = running.tokens();
+        if (providersChanged) {
+            ProviderRuntimes built = new ProviderRuntimes(next, clock, this::introspectionCalls);
+            tokens = tokens.withProviders(built.providers(), next.jwt().maxTokenSize());
+            live.put(tokens, built);
+            introspectionCalls.keySet().forEach(this::introspectionMeter);
+            latest = tokens;
+            LOG.info("config reload: identity providers {} built", next.providers().keySet());
+        }
+        ApiKeys apiKeys = new ApiKeys(next.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 config.cacheMaxEntries(), config.negativeTtl(), ticker);
-        return new Authenticator(tokens, apiKeys, keys.header());
+        return new Authenticator(tokens, apiKeys, next.apiKeys().header());
+    }
+
+    /**
+     * Closes the identity providers of an authenticator that a reload replaced and that no request uses any more,
+     * unless {@code current} shares them.
+     */
+    public void release(Authenticator replaced, Authenticator current) {
+        if (replaced.tokens() == current.tokens()) {
+            return;
+        }
+        ProviderRuntimes runtimes = live.remove(replaced.tokens());
+        if (runtimes != null) {
+            runtimes.close();
+        }
+    }
+
+    private LongAdder introspectionCalls(String provider) {
+        return introspectionCalls.computeIfAbsent(provider, p -> new LongAdder());
+    }
+
+    /** The {@code tollgate.auth.introspections} meter of a provider, once {@link #expose} gave the registry. */
+    private void introspectionMeter(String provider) {
+        MeterRegistry r = registry;
+        if (r != null) {
+            FunctionCounter.builder("tollgate.auth.introspections", introspectionCalls(provider), LongAdder::sum)
+                    .tag("provider", provider).register(r);
+        }
     }
 
     public UserContext userContext() {
@@ -113,14 +165,15 @@ public final class Authentication implements AutoCloseable {
         return claimHeaders;
     }
 
-    /** The token layer, for tests and the benchmark. */
+    /** The token layer of the latest configuration, for the MXBean, tests and the benchmark. */
     public TokenAuthenticator tokens() {
-        return tokens;
+        return latest;
     }
 
     @Override
     public void close() {
-        runtimes.close();
+        live.values().forEach(ProviderRuntimes::close);
+        live.clear();
         if (feed != null) {
             feed.close();
         }

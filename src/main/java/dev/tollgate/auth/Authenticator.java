@@ -34,6 +34,11 @@ public final class Authenticator {
         this.apiKeyHeader = apiKeyHeader;
     }
 
+    /** The token layer: providers and token cache. */
+    TokenAuthenticator tokens() {
+        return tokens;
+    }
+
     /** The request header that carries an API key under this authenticator's configuration. */
     public String apiKeyHeader() {
         return apiKeyHeader;

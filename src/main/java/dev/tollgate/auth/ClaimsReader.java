@@ -20,11 +20,22 @@ public final class ClaimsReader {
     private final List<String[]> roles;
     private final List<String[]> scopes;
     private final List<String[]> plan;
+    private final String paths;
 
     public ClaimsReader(List<String> rolesClaims, List<String> scopesClaims, List<String> planClaims) {
         this.roles = paths(rolesClaims);
         this.scopes = paths(scopesClaims);
         this.plan = paths(planClaims);
+        this.paths = "roles=" + String.join(",", rolesClaims) + " scopes=" + String.join(",", scopesClaims)
+                + " plan=" + String.join(",", planClaims);
+    }
+
+    /**
+     * The claim paths read, in order (the first present wins): part of a provider's fingerprint, since a cached
+     * principal's roles, scopes and plan were read with them.
+     */
+    String paths() {
+        return paths;
     }
 
     private static List<String[]> paths(List<String> claims) {

@@ -40,11 +40,15 @@ final class Introspector implements Verification {
     private final String fingerprint;
     /** While the endpoint is failing, when it may be tried again; null while it answers. */
     private final AtomicReference<Instant> nextTry = new AtomicReference<>();
-    private final LongAdder calls = new LongAdder();
+    private final LongAdder calls;
 
+    /**
+     * @param calls counts the calls made to the endpoint (kept across reloads of the provider, for its meter)
+     */
     Introspector(String provider, AuthConfig.Introspection config, AuthConfig.Jwt rules, ClaimsReader claims,
-                 Endpoint endpoint, Clock clock) {
+                 Endpoint endpoint, Clock clock, LongAdder calls) {
         this.provider = provider;
+        this.calls = calls;
         this.config = config;
         this.rules = rules;
         this.claims = claims;
@@ -53,7 +57,8 @@ final class Introspector implements Verification {
         this.fingerprint = new Fingerprint("introspection", provider).add("uri", config.uri())
                 .add("client-id", config.clientId()).addAll("issuers", rules.issuers())
                 .addAll("audiences", rules.audiences()).addAll("required-claims", rules.requiredClaims())
-                .add("leeway", rules.leeway().toSeconds()).add("max-cache", config.maxCache().toMillis()).digest();
+                .add("leeway", rules.leeway().toSeconds()).add("max-cache", config.maxCache().toMillis())
+                .add("claims", claims.paths()).digest();
     }
 
     String provider() {

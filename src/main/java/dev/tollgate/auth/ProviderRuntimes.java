@@ -11,13 +11,15 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The identity providers at run time, built once from the configuration: per provider its static keys, its
- * JWKS (refreshed in the background), its claims reader and its introspection endpoint, gathered in one
- * {@link Providers}. Without any configured provider, a {@code default} one without keys refuses every token
+ * The identity providers at run time, built from one configuration (at start-up, and again by a reload that
+ * changes them): per provider its static keys, its JWKS (refreshed in the background), its claims reader and its
+ * introspection endpoint, gathered in one {@link Providers}. Without any configured provider, a {@code default} one without keys refuses every token
  * as signed by an unknown key. Thread-safe; {@link #close()} stops the JWKS refreshes and closes the clients.
  */
 final class ProviderRuntimes implements AutoCloseable {
@@ -27,14 +29,17 @@ final class ProviderRuntimes implements AutoCloseable {
     private final List<Introspector> introspectors = new ArrayList<>();
     private final Providers providers;
 
-    ProviderRuntimes(AuthConfig config, Clock clock) {
+    /**
+     * @param calls the counter of a provider's introspection calls, by provider name
+     */
+    ProviderRuntimes(AuthConfig config, Clock clock, Function<String, LongAdder> calls) {
         Collection<AuthConfig.Provider> configured = config.providers().isEmpty()
                 ? List.of(new AuthConfig.Provider(AuthConfig.DEFAULT_PROVIDER, config.jwt(), null))
                 : config.providers().values();
         List<Providers.Provider> built = new ArrayList<>();
         try {
             for (AuthConfig.Provider p : configured) {
-                built.add(build(p, clock));
+                built.add(build(p, clock, calls));
             }
         } catch (RuntimeException e) {
             close();
@@ -43,14 +48,15 @@ final class ProviderRuntimes implements AutoCloseable {
         providers = new Providers(built);
     }
 
-    private Providers.Provider build(AuthConfig.Provider p, Clock clock) {
+    private Providers.Provider build(AuthConfig.Provider p, Clock clock, Function<String, LongAdder> calls) {
         AuthConfig.Jwt jwt = p.jwt();
         ClaimsReader claims = new ClaimsReader(jwt.rolesClaims(), jwt.scopesClaims(), jwt.planClaims());
         Introspector introspector = null;
         if (p.introspection() != null) {
             HttpIntrospectionEndpoint endpoint = new HttpIntrospectionEndpoint(p.introspection());
             open.push(endpoint);
-            introspector = new Introspector(p.name(), p.introspection(), jwt, claims, endpoint, clock);
+            introspector = new Introspector(p.name(), p.introspection(), jwt, claims, endpoint, clock,
+                    calls.apply(p.name()));
             introspectors.add(introspector);
         }
         Verification forJwts = introspector != null && p.introspection().allTokens() ? introspector

@@ -44,20 +44,37 @@ public final class TokenAuthenticator {
     private final Cache<String, Refusal> negative;
     private final Duration negativeTtl;
     private final long maxTokenSize;
-    private final AuthStats stats = new AuthStats();
+    private final AuthStats stats;
 
     TokenAuthenticator(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
                        Revocations revocations, long maxTokenSize, int negativeEntries, Duration negativeTtl,
                        Ticker ticker) {
+        this(providers, l1, l2, redis, revocations, maxTokenSize, Caffeine.newBuilder().maximumSize(negativeEntries)
+                .ticker(ticker).expireAfter(Expiry.creating((String key, Refusal r) -> r.ttl())).build(), negativeTtl,
+                new AuthStats());
+    }
+
+    private TokenAuthenticator(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
+                               Revocations revocations, long maxTokenSize, Cache<String, Refusal> negative,
+                               Duration negativeTtl, AuthStats stats) {
         this.providers = providers;
         this.l1 = l1;
         this.l2 = l2;
         this.redis = redis;
         this.revocations = revocations;
         this.maxTokenSize = maxTokenSize;
+        this.negative = negative;
         this.negativeTtl = negativeTtl;
-        this.negative = Caffeine.newBuilder().maximumSize(negativeEntries).ticker(ticker)
-                .expireAfter(Expiry.creating((String key, Refusal r) -> r.ttl())).build();
+        this.stats = stats;
+    }
+
+    /**
+     * The same caches, revocations and counts with other providers (a reload that changed them). The cache keys
+     * hold each provider's fingerprint, so what the replaced providers established is not found under changed
+     * settings.
+     */
+    TokenAuthenticator withProviders(Providers next, long nextMaxTokenSize) {
+        return new TokenAuthenticator(next, l1, l2, redis, revocations, nextMaxTokenSize, negative, negativeTtl, stats);
     }
 
     /** The verified token, or the reason it is refused; a token of any provider is accepted. */

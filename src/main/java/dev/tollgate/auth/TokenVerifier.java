@@ -24,7 +24,7 @@ import java.util.Map;
  * a {@code kid} that looks like a path or URL is refused without a lookup or a fetch. Every failure is an
  * {@link AuthException}, never another exception. Its fingerprint covers the provider's name, the ids, algorithms
  * and thumbprints of its static keys and of the JWKS keys currently in use, its issuers, audiences, required
- * claims and leeway; it changes when a JWKS refresh changes the key set. Thread-safe.
+ * claims, leeway and the claim paths of roles, scopes and plan; it changes when a JWKS refresh changes the key set. Thread-safe.
  */
 public final class TokenVerifier implements Verification {
     /** The fingerprint computed for one JWKS key set (identity of the map), recomputed when the set is replaced. */
@@ -64,7 +64,7 @@ public final class TokenVerifier implements Verification {
         jwksKeys.values().forEach(k -> keys.add("jwks:" + k.kid() + ":" + k.algorithm() + ":" + k.thumbprint()));
         String fp = new Fingerprint("jwt", provider).addAll("keys", keys).addAll("issuers", config.issuers())
                 .addAll("audiences", config.audiences()).addAll("required-claims", config.requiredClaims())
-                .add("leeway", config.leeway().toSeconds()).digest();
+                .add("leeway", config.leeway().toSeconds()).add("claims", claims.paths()).digest();
         return new Stamp(jwksKeys, fp);
     }
 

@@ -11,10 +11,12 @@ import java.util.TreeSet;
 
 /**
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
- * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys ({@code gateway.auth.api-keys.*}) and the
- * {@code static} services without active health checks ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once
- * at start-up (ports, the connection pool, Redis, Consul, identity providers, the admin endpoints): a change to it
- * is reported as needing a restart and the running value stays. Stateless.
+ * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys and their header
+ * ({@code gateway.auth.api-keys.*}, {@code gateway.auth.api-key.header}), the identity providers
+ * ({@code gateway.auth.jwt.*}, {@code gateway.auth.providers.*}) and the {@code static} services without active
+ * health checks ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once at
+ * start-up (ports, the connection pool, Redis, Consul, the token cache, the admin endpoints): a change to it is
+ * reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -23,11 +25,14 @@ public final class ConfigChanges {
     /** The header an API key comes in: applied by a reload with the keys. */
     public static final String API_KEY_HEADER = "gateway.auth.api-key.header";
     public static final String SERVICES = "gateway.services.";
+    /** The {@code default} identity provider's settings (and every provider's token size limit). */
+    public static final String JWT = "gateway.auth.jwt.";
+    public static final String PROVIDERS = "gateway.auth.providers.";
 
     private ConfigChanges() {
     }
 
-    /** Added, removed and changed names of one kind (routes, services, rules, API keys). */
+    /** Added, removed and changed names of one kind (routes, services, rules, API keys, identity providers). */
     public record Change(List<String> added, List<String> removed, List<String> changed) {
         public Change {
             added = List.copyOf(added);
@@ -48,7 +53,8 @@ public final class ConfigChanges {
     /**
      * What a reload does.
      *
-     * @param kinds the changes by kind ({@code routes}, {@code services}, {@code rules}, {@code api-keys})
+     * @param kinds the changes by kind ({@code routes}, {@code services}, {@code rules}, {@code api-keys},
+     *              {@code providers})
      * @param restart one line per changed key that needs a restart (secret values never shown)
      */
     public record Diff(Map<String, Change> kinds, List<String> restart) {
@@ -76,6 +82,7 @@ public final class ConfigChanges {
         kinds.put("services", names(before, after, SERVICES));
         kinds.put("rules", names(before, after, RULES));
         kinds.put("api-keys", names(before, after, API_KEYS));
+        kinds.put("providers", providers(running, next));
         return new Diff(kinds, needingRestart(running, next));
     }
 
@@ -106,7 +113,8 @@ public final class ConfigChanges {
 
     /** Whether a reload applies a change of this key. */
     static boolean reloadable(String key, GatewayConfig running, GatewayConfig next) {
-        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)) {
+        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)
+                || key.startsWith(JWT) || key.startsWith(PROVIDERS)) {
             return true;
         }
         if (!key.startsWith(SERVICES)) {
@@ -124,6 +132,17 @@ public final class ConfigChanges {
      */
     public static boolean reloadable(ServiceConfig service) {
         return service == null || !service.isConsul() && service.healthCheck() == null;
+    }
+
+    /** The named providers' changes, and {@code default} for a change under {@code gateway.auth.jwt.*}. */
+    private static Change providers(GatewayConfig running, GatewayConfig next) {
+        Change named = names(running.effective(), next.effective(), PROVIDERS);
+        if (!changed(running, next, JWT)) {
+            return named;
+        }
+        List<String> changed = new ArrayList<>(named.changed());
+        changed.add(0, AuthConfig.DEFAULT_PROVIDER);
+        return new Change(named.added(), named.removed(), changed);
     }
 
     private static Change names(Map<String, String> before, Map<String, String> after, String prefix) {

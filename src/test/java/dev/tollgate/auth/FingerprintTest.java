@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +35,8 @@ class FingerprintTest {
     }
 
     private String fingerprint(List<String> lines) {
-        try (ProviderRuntimes r = new ProviderRuntimes(Fixtures.config(lines).auth(), clock)) {
+        try (ProviderRuntimes r = new ProviderRuntimes(Fixtures.config(lines).auth(), clock,
+                n -> new LongAdder())) {
             return r.providers().fingerprints().get(0);
         }
     }
@@ -54,8 +56,9 @@ class FingerprintTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"issuer=https://other.example/", "audience=orders", "required-claims=sub, jti",
-        "leeway=5s", "keys.k1.secret=ffffffffffffffffffffffffffffffff"})
-    void everySettingThatDecidesAcceptanceChangesIt(String change) {
+        "leeway=5s", "keys.k1.secret=ffffffffffffffffffffffffffffffff", "roles-claim=groups",
+        "scopes-claim=scp", "plan-claim=tier", "roles-claim=realm_access.roles, roles"})
+    void everySettingThatDecidesAcceptanceOrThePrincipalChangesIt(String change) {
         int eq = change.indexOf('=');
         assertThat(fingerprint(replaced(P + change.substring(0, eq), change.substring(eq + 1))))
                 .isNotEqualTo(fingerprint(base()));
@@ -106,7 +109,8 @@ class FingerprintTest {
     }
 
     private String introspection(List<String> lines) {
-        try (ProviderRuntimes r = new ProviderRuntimes(Fixtures.config(lines).auth(), clock)) {
+        try (ProviderRuntimes r = new ProviderRuntimes(Fixtures.config(lines).auth(), clock,
+                n -> new LongAdder())) {
             return r.providers().fingerprints().get(0);
         }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /** The introspection rules, the bound on trusting an answer and the back-off, with a fake clock. */
@@ -36,7 +37,7 @@ class IntrospectorTest {
                         throw failure.get();
                     }
                     return answer.get();
-                }, clock);
+                }, clock, new LongAdder());
     }
 
     private static AuthException.Reason refusal(Introspector i) {

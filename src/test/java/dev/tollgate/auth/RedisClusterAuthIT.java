@@ -118,7 +118,7 @@ class RedisClusterAuthIT {
         assertThat(b.tokens().stats().l2Hits()).as("every entry found on its master").isEqualTo(12);
         assertThat(b.tokens().stats().verifications()).isZero();
 
-        assertThat(new TokenCacheBean(b.tokens(), "redis").clear()).contains("level 2: 12 entries");
+        assertThat(new TokenCacheBean(b::tokens, "redis").clear()).contains("level 2: 12 entries");
         assertThat(cluster.keysPerNode("tollgate:auth:token:*")).containsOnly(0L);
     }
 
@@ -133,7 +133,7 @@ class RedisClusterAuthIT {
         awaitSynced(a);
         awaitSynced(b);
         for (String jti : jtis.subList(0, 6)) {
-            assertThat(new TokenCacheBean(a.tokens(), "redis").revoke(jti, 60)).contains("all instances");
+            assertThat(new TokenCacheBean(a::tokens, "redis").revoke(jti, 60)).contains("all instances");
         }
         List<Long> perNode = cluster.keysPerNode("tollgate:auth:revoked:*");
         assertThat(total(perNode)).isEqualTo(6);

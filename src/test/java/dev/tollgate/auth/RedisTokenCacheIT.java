@@ -171,7 +171,7 @@ class RedisTokenCacheIT {
         VerifiedToken v = a.tokens().authenticate(t);
         b.tokens().authenticate(t);
         awaitSynced(b);
-        assertThat(new TokenCacheBean(a.tokens(), "redis").revoke(v.jti(), 60)).contains("all instances");
+        assertThat(new TokenCacheBean(a::tokens, "redis").revoke(v.jti(), 60)).contains("all instances");
         assertThatThrownBy(() -> a.tokens().authenticate(t)).extracting(e -> ((AuthException) e).reason())
                 .isEqualTo(AuthException.Reason.REVOKED);
         awaitRevoked(b, t); // announced on the channel: B holds it without asking Redis
@@ -219,7 +219,7 @@ class RedisTokenCacheIT {
         server.start();
         awaitSynced(a);
         awaitSynced(b);
-        assertThat(new TokenCacheBean(a.tokens(), "redis").revoke(v.jti(), 60)).contains("all instances");
+        assertThat(new TokenCacheBean(a::tokens, "redis").revoke(v.jti(), 60)).contains("all instances");
         awaitRevoked(b, t);
     }
 
@@ -238,7 +238,7 @@ class RedisTokenCacheIT {
         }
         // a revocation made while Redis is down holds on the instance that made it
         VerifiedToken v = b.tokens().authenticate(other);
-        assertThat(new TokenCacheBean(b.tokens(), "redis").revoke(v.jti(), 60)).contains("this instance only");
+        assertThat(new TokenCacheBean(b::tokens, "redis").revoke(v.jti(), 60)).contains("this instance only");
         assertThatThrownBy(() -> b.tokens().authenticate(other)).isInstanceOf(AuthException.class);
 
         server.start();

@@ -83,7 +83,7 @@ class TokenAuthenticatorTest {
         String b = token("bob", Duration.ofHours(1));
         VerifiedToken va = tokens.authenticate(a);
         tokens.authenticate(b);
-        TokenCacheMXBean bean = new TokenCacheBean(tokens, "local");
+        TokenCacheMXBean bean = new TokenCacheBean(() -> tokens, "local");
         assertThat(bean.revoke(va.jti(), 60)).contains("this instance");
         assertThat(bean.revoke(TokenAuthenticator.sha256(b), 60)).contains("local policy");
         for (String t : List.of(a, b)) {

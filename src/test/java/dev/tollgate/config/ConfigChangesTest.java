@@ -91,4 +91,23 @@ class ConfigChangesTest {
                 .as("active health checks run from start-up").isNotEmpty()
                 .allSatisfy(l -> assertThat(l).startsWith("gateway.services.a.health-check."));
     }
+
+    @Test
+    void identityProvidersReloadAndTheDefaultOneIsNamedForTheJwtKeys() {
+        String secret = "gateway.auth.providers.p.keys.k.secret = provider-secret-0123456789abcdef";
+        GatewayConfig before = config("gateway.auth.providers.p.keys.k.algorithm = HS256", secret,
+                "gateway.auth.providers.p.issuer = https://p.example/");
+        GatewayConfig after = config("gateway.auth.providers.p.keys.k.algorithm = HS256", secret,
+                "gateway.auth.providers.p.issuer = https://p.example/", "gateway.auth.providers.p.audience = orders",
+                "gateway.auth.providers.q.keys.k.algorithm = HS256",
+                "gateway.auth.providers.q.keys.k.secret = other-secret-0123456789abcdef0123",
+                "gateway.auth.providers.q.issuer = https://q.example/", "gateway.auth.jwt.max-token-size = 4096");
+        assertThat(ConfigChanges.needingRestart(before, after)).isEmpty();
+        ConfigChanges.Change providers = ConfigChanges.diff(before, after).of("providers");
+        assertThat(providers.added()).containsExactly("q");
+        assertThat(providers.changed()).containsExactly("default", "p");
+        assertThat(ReloadReport.text(ConfigChanges.diff(before, after), 1)).doesNotContain("secret-0123");
+        assertThat(ConfigChanges.needingRestart(before, config("gateway.auth.cache.max-entries = 10")))
+                .containsExactly("gateway.auth.cache.max-entries: changed from \"100000\" to \"10\"; needs a restart");
+    }
 }

@@ -3,9 +3,12 @@ package dev.tollgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.management.GatewayMXBean;
+import dev.tollgate.testsupport.JwksServer;
+import dev.tollgate.testsupport.Jwts;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
 import java.lang.management.ManagementFactory;
@@ -14,7 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,6 +42,9 @@ class ReloadIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY_ONE = "reload-it-key-one-0123456789";
     private static final String KEY_TWO = "reload-it-key-two-0123456789";
+    private static final String ISSUER_A = "https://a.example/";
+    private static final String ISSUER_B = "https://b.example/";
+    private static final String B_SECRET = "reload-it-provider-b-secret-0123456789";
     private static UpstreamServer a;
     private static UpstreamServer b;
     private static WarServer gateway;
@@ -152,6 +161,64 @@ class ReloadIT {
         gateway.rewrite(kinds(false));
         gw.reloadConfig();
         assertThat(get("/keyed/x", "X-API-Key", KEY_ONE).statusCode()).isEqualTo(200);
+    }
+
+    private static String providers(String jwksUri, boolean withB) {
+        List<String> lines = new ArrayList<>(List.of(
+                "gateway.services.a.instances = " + a.uri(),
+                "gateway.routes.api.path = /api/**",
+                "gateway.routes.api.service = a",
+                "gateway.routes.api.auth = jwt",
+                "gateway.auth.providers.a.jwks-uri = " + jwksUri,
+                "gateway.auth.providers.a.jwks-refresh-interval = 200ms",
+                "gateway.auth.providers.a.issuer = " + ISSUER_A));
+        if (withB) {
+            lines.addAll(List.of("gateway.auth.providers.b.keys.kb.algorithm = HS256",
+                    "gateway.auth.providers.b.keys.kb.secret = " + B_SECRET,
+                    "gateway.auth.providers.b.issuer = " + ISSUER_B));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static String signed(String kid, KeyPair key) {
+        Instant now = Instant.now();
+        return Jwts.claims(kid, now, "alice").withIssuer(ISSUER_A).withExpiresAt(now.plus(Duration.ofMinutes(10)))
+                .sign(Jwts.rs256(key));
+    }
+
+    /**
+     * The identity providers reload: a provider's new JWKS and an added provider take effect for the next request,
+     * a token only the replaced key set accepted is refused, and the replaced provider's JWKS refresh stops.
+     */
+    @Test
+    void identityProvidersReloadAndTheReplacedOnesStop() throws Exception {
+        KeyPair one = Jwts.rsa();
+        KeyPair two = Jwts.rsa();
+        try (JwksServer first = new JwksServer(Jwts.jwks(Jwts.jwk("one", one.getPublic(), "RS256")));
+             JwksServer second = new JwksServer(Jwts.jwks(Jwts.jwk("two", two.getPublic(), "RS256")))) {
+            gateway.rewrite(providers(first.uri(), false));
+            gw.reloadConfig();
+            String fromOne = signed("one", one);
+            assertThat(get("/api/x", "Authorization", "Bearer " + fromOne).statusCode()).isEqualTo(200);
+            String fromB = Jwts.claims("kb", Instant.now(), "bob").withIssuer(ISSUER_B)
+                    .withExpiresAt(Instant.now().plus(Duration.ofMinutes(10))).sign(Algorithm.HMAC256(B_SECRET));
+            assertThat(get("/api/x", "Authorization", "Bearer " + fromB).statusCode()).isEqualTo(401);
+
+            gateway.rewrite(providers(second.uri(), true));
+            assertThat(gw.reloadConfig()).contains("providers: added [b], removed [], changed [a]")
+                    .doesNotContain("needs a restart").doesNotContain(B_SECRET);
+            assertThat(get("/api/x", "Authorization", "Bearer " + signed("two", two)).statusCode())
+                    .as("the new key set").isEqualTo(200);
+            assertThat(get("/api/x", "Authorization", "Bearer " + fromB).statusCode()).as("the added provider")
+                    .isEqualTo(200);
+            assertThat(a.last().header("X-User-Id")).isEqualTo("bob");
+            assertThat(get("/api/x", "Authorization", "Bearer " + fromOne).statusCode())
+                    .as("cached under the replaced settings, refused under the new ones").isEqualTo(401);
+            int fetched = first.requests();
+            Thread.sleep(1000);
+            assertThat(first.requests()).as("the replaced provider's JWKS refresh stopped").isEqualTo(fetched);
+            assertThat(second.requests()).as("the new provider's refresh runs").isGreaterThan(1);
+        }
     }
 
     @Test
