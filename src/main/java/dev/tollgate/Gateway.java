@@ -157,6 +157,7 @@ public final class Gateway implements AutoCloseable {
             runtime = built;
             running.retire(started.drainTimeout(), scheduler, () -> {
                 auth.release(running.authenticator(), built.authenticator());
+                discovery.release(running.services(), built.services());
                 LOG.debug("config reload: runtime {} closed after its last request", running.generation());
             });
             return new ConfigChanges.Diff(kinds.kinds(), ConfigChanges.needingRestart(started, next));

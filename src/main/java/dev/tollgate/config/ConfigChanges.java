@@ -13,10 +13,10 @@ import java.util.TreeSet;
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
  * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys and their header
  * ({@code gateway.auth.api-keys.*}, {@code gateway.auth.api-key.header}), the identity providers
- * ({@code gateway.auth.jwt.*}, {@code gateway.auth.providers.*}) and the {@code static} services without active
- * health checks ({@code gateway.services.<name>.*}). Every other key sizes or opens something built once at
- * start-up (ports, the connection pool, Redis, Consul, the token cache, the admin endpoints): a change to it is
- * reported as needing a restart and the running value stays. Stateless.
+ * ({@code gateway.auth.jwt.*}, {@code gateway.auth.providers.*}) and the services ({@code gateway.services.*}),
+ * {@code consul} ones and those with active health checks included. Every other key sizes or opens something built
+ * once at start-up (ports, the connection pool, Redis, the Consul agent's address and token, the token cache, the
+ * admin endpoints): a change to it is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -101,7 +101,7 @@ public final class ConfigChanges {
         for (String key : keys) {
             String a = before.get(key);
             String b = after.get(key);
-            if (Objects.equals(trim(a), trim(b)) || reloadable(key, running, next)) {
+            if (Objects.equals(trim(a), trim(b)) || reloadable(key)) {
                 continue;
             }
             String shown = Secrets.declared().isSecret(key) ? "changed"
@@ -112,26 +112,9 @@ public final class ConfigChanges {
     }
 
     /** Whether a reload applies a change of this key. */
-    static boolean reloadable(String key, GatewayConfig running, GatewayConfig next) {
-        if (key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)
-                || key.startsWith(JWT) || key.startsWith(PROVIDERS)) {
-            return true;
-        }
-        if (!key.startsWith(SERVICES)) {
-            return false;
-        }
-        String name = name(key, SERVICES);
-        ServiceConfig a = running.services().get(name);
-        ServiceConfig b = next.services().get(name);
-        return reloadable(a) && reloadable(b);
-    }
-
-    /**
-     * Whether a service's settings reload: a {@code static} one without active health checks (Consul watchers and
-     * health probes run from start-up to shutdown). An absent service counts as reloadable.
-     */
-    public static boolean reloadable(ServiceConfig service) {
-        return service == null || !service.isConsul() && service.healthCheck() == null;
+    static boolean reloadable(String key) {
+        return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)
+                || key.startsWith(JWT) || key.startsWith(PROVIDERS) || key.startsWith(SERVICES);
     }
 
     /** The named providers' changes, and {@code default} for a change under {@code gateway.auth.jwt.*}. */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -25,6 +26,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.concurrent.Cancellable;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.net.URIBuilder;
@@ -63,12 +65,16 @@ final class ConsulClient implements AutoCloseable {
     private final ConsulConfig config;
     private final CloseableHttpClient client;
 
-    ConsulClient(ConsulConfig config, int services) {
+    /**
+     * The pool is not bounded: each watcher holds at most one connection for its blocking query (and a
+     * management resync one more), so the number of watched services bounds it.
+     */
+    ConsulClient(ConsulConfig config) {
         this.config = config;
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(services + 2)
-                        .setMaxConnPerRoute(services + 2)
+                        .setMaxConnTotal(Integer.MAX_VALUE)
+                        .setMaxConnPerRoute(Integer.MAX_VALUE)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.ofMilliseconds(config.connectTimeout().toMillis()))
                                 .build())
@@ -87,7 +93,17 @@ final class ConsulClient implements AutoCloseable {
      * @param wait the longest hold when {@code index > 0}
      */
     Result health(ConsulServiceConfig service, long index, Duration wait) throws IOException {
+        return health(service, index, wait, c -> { });
+    }
+
+    /**
+     * As {@link #health(ConsulServiceConfig, long, Duration)}; {@code sent} gets the request before it is sent,
+     * so that another thread can abort it ({@link Cancellable#cancel()}: the query fails at once).
+     */
+    Result health(ConsulServiceConfig service, long index, Duration wait, Consumer<Cancellable> sent)
+            throws IOException {
         HttpGet get = new HttpGet(uri(service, index, wait));
+        sent.accept(get);
         if (config.token() != null) {
             get.setHeader("X-Consul-Token", config.token());
         }

@@ -4,7 +4,9 @@ import dev.tollgate.config.ConsulServiceConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.hc.core5.concurrent.Cancellable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ final class ConsulWatcher implements Runnable {
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
     private final Object pause = new Object();
     private final Thread thread;
+    /** The query in flight, aborted by {@link #stop()}. */
+    private final AtomicReference<Cancellable> inFlight = new AtomicReference<>();
     private volatile boolean closed;
 
     /**
@@ -52,6 +56,10 @@ final class ConsulWatcher implements Runnable {
         return firstAttempt.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    ServicePool pool() {
+        return pool;
+    }
+
     ConsulServiceConfig query() {
         return query;
     }
@@ -70,7 +78,7 @@ final class ConsulWatcher implements Runnable {
                 wait = loop.waitTime();
             }
             try {
-                ConsulClient.Result r = client.health(query, index, wait);
+                ConsulClient.Result r = client.health(query, index, wait, this::sending);
                 boolean wasStale = pool.snapshot().stale();
                 boolean changed = pool.update(r.instances());
                 synchronized (loop) {
@@ -139,9 +147,20 @@ final class ConsulWatcher implements Runnable {
         return r.instances().size() + " instances" + (changed ? " (changed)" : "");
     }
 
-    /** Stops the loop; the caller closes the client, which aborts a query in flight. */
+    private void sending(Cancellable query) {
+        inFlight.set(query);
+        if (closed) {
+            query.cancel();
+        }
+    }
+
+    /** Stops the loop and aborts its query in flight. */
     void stop() {
         closed = true;
+        Cancellable q = inFlight.get();
+        if (q != null) {
+            q.cancel();
+        }
         synchronized (pause) {
             pause.notifyAll();
         }

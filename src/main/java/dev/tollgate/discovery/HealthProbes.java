@@ -3,7 +3,6 @@ package dev.tollgate.discovery;
 import dev.tollgate.config.HealthCheckConfig;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -41,16 +40,23 @@ import org.slf4j.LoggerFactory;
  * passes with an expected status within the timeout; anything else (another status, refused, reset, timed out)
  * fails it. The results drive each member's {@link ActiveHealth} state; a change is logged once (WARN when an
  * instance becomes unhealthy, INFO when it is healthy again). An instance still being checked is not checked again
- * in the next round. Instances leaving the snapshot leave with their state.
+ * in the next round. Instances leaving the snapshot leave with their state. Services come and go with
+ * {@link #add} and {@link #remove} (a reload): a removed service's rounds stop, and the answers of its checks still
+ * in flight are ignored.
  *
  * <p>Nothing here runs on a request's path: one timer thread ({@code tollgate-health-check}) starts the checks and
  * enforces their deadline, and one I/O thread ({@code tollgate-health-check-io}) of a separate HttpClient 5 async
- * client carries them, so checks never take connections from the proxy's pool nor its threads. Lifecycle:
- * {@link #start()} once, {@link #close()} once. Thread-safe.
+ * client carries them, so checks never take connections from the proxy's pool nor its threads. Both start with the
+ * first service added. {@link #close()} once. Thread-safe.
  */
 final class HealthProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthProbes.class);
     private static final double JITTER = 0.1;
+    /**
+     * The client's own connect and socket timeout: only a backstop, since the timer cancels each check at its own
+     * timeout.
+     */
+    private static final Duration BACKSTOP = Duration.ofMinutes(1);
 
     /** A service whose instances are checked. */
     record Target(ServicePool pool, HealthCheckConfig config) {
@@ -59,30 +65,51 @@ final class HealthProbes implements AutoCloseable {
         }
     }
 
-    private record Checking(String service, Instance instance) {
+    /** An instance being checked, of one pool (by identity: a reload's new pool checks its instances anew). */
+    private record Checking(ServicePool pool, Instance instance) {
     }
 
-    private final List<Target> targets;
     private final DoubleSupplier random;
-    /** The instances being checked, per service. */
+    /** The services whose rounds run. */
+    private final Set<Target> active = ConcurrentHashMap.newKeySet();
+    /** The instances being checked. */
     private final Set<Checking> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService timer;
     private CloseableHttpAsyncClient client;
 
     /** @param random numbers in [0, 1) for the jitter */
-    HealthProbes(List<Target> targets, DoubleSupplier random) {
-        this.targets = List.copyOf(targets);
+    HealthProbes(DoubleSupplier random) {
         this.random = random;
     }
 
-    /** Starts the client and each service's first round (within a tenth of its interval). */
-    void start() {
-        if (targets.isEmpty()) {
+    /**
+     * Starts checking a service: its first round within a tenth of its interval. The first service added starts
+     * the client and the timer.
+     */
+    synchronized void add(Target t) {
+        if (closed.get()) {
             return;
         }
-        Duration longest = targets.stream().map(t -> t.config().timeout()).max(Duration::compareTo).orElseThrow();
-        Timeout deadline = Timeout.ofMilliseconds(longest.toMillis());
+        if (timer == null) {
+            startClient(t.config().timeout().compareTo(BACKSTOP) > 0 ? t.config().timeout() : BACKSTOP);
+        }
+        active.add(t);
+        ActiveHealth thresholds = t.thresholds();
+        schedule(() -> round(t, thresholds), jitter(t.config().interval()));
+        LOG.info("service={} health check GET {} every {} ms, timeout {} ms, unhealthy after {} failures, "
+                        + "healthy after {} passes, expecting {}", t.pool().name(), t.config().path(),
+                t.config().interval().toMillis(), t.config().timeout().toMillis(),
+                thresholds.unhealthyThreshold(), thresholds.healthyThreshold(), t.config().expectedStatuses());
+    }
+
+    /** Stops checking a service (its pool was replaced by a reload); answers still in flight are ignored. */
+    void remove(Target t) {
+        active.remove(t);
+    }
+
+    private void startClient(Duration backstop) {
+        Timeout deadline = Timeout.ofMilliseconds(backstop.toMillis());
         AtomicInteger ioThreads = new AtomicInteger();
         client = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
@@ -100,14 +127,6 @@ final class HealthProbes implements AutoCloseable {
                 .build();
         client.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tollgate-health-check"));
-        for (Target t : targets) {
-            ActiveHealth thresholds = t.thresholds();
-            schedule(() -> round(t, thresholds), jitter(t.config().interval()));
-            LOG.info("service={} health check GET {} every {} ms, timeout {} ms, unhealthy after {} failures, "
-                            + "healthy after {} passes, expecting {}", t.pool().name(), t.config().path(),
-                    t.config().interval().toMillis(), t.config().timeout().toMillis(),
-                    thresholds.unhealthyThreshold(), thresholds.healthyThreshold(), t.config().expectedStatuses());
-        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -132,9 +151,12 @@ final class HealthProbes implements AutoCloseable {
     }
 
     private void round(Target t, ActiveHealth thresholds) {
+        if (!active.contains(t)) {
+            return;
+        }
         try {
             for (Member m : t.pool().members()) {
-                if (inFlight.add(new Checking(t.pool().name(), m.instance()))) {
+                if (inFlight.add(new Checking(t.pool(), m.instance()))) {
                     schedule(() -> probe(t, thresholds, m), jitter(t.config().interval()));
                 }
             }
@@ -144,8 +166,8 @@ final class HealthProbes implements AutoCloseable {
     }
 
     private void probe(Target t, ActiveHealth thresholds, Member m) {
-        if (closed.get()) {
-            inFlight.remove(new Checking(t.pool().name(), m.instance()));
+        if (closed.get() || !active.contains(t)) {
+            inFlight.remove(new Checking(t.pool(), m.instance()));
             return;
         }
         HealthCheckConfig cfg = t.config();
@@ -201,8 +223,8 @@ final class HealthProbes implements AutoCloseable {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        inFlight.remove(new Checking(t.pool().name(), m.instance()));
-        if (closed.get()) {
+        inFlight.remove(new Checking(t.pool(), m.instance()));
+        if (closed.get() || !active.contains(t)) {
             return;
         }
         ActiveHealth.State before = m.active().getAndUpdate(s -> thresholds.next(s, passed));
@@ -224,10 +246,11 @@ final class HealthProbes implements AutoCloseable {
 
     /** Stops the rounds, aborts the checks in flight and closes the client. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true) || timer == null) {
             return;
         }
+        active.clear();
         timer.shutdownNow();
         client.close(CloseMode.IMMEDIATE);
     }

@@ -164,6 +164,20 @@ final class ServicePool {
         return false;
     }
 
+    /**
+     * Takes over the active-health state of each instance that {@code previous} also has: a reload that replaced
+     * that pool does not send traffic to an instance its checks found unhealthy.
+     */
+    void keepActiveHealth(ServicePool previous) {
+        Map<Instance, Member> before = byInstance(previous.state.get().members());
+        for (Member m : state.get().members()) {
+            Member old = before.get(m.instance());
+            if (old != null) {
+                m.active().set(old.active().get());
+            }
+        }
+    }
+
     /** Ejections since start-up. */
     long ejections() {
         return ejections.sum();

@@ -1,6 +1,5 @@
 package dev.tollgate.discovery;
 
-import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.ServiceConfig;
 import java.net.URI;
@@ -15,10 +14,9 @@ import java.util.Set;
 /**
  * The services of one configuration, as a request of that configuration sees them: an immutable map from name
  * to pool. A reload builds the next view with {@link #next}: a service whose settings did not change keeps its
- * pool (and with it its balancer position, passive-health ejections and active checks); a changed or added
- * {@code static} service gets a fresh pool of its instances. Consul services and services with active health
- * checks are watched by the {@link Services} built at start-up and always keep that pool (a change to them needs a
- * restart). Thread-safe.
+ * pool (and with it its balancer position, passive-health ejections, Consul watcher and active checks); a changed
+ * or added {@code static} service gets a fresh pool of its instances, a changed or added {@code consul} service or
+ * service with active health checks a pool that {@link Services} keeps current from then on. Thread-safe.
  */
 public final class ServiceView implements Discovery {
     private final Map<String, ServicePool> pools;
@@ -35,29 +33,22 @@ public final class ServiceView implements Discovery {
     }
 
     /**
-     * The view of a reloaded configuration. A service that does not reload ({@link ConfigChanges#reloadable})
-     * keeps the start-up pool; another reuses this view's pool when its settings are equal.
+     * The view of a reloaded configuration: this view's pool for a service whose settings are equal, else a new
+     * one (watched and checked by {@code discovery} when the service needs it).
      */
-    public ServiceView next(Map<String, ServiceConfig> services, Services boot, Clock clock) {
+    public ServiceView next(Map<String, ServiceConfig> services, Services discovery, Clock clock) {
         Map<String, ServicePool> out = new LinkedHashMap<>();
-        Map<String, ServiceConfig> cfgs = new LinkedHashMap<>();
         services.forEach((name, cfg) -> {
             ServiceConfig was = configs.get(name);
-            if (!ConfigChanges.reloadable(cfg) || !ConfigChanges.reloadable(was)) {
-                ServicePool started = boot.pools().get(name);
-                if (started != null) {
-                    out.put(name, started);
-                    cfgs.put(name, boot.configs().get(name));
-                }
-            } else if (Objects.equals(was, cfg)) {
+            if (Objects.equals(was, cfg)) {
                 out.put(name, pools.get(name));
-                cfgs.put(name, cfg);
-            } else {
+            } else if (!cfg.isConsul() && cfg.healthCheck() == null) {
                 out.put(name, staticPool(cfg, clock));
-                cfgs.put(name, cfg);
+            } else {
+                out.put(name, discovery.watched(cfg, pools.get(name), was));
             }
         });
-        return new ServiceView(out, cfgs);
+        return new ServiceView(out, services);
     }
 
     static ServicePool staticPool(ServiceConfig cfg, Clock clock) {

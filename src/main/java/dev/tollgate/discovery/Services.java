@@ -17,27 +17,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The upstream services by name, each a {@link ServicePool}: fixed for {@code static} services, kept current by
- * a {@link ConsulWatcher} for {@code consul} services. Requests only read memory. Lifecycle: construct (reads
- * the snapshot file), {@link #start} (meters, MXBeans, watchers; waits briefly for Consul's first answers),
- * {@link #close()} (stops the watchers, then their client). Thread-safe.
+ * a {@link ConsulWatcher} for {@code consul} services, checked by {@link HealthProbes} when they have active health
+ * checks. Requests only read memory. Lifecycle: construct (reads the snapshot file), {@link #start} (meters,
+ * MXBeans, watchers, checks; waits briefly for Consul's first answers), {@link #close()} (stops the checks and the
+ * watchers, then their client). A reload adds watched pools with {@link #watched} and stops those it replaced
+ * with {@link #release}. Thread-safe.
  */
 public final class Services implements Discovery, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
     private final Map<String, ServicePool> pools = new LinkedHashMap<>();
     private final Map<String, ServiceConfig> configs;
-    private final Map<String, ConsulWatcher> watchers = new LinkedHashMap<>();
+    /** Every running watcher, by the pool it keeps current (identity). */
+    private final Map<ServicePool, ConsulWatcher> watchers = new ConcurrentHashMap<>();
+    /** Every checked pool's health-check target. */
+    private final Map<ServicePool, HealthProbes.Target> checked = new ConcurrentHashMap<>();
+    /** The newest watcher of each consul service: the one whose instances the snapshot file keeps. */
+    private final Map<String, ConsulWatcher> newest = new ConcurrentHashMap<>();
     private final ConsulConfig consul;
-    private final ConsulClient client;
     private final SnapshotFile file;
-    private final HealthProbes probes;
+    private final HealthProbes probes = new HealthProbes(() -> ThreadLocalRandom.current().nextDouble());
     private final Clock clock;
+    /** Created with the first consul service (at start-up or by a reload). */
+    private ConsulClient client;
     /** What each service's meters and MXBean show now; filled by {@link #start}. */
     private final Map<String, Exposed> exposed = new LinkedHashMap<>();
     private MeterRegistry registry;
@@ -47,11 +57,9 @@ public final class Services implements Discovery, AutoCloseable {
         this.configs = Map.copyOf(services);
         this.consul = consul;
         this.clock = clock;
-        long consulServices = services.values().stream().filter(ServiceConfig::isConsul).count();
-        this.client = consulServices == 0 ? null : new ConsulClient(consul, (int) consulServices);
-        this.file = consulServices == 0 || consul.snapshotFile() == null ? null
-                : new SnapshotFile(consul.snapshotFile());
-        Map<String, SnapshotFile.Entry> saved = readSaved();
+        this.file = consul.snapshotFile() == null ? null : new SnapshotFile(consul.snapshotFile());
+        Map<String, SnapshotFile.Entry> saved = services.values().stream().anyMatch(ServiceConfig::isConsul)
+                ? readSaved() : Map.of();
         services.forEach((name, cfg) -> {
             if (cfg.isConsul()) {
                 ConsulServiceConfig query = resolved(cfg.consul());
@@ -66,20 +74,27 @@ public final class Services implements Discovery, AutoCloseable {
                 }
                 ServicePool pool = new ServicePool(name, cfg.loadBalancer(), cfg.passiveHealth(), clock, initial);
                 pools.put(name, pool);
-                BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(),
-                        consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
-                watchers.put(name, new ConsulWatcher(pool, query, client, loop, this::save));
+                watcher(pool, query);
             } else {
                 pools.put(name, ServiceView.staticPool(cfg, clock));
             }
-        });
-        List<HealthProbes.Target> checked = new ArrayList<>();
-        services.forEach((name, cfg) -> {
             if (cfg.healthCheck() != null) {
-                checked.add(new HealthProbes.Target(pools.get(name), cfg.healthCheck()));
+                checked.put(pools.get(name), new HealthProbes.Target(pools.get(name), cfg.healthCheck()));
             }
         });
-        this.probes = new HealthProbes(checked, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** A new watcher of the pool (not started), now the newest of its service. */
+    private synchronized ConsulWatcher watcher(ServicePool pool, ConsulServiceConfig query) {
+        if (client == null) {
+            client = new ConsulClient(consul);
+        }
+        BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(),
+                consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
+        ConsulWatcher w = new ConsulWatcher(pool, query, client, loop, this::save);
+        watchers.put(pool, w);
+        newest.put(pool.name(), w);
+        return w;
     }
 
     /** The query with the global datacenter filled in. */
@@ -111,22 +126,87 @@ public final class Services implements Discovery, AutoCloseable {
             this.management = management;
             pools.forEach((name, pool) -> expose(name, pool, configs.get(name)));
         }
-        watchers.values().forEach(ConsulWatcher::start);
+        List<ConsulWatcher> started = List.copyOf(watchers.values());
+        started.forEach(ConsulWatcher::start);
+        awaitFirstAnswers(started);
+        checked.values().forEach(probes::add);
+    }
+
+    private void awaitFirstAnswers(List<ConsulWatcher> started) {
         Duration patience = consul.connectTimeout().plusSeconds(1);
         long deadline = System.nanoTime() + patience.toNanos();
-        for (Map.Entry<String, ConsulWatcher> w : watchers.entrySet()) {
+        for (ConsulWatcher w : started) {
             try {
                 Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-                if (!w.getValue().awaitFirstAttempt(left)) {
-                    LOG.warn("service={} no answer from Consul within {} ms at start-up; serving {} instances",
-                            w.getKey(), patience.toMillis(), pools.get(w.getKey()).snapshot().instances().size());
+                if (!w.awaitFirstAttempt(left)) {
+                    LOG.warn("service={} no answer from Consul within {} ms; serving {} instances", w.pool().name(),
+                            patience.toMillis(), w.pool().snapshot().instances().size());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        probes.start();
+    }
+
+    /**
+     * The pool of a {@code consul} service or a service with active health checks that a reload added or changed,
+     * kept current from now on: its watcher started (the reload waits for Consul's first answer as the start-up
+     * does), its checks scheduled. A consul service whose query did not change starts from the instances of the
+     * pool it replaces, a checked one with the health of the instances it keeps. {@link #release} stops the
+     * replaced pool once no request uses it.
+     *
+     * @param previous the pool this one replaces, or null
+     * @param was the settings of {@code previous}, or null
+     */
+    ServicePool watched(ServiceConfig cfg, ServicePool previous, ServiceConfig was) {
+        ServicePool pool;
+        ConsulWatcher w = null;
+        if (cfg.isConsul()) {
+            ConsulServiceConfig query = resolved(cfg.consul());
+            boolean sameQuery = previous != null && was.isConsul() && resolved(was.consul()).equals(query);
+            InstanceSnapshot initial = sameQuery ? previous.snapshot()
+                    : new InstanceSnapshot(List.of(), clock.instant(), true);
+            pool = new ServicePool(cfg.name(), cfg.loadBalancer(), cfg.passiveHealth(), clock, initial);
+            w = watcher(pool, query);
+        } else {
+            pool = ServiceView.staticPool(cfg, clock);
+        }
+        if (previous != null && was.healthCheck() != null && cfg.healthCheck() != null) {
+            pool.keepActiveHealth(previous);
+        }
+        if (w != null) {
+            w.start();
+            awaitFirstAnswers(List.of(w));
+        }
+        if (cfg.healthCheck() != null) {
+            HealthProbes.Target t = new HealthProbes.Target(pool, cfg.healthCheck());
+            checked.put(pool, t);
+            probes.add(t);
+        }
+        return pool;
+    }
+
+    /**
+     * After a reload, once no request runs on {@code replaced} any more: stops the watchers and health checks of
+     * its pools that {@code current} does not use (a watcher's query in flight is aborted).
+     */
+    public void release(ServiceView replaced, ServiceView current) {
+        for (String name : replaced.names()) {
+            ServicePool pool = replaced.pool(name);
+            if (current.pool(name) == pool) {
+                continue;
+            }
+            HealthProbes.Target t = checked.remove(pool);
+            if (t != null) {
+                probes.remove(t);
+            }
+            ConsulWatcher w = watchers.remove(pool);
+            if (w != null) {
+                w.stop();
+                newest.remove(name, w);
+            }
+        }
     }
 
     /**
@@ -156,7 +236,7 @@ public final class Services implements Discovery, AutoCloseable {
     }
 
     private void expose(String name, ServicePool pool, ServiceConfig cfg) {
-        ConsulWatcher watcher = pools.get(name) == pool ? watchers.get(name) : null;
+        ConsulWatcher watcher = watchers.get(pool);
         List<Meter> meters = bind(pool, cfg, watcher);
         management.register(ManagementBeans.name("Discovery", name), new DiscoveryBean(pool, cfg, watcher, clock));
         exposed.put(name, new Exposed(pool, meters));
@@ -219,22 +299,24 @@ public final class Services implements Discovery, AutoCloseable {
         return configs;
     }
 
-    /** Saves every consul service's snapshot to the snapshot file, if one is configured. */
+    /** Saves every consul service's snapshot (its newest pool's) to the snapshot file, if one is configured. */
     private void save() {
         if (file == null) {
             return;
         }
-        Map<String, SnapshotFile.Entry> entries = new LinkedHashMap<>();
-        watchers.forEach((name, w) -> {
-            InstanceSnapshot s = pools.get(name).snapshot();
+        Map<String, SnapshotFile.Entry> entries = new TreeMap<>();
+        newest.forEach((name, w) -> {
+            InstanceSnapshot s = w.pool().snapshot();
             if (!s.instances().isEmpty() || !s.stale()) {
                 entries.put(name, new SnapshotFile.Entry(w.query(), s));
             }
         });
-        try {
-            file.write(entries);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("discovery: cannot write the snapshot file {}: {}", file.path(), e.toString());
+        synchronized (file) {
+            try {
+                file.write(entries);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("discovery: cannot write the snapshot file {}: {}", file.path(), e.toString());
+            }
         }
     }
 
@@ -245,11 +327,14 @@ public final class Services implements Discovery, AutoCloseable {
     @Override
     public void close() {
         probes.close();
-        watchers.values().forEach(ConsulWatcher::stop);
-        if (client != null) {
-            client.close();
+        List<ConsulWatcher> running = List.copyOf(watchers.values());
+        running.forEach(ConsulWatcher::stop);
+        synchronized (this) {
+            if (client != null) {
+                client.close();
+            }
         }
-        for (ConsulWatcher w : watchers.values()) {
+        for (ConsulWatcher w : running) {
             try {
                 w.join(Duration.ofSeconds(2));
             } catch (InterruptedException e) {

@@ -56,7 +56,7 @@ public final class ManagementPlane implements GatewayMXBean {
     }
 
     private static int instanceCount(Gateway gateway, String service) {
-        InstanceSnapshot snapshot = gateway.discovery().snapshot(service);
+        InstanceSnapshot snapshot = gateway.runtime().services().snapshot(service);
         return snapshot == null ? 0 : snapshot.instances().size();
     }
 

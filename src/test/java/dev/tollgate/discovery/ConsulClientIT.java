@@ -21,7 +21,7 @@ class ConsulClientIT {
 
     private ConsulClient client(FakeConsul c, String token, String dc) {
         return new ConsulClient(new ConsulConfig(URI.create(c.address()), token, dc, Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1), null), 1);
+                Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1), null));
     }
 
     private static ConsulServiceConfig query(String service, String dc, String... tags) {
