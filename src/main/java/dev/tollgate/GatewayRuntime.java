@@ -57,10 +57,10 @@ public final class GatewayRuntime {
     }
 
     /**
-     * The runtime of a reloaded, validated configuration. What did not change is reused: the authenticator when the
-     * API keys, their header and the identity providers are the same (the providers alone when only the keys
-     * changed), the pool of an unchanged service, the guard of a service whose resilience settings are the same.
-     * The authenticator is built last: once its providers are started, nothing else can fail. When building fails,
+     * The runtime of a reloaded, validated configuration. What did not change is reused: the authenticator when no
+     * {@code gateway.auth.*} key changed (the identity providers alone when theirs did not), the pool of an
+     * unchanged service, the guard of a service whose resilience settings are the same. The authenticator is built
+     * last: once its providers are started, nothing else can fail. When building fails,
      * what it started for the new services is stopped again.
      */
     GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
@@ -69,9 +69,7 @@ public final class GatewayRuntime {
             Breakers nextBreakers = breakers.next(next.services().values());
             boolean providersChanged = ConfigChanges.changed(config, next, ConfigChanges.PROVIDERS)
                     || ConfigChanges.changed(config, next, ConfigChanges.JWT);
-            boolean keysChanged = ConfigChanges.changed(config, next, ConfigChanges.API_KEYS)
-                    || ConfigChanges.changed(config, next, ConfigChanges.API_KEY_HEADER);
-            Authenticator nextAuth = providersChanged || keysChanged
+            Authenticator nextAuth = ConfigChanges.changed(config, next, ConfigChanges.AUTH)
                     ? auth.reloaded(next.auth(), authenticator, providersChanged) : authenticator;
             return new GatewayRuntime(generation + 1, next, nextAuth, nextServices, nextBreakers);
         } catch (RuntimeException e) {

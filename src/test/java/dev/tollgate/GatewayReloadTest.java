@@ -2,6 +2,8 @@ package dev.tollgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.auth.Authenticator;
+import dev.tollgate.auth.TokenAuthenticator;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.observability.HealthCheck;
@@ -10,6 +12,8 @@ import dev.tollgate.route.Route;
 import dev.tollgate.testsupport.Configs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -165,6 +169,37 @@ class GatewayReloadTest {
             assertThat(before.authenticator().apiKeyHeader()).as("a request already running keeps its header")
                     .isEqualTo("X-API-Key");
         }
+    }
+
+    /** User-context headers, the token size limit and the cache settings reload with the authenticator. */
+    @Test
+    void theAuthenticationSettingsReload() {
+        String route = "gateway.routes.a.path = /a/**\ngateway.routes.a.service = up\ngateway.routes.a.auth = api-key";
+        String key = "gateway.auth.api-keys.k.sha256 = " + TokenAuthenticator.sha256("the-key") + "\n"
+                + "gateway.auth.api-keys.k.owner = acme";
+        try (Gateway gateway = new Gateway(config((route + "\n" + key).split("\n")))) {
+            GatewayRuntime before = gateway.runtime();
+            ConfigChanges.Diff d = gateway.reload(config((route + "\n" + key + "\ngateway.auth.headers.api-key-owner = "
+                    + "X-Owner\ngateway.auth.cache.max-entries = 10\ngateway.auth.cache.negative-ttl = 1s").split("\n")));
+            assertThat(d.restart()).isEmpty();
+            GatewayRuntime after = gateway.runtime();
+            assertThat(owner(after)).containsExactly("X-Owner", "acme");
+            assertThat(owner(before)).as("a request already running keeps its headers")
+                    .containsExactly("X-Api-Key-Owner", "acme");
+        }
+    }
+
+    /** The API-key owner header the runtime's authenticator sends for the key {@code the-key}. */
+    private static List<String> owner(GatewayRuntime rt) {
+        Authenticator.Outcome o = rt.authenticator().authenticate(rt.routes().match(null, "GET", "/a/x").config().auth(),
+                List.of(), List.of("the-key"));
+        assertThat(o.allowed()).isTrue();
+        for (String[] h : rt.authenticator().userContext().headers(o.identity())) {
+            if (h[0].toLowerCase(Locale.ROOT).contains("owner")) {
+                return List.of(h[0], h[1]);
+            }
+        }
+        return List.of();
     }
 
     @Test

@@ -30,15 +30,13 @@ public final class Authentication implements AutoCloseable {
     private static final Duration FEED_HEARTBEAT = Duration.ofSeconds(5);
 
     private final Authenticator authenticator;
-    private final UserContext userContext;
     private final ClaimHeaders claimHeaders = new ClaimHeaders();
-    /** The providers of every token layer some runtime may still use, by that layer (identity). */
-    private final Map<TokenAuthenticator, ProviderRuntimes> live = new ConcurrentHashMap<>();
+    /** The providers some runtime may still use, with what runs for them (by identity). */
+    private final Map<Providers, ProviderRuntimes> live = new ConcurrentHashMap<>();
     /** Introspection calls by provider name: one count per name, whichever providers' build made them. */
     private final Map<String, LongAdder> introspectionCalls = new ConcurrentHashMap<>();
     private final RedisCalls redisCalls;
     private final RevocationFeed feed;
-    private final AuthConfig config;
     private final Clock clock;
     private final Ticker ticker;
     private volatile TokenAuthenticator latest;
@@ -48,7 +46,6 @@ public final class Authentication implements AutoCloseable {
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
      */
     public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
-        this.config = config;
         this.clock = clock;
         this.ticker = ticker;
         ProviderRuntimes runtimes = new ProviderRuntimes(config, clock, this::introspectionCalls);
@@ -60,15 +57,16 @@ public final class Authentication implements AutoCloseable {
         if (feed != null) {
             feed.start();
         }
-        TokenAuthenticator tokens = new TokenAuthenticator(runtimes.providers(), new LocalTokenCache(max, clock, ticker),
-                redisCalls == null ? null : new RedisTokenCache(redisCalls, clock), redisCalls,
-                revocations, config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
-        live.put(tokens, runtimes);
+        RedisTokenCache l2 = redisCalls == null ? null : new RedisTokenCache(redisCalls, clock);
+        LocalTokenCache l1 = new LocalTokenCache(max, clock, ticker);
+        TokenAuthenticator tokens = new TokenAuthenticator(runtimes.providers(), l1, l2, redisCalls, revocations,
+                config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
+        live.put(runtimes.providers(), runtimes);
         latest = tokens;
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 max, config.negativeTtl(), ticker);
-        authenticator = new Authenticator(tokens, apiKeys, config.apiKeys().header());
-        userContext = new UserContext(config.headers());
+        authenticator = new Authenticator(tokens, apiKeys, config.apiKeys().header(),
+                new UserContext(config.headers()));
         LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache(),
                 config.providers().keySet(), config.apiKeys().keys().size());
     }
@@ -106,27 +104,33 @@ public final class Authentication implements AutoCloseable {
     }
 
     /**
-     * The authenticator of a reloaded configuration, with its API keys and API-key header (their Redis lookup
-     * stays as started). The token cache, the revocations and the counts stay. The identity providers are built
-     * anew from {@code next} when {@code providersChanged} (their JWKS fetchers and introspection clients start
-     * here), else the running ones are kept. Call {@link #release} once the replaced authenticator is no longer
-     * used.
+     * The authenticator of a reloaded configuration: its API keys, their header and Redis lookup (when the token
+     * cache uses Redis since start-up), its user-context headers, token size limit, negative-cache time and cache
+     * bound. The token cache, the revocations and the counts stay. The identity providers are built anew from
+     * {@code next} when {@code providersChanged} (their JWKS fetchers and introspection clients start here), else
+     * the running ones are kept. Call {@link #release} once the replaced authenticator is no longer used.
      *
      * @throws RuntimeException when a provider cannot be built; nothing of it is left running
      */
     public Authenticator reloaded(AuthConfig next, Authenticator running, boolean providersChanged) {
         TokenAuthenticator tokens = running.tokens();
+        Providers providers = tokens.providers();
         if (providersChanged) {
             ProviderRuntimes built = new ProviderRuntimes(next, clock, this::introspectionCalls);
-            tokens = tokens.withProviders(built.providers(), next.jwt().maxTokenSize());
-            live.put(tokens, built);
+            providers = built.providers();
+            live.put(providers, built);
             introspectionCalls.keySet().forEach(this::introspectionMeter);
-            latest = tokens;
             LOG.info("config reload: identity providers {} built", next.providers().keySet());
         }
-        ApiKeys apiKeys = new ApiKeys(next.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
-                config.cacheMaxEntries(), config.negativeTtl(), ticker);
-        return new Authenticator(tokens, apiKeys, next.apiKeys().header());
+        if (providers != tokens.providers() || next.jwt().maxTokenSize() != tokens.maxTokenSize()
+                || !next.negativeTtl().equals(tokens.negativeTtl())) {
+            tokens = tokens.with(providers, next.jwt().maxTokenSize(), next.negativeTtl());
+        }
+        tokens.resize(next.cacheMaxEntries());
+        latest = tokens;
+        ApiKeys apiKeys = new ApiKeys(next.apiKeys().keys(), next.apiKeys().redisLookup() ? redisCalls : null,
+                next.cacheMaxEntries(), next.negativeTtl(), ticker);
+        return new Authenticator(tokens, apiKeys, next.apiKeys().header(), new UserContext(next.headers()));
     }
 
     /**
@@ -134,10 +138,11 @@ public final class Authentication implements AutoCloseable {
      * unless {@code current} shares them.
      */
     public void release(Authenticator replaced, Authenticator current) {
-        if (replaced.tokens() == current.tokens()) {
+        Providers gone = replaced.tokens().providers();
+        if (gone == current.tokens().providers()) {
             return;
         }
-        ProviderRuntimes runtimes = live.remove(replaced.tokens());
+        ProviderRuntimes runtimes = live.remove(gone);
         if (runtimes != null) {
             runtimes.close();
         }
@@ -154,10 +159,6 @@ public final class Authentication implements AutoCloseable {
             FunctionCounter.builder("tollgate.auth.introspections", introspectionCalls(provider), LongAdder::sum)
                     .tag("provider", provider).register(r);
         }
-    }
-
-    public UserContext userContext() {
-        return userContext;
     }
 
     /** The routes' claim headers. */

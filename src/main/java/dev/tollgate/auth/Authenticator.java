@@ -27,11 +27,18 @@ public final class Authenticator {
     private final TokenAuthenticator tokens;
     private final ApiKeys apiKeys;
     private final String apiKeyHeader;
+    private final UserContext userContext;
 
-    public Authenticator(TokenAuthenticator tokens, ApiKeys apiKeys, String apiKeyHeader) {
+    public Authenticator(TokenAuthenticator tokens, ApiKeys apiKeys, String apiKeyHeader, UserContext userContext) {
         this.tokens = tokens;
         this.apiKeys = apiKeys;
         this.apiKeyHeader = apiKeyHeader;
+        this.userContext = userContext;
+    }
+
+    /** The user-context headers sent upstream for the caller (and removed from every client request). */
+    public UserContext userContext() {
+        return userContext;
     }
 
     /** The token layer: providers and token cache. */

@@ -56,6 +56,11 @@ final class LocalTokenCache implements TokenCache {
         return n;
     }
 
+    /** Bounds the cache anew (a reload); the least used entries beyond the bound are dropped. */
+    void resize(int maxEntries) {
+        cache.policy().eviction().ifPresent(e -> e.setMaximum(maxEntries));
+    }
+
     long size() {
         cache.cleanUp();
         return cache.estimatedSize();

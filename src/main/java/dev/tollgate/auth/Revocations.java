@@ -49,6 +49,14 @@ final class Revocations {
                 }).build();
     }
 
+    /**
+     * Bounds the local list anew (a reload). Revocations dropped by a smaller bound are asked of Redis again until
+     * the next full sync, as after an overflow.
+     */
+    void resize(int maxEntries) {
+        local.policy().eviction().ifPresent(e -> e.setMaximum(maxEntries));
+    }
+
     /** Whether the token (by hash) or its jti (may be null) is revoked. */
     boolean isRevoked(String hash, String jti) {
         Instant now = clock.instant();

@@ -69,12 +69,35 @@ public final class TokenAuthenticator {
     }
 
     /**
-     * The same caches, revocations and counts with other providers (a reload that changed them). The cache keys
-     * hold each provider's fingerprint, so what the replaced providers established is not found under changed
-     * settings.
+     * The same caches, revocations and counts with other providers or settings (a reload that changed them). The
+     * cache keys hold each provider's fingerprint, so what replaced providers established is not found under
+     * changed settings.
      */
-    TokenAuthenticator withProviders(Providers next, long nextMaxTokenSize) {
-        return new TokenAuthenticator(next, l1, l2, redis, revocations, nextMaxTokenSize, negative, negativeTtl, stats);
+    TokenAuthenticator with(Providers next, long nextMaxTokenSize, Duration nextNegativeTtl) {
+        return new TokenAuthenticator(next, l1, l2, redis, revocations, nextMaxTokenSize, negative, nextNegativeTtl,
+                stats);
+    }
+
+    /**
+     * Bounds level 1, the negative cache and the local revocation list anew; they are shared by every layer made
+     * with {@link #with}.
+     */
+    void resize(int maxEntries) {
+        l1.resize(maxEntries);
+        negative.policy().eviction().ifPresent(e -> e.setMaximum(maxEntries));
+        revocations.resize(maxEntries);
+    }
+
+    Providers providers() {
+        return providers;
+    }
+
+    long maxTokenSize() {
+        return maxTokenSize;
+    }
+
+    Duration negativeTtl() {
+        return negativeTtl;
     }
 
     /** The verified token, or the reason it is refused; a token of any provider is accepted. */

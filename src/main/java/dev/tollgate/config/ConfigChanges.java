@@ -11,12 +11,12 @@ import java.util.TreeSet;
 
 /**
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
- * rate-limit rules ({@code gateway.rate-limit.rules.*}), the API keys and their header
- * ({@code gateway.auth.api-keys.*}, {@code gateway.auth.api-key.header}), the identity providers
- * ({@code gateway.auth.jwt.*}, {@code gateway.auth.providers.*}) and the services ({@code gateway.services.*}),
- * {@code consul} ones and those with active health checks included. Every other key sizes or opens something built
- * once at start-up (ports, the connection pool, Redis, the Consul agent's address and token, the token cache, the
- * admin endpoints): a change to it is reported as needing a restart and the running value stays. Stateless.
+ * rate-limit rules ({@code gateway.rate-limit.rules.*}), the services ({@code gateway.services.*}), {@code consul}
+ * ones and those with active health checks included, and authentication ({@code gateway.auth.*}): API keys and
+ * their header, identity providers, user-context headers, the token cache's bound and negative time. Every other
+ * key sizes or opens something built once at start-up (ports, the connection pool, Redis and the token cache's
+ * Redis client, the Consul agent's address and token, the admin endpoints): a change to it is reported as needing a
+ * restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -25,6 +25,13 @@ public final class ConfigChanges {
     /** The header an API key comes in: applied by a reload with the keys. */
     public static final String API_KEY_HEADER = "gateway.auth.api-key.header";
     public static final String SERVICES = "gateway.services.";
+    /** Every authentication setting. */
+    public static final String AUTH = "gateway.auth.";
+    /** Whether API keys not configured are looked up in Redis. */
+    public static final String API_KEY_REDIS_LOOKUP = "gateway.auth.api-key.redis-lookup";
+    /** The token cache's policy and its Redis client's timeout: they open a Redis client at start-up. */
+    private static final List<String> TOKEN_CACHE_REDIS = List.of("gateway.auth.cache",
+            "gateway.auth.cache.redis-timeout");
     /** The {@code default} identity provider's settings (and every provider's token size limit). */
     public static final String JWT = "gateway.auth.jwt.";
     public static final String PROVIDERS = "gateway.auth.providers.";
@@ -101,7 +108,7 @@ public final class ConfigChanges {
         for (String key : keys) {
             String a = before.get(key);
             String b = after.get(key);
-            if (Objects.equals(trim(a), trim(b)) || reloadable(key)) {
+            if (Objects.equals(trim(a), trim(b)) || reloadable(key, running)) {
                 continue;
             }
             String shown = Secrets.declared().isSecret(key) ? "changed"
@@ -111,10 +118,18 @@ public final class ConfigChanges {
         return problems;
     }
 
-    /** Whether a reload applies a change of this key. */
-    static boolean reloadable(String key) {
-        return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(API_KEYS) || key.equals(API_KEY_HEADER)
-                || key.startsWith(JWT) || key.startsWith(PROVIDERS) || key.startsWith(SERVICES);
+    /**
+     * Whether a reload applies a change of this key. The API keys' Redis lookup can be switched on by a reload
+     * only when the token cache has used Redis since start-up ({@code running}).
+     */
+    static boolean reloadable(String key, GatewayConfig running) {
+        if (key.equals(API_KEY_REDIS_LOOKUP)) {
+            return running.auth().usesRedis();
+        }
+        if (key.startsWith(AUTH)) {
+            return !TOKEN_CACHE_REDIS.contains(key);
+        }
+        return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(SERVICES);
     }
 
     /** The named providers' changes, and {@code default} for a change under {@code gateway.auth.jwt.*}. */

@@ -54,7 +54,7 @@ public final class AuthFilter extends HttpFilter {
                 return;
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
-            added = auth.userContext().headers(outcome.identity());
+            added = authenticator.userContext().headers(outcome.identity());
             List<String[]> claims = auth.claimHeaders().headers(r.name(), r.config().claimHeaders(),
                     outcome.identity().claims());
             if (!claims.isEmpty()) {
@@ -65,7 +65,8 @@ public final class AuthFilter extends HttpFilter {
         }
         List<String> hidden = route.hideCredentials()
                 ? List.of(AUTHORIZATION, authenticator.apiKeyHeader()) : List.of();
-        chain.doFilter(UserContextRequest.of(req, auth.userContext(), r.claimHeaderNames(), hidden, added), res);
+        chain.doFilter(UserContextRequest.of(req, authenticator.userContext(), r.claimHeaderNames(), hidden, added),
+                res);
     }
 
     private static final String AUTHORIZATION = "Authorization";

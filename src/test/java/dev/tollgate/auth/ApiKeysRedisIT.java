@@ -36,15 +36,19 @@ class ApiKeysRedisIT {
     private Redis redis;
     private Authentication auth;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        GatewayConfig c = Fixtures.config(List.of("gateway.redis.uri = " + REDIS.server().uri(),
+    private static GatewayConfig config(boolean lookup) {
+        return Fixtures.config(List.of("gateway.redis.uri = " + REDIS.server().uri(),
                 "gateway.redis.retry-interval = 100ms", "gateway.auth.cache = redis",
                 // generous: a loaded test machine must not look like an outage; a stopped server refuses at once
                 "gateway.auth.cache.redis-timeout = 2s", "gateway.auth.cache.negative-ttl = 10s",
-                "gateway.auth.api-key.redis-lookup = true",
+                "gateway.auth.api-key.redis-lookup = " + lookup,
                 "gateway.auth.api-keys.configured.sha256 = " + hex(CONFIGURED),
                 "gateway.auth.api-keys.configured.owner = initech"));
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        GatewayConfig c = config(true);
         redis = Redis.open(c.redis());
         auth = new Authentication(c.auth(), c.redis(), redis, clock, clock);
     }
@@ -66,6 +70,20 @@ class ApiKeysRedisIT {
 
     private Authenticator.Outcome present(String key) {
         return auth.authenticator().authenticate(route, List.of(), List.of(key));
+    }
+
+    /** A reload switches the lookup off and on again; the configured keys work throughout. */
+    @Test
+    void theLookupFollowsAReload() {
+        store("k-redis-reload", "{\"id\":\"r\",\"owner\":\"globex\"}");
+        Authenticator on = auth.authenticator();
+        Authenticator off = auth.reloaded(config(false).auth(), on, false);
+        assertThat(off.authenticate(route, List.of(), List.of("k-redis-reload")).status()).isEqualTo(401);
+        assertThat(off.authenticate(route, List.of(), List.of(CONFIGURED)).status()).isEqualTo(200);
+        Authenticator again = auth.reloaded(config(true).auth(), off, false);
+        assertThat(again.authenticate(route, List.of(), List.of("k-redis-reload")).status()).isEqualTo(200);
+        assertThat(on.authenticate(route, List.of(), List.of("k-redis-reload")).status())
+                .as("a request on the replaced authenticator keeps its lookup").isEqualTo(200);
     }
 
     @Test

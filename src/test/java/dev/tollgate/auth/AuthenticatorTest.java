@@ -158,7 +158,7 @@ class AuthenticatorTest {
 
     @Test
     void userContextHeadersAreSafeAndNormalized() {
-        UserContext uc = auth.userContext();
+        UserContext uc = auth.authenticator().userContext();
         assertThat(uc.isUserContext("x_user_ID")).isTrue();
         assertThat(uc.isUserContext("X-USER-ROLES")).isTrue();
         assertThat(uc.isUserContext("X-User")).isFalse();

@@ -107,7 +107,21 @@ class ConfigChangesTest {
         assertThat(providers.added()).containsExactly("q");
         assertThat(providers.changed()).containsExactly("default", "p");
         assertThat(ReloadReport.text(ConfigChanges.diff(before, after), 1)).doesNotContain("secret-0123");
-        assertThat(ConfigChanges.needingRestart(before, config("gateway.auth.cache.max-entries = 10")))
-                .containsExactly("gateway.auth.cache.max-entries: changed from \"100000\" to \"10\"; needs a restart");
+        assertThat(ConfigChanges.needingRestart(before, config("gateway.auth.cache.max-entries = 10",
+                "gateway.auth.cache.negative-ttl = 1s", "gateway.auth.headers.user-id = X-Caller"))).isEmpty();
+    }
+
+    @Test
+    void theTokenCachesRedisClientNeedsARestartAndWithItTheApiKeysRedisLookup() {
+        String redis = "gateway.redis.uri = redis://127.0.0.1:6390";
+        GatewayConfig local = config(redis);
+        GatewayConfig shared = config(redis, "gateway.auth.cache = redis");
+        GatewayConfig lookup = config(redis, "gateway.auth.cache = redis", "gateway.auth.api-key.redis-lookup = true");
+        assertThat(ConfigChanges.needingRestart(local, lookup)).containsExactly(
+                "gateway.auth.api-key.redis-lookup: changed from \"false\" to \"true\"; needs a restart",
+                "gateway.auth.cache: changed from \"local\" to \"redis\"; needs a restart");
+        assertThat(ConfigChanges.needingRestart(shared, lookup)).as("Redis in use since start-up").isEmpty();
+        assertThat(ConfigChanges.needingRestart(shared, config(redis, "gateway.auth.cache = redis",
+                "gateway.auth.cache.redis-timeout = 1s"))).hasSize(1);
     }
 }

@@ -221,6 +221,28 @@ class ReloadIT {
         }
     }
 
+    /** The user-context headers reload: the next request's caller arrives under the new name, never forged. */
+    @Test
+    void theUserContextHeadersReload() throws Exception {
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+        assertThat(get("/keyed/x", "X-API-Key", KEY_ONE, "X-Owner", "forged").statusCode()).isEqualTo(200);
+        assertThat(a.last().header("X-Api-Key-Owner")).isEqualTo("one");
+        assertThat(a.last().header("X-Owner")).as("not a user-context header yet").isEqualTo("forged");
+
+        gateway.rewrite(kinds(false) + "\ngateway.auth.headers.api-key-owner = X-Owner");
+        assertThat(gw.reloadConfig()).doesNotContain("needs a restart");
+        assertThat(get("/keyed/x", "X-API-Key", KEY_ONE, "X-Owner", "forged").statusCode()).isEqualTo(200);
+        assertThat(a.last().headers("X-Owner")).containsExactly("one");
+        assertThat(a.last().header("X-Api-Key-Owner")).isNull();
+
+        gateway.rewrite(kinds(false) + "\ngateway.auth.cache.redis-timeout = 1s");
+        assertThat(gw.reloadConfig()).contains("gateway.auth.cache.redis-timeout: changed from \"50ms\" to \"1s\"; "
+                + "needs a restart");
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+    }
+
     @Test
     void aRequestInFlightKeepsTheTimeoutsOfItsConfiguration() throws Exception {
         String route = String.join("\n", "gateway.services.a.instances = " + a.uri(),
