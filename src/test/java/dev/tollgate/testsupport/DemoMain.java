@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
  * in front of a sample upstream ({@link UpstreamServer}) on port 9081 (or {@code -Dupstream.port=N}) that
  * {@link DemoUpstreamControl} on 127.0.0.1:9082 ({@code -Dcontrol.port=N}) can stop and start, and a WebSocket
  * echo upstream ({@link WebSocketUpstream}) on 127.0.0.1:9083 ({@code -Dws.port=N}), with the admin endpoints on
- * 127.0.0.1:8081 (or {@code -Dadmin.port=N}). The upstreams run in this JVM; the gateway runs in a JVM of its
+ * 127.0.0.1:8081 (or {@code -Dadmin.port=N}). The gateway reads a copy of the demo properties made beside the WAR
+ * at every start ({@code target/demo.properties}), which it watches and reloads. The upstreams run in this JVM; the gateway runs in a JVM of its
  * own ({@link DemoJetty}) on the jars of the Jetty distribution that {@code mvn package} unpacks. Runs until
  * interrupted. Arguments: the WAR, the demo properties, the Jetty distribution's directory.
  */
@@ -34,7 +36,9 @@ public final class DemoMain {
 
     public static void main(String[] args) throws Exception {
         Path war = Path.of(args[0]).toAbsolutePath();
-        String config = new File(args[1]).getAbsolutePath();
+        // a working copy beside the WAR, fresh at every start: the gateway watches it, so an edit is reloaded
+        Path config = Files.copy(Path.of(args[1]), war.resolveSibling("demo.properties"),
+                StandardCopyOption.REPLACE_EXISTING);
         Path jettyHome = Path.of(args[2]);
         int port = Integer.getInteger("port", 8080);
         int adminPort = Integer.getInteger("admin.port", 8081);
@@ -47,7 +51,8 @@ public final class DemoMain {
         String ready = "Tollgate demo ready at http://localhost:" + port + "  (sample upstream at " + upstream.uri()
                 + "; WebSocket echo at " + echo.uri() + "; admin endpoints at http://127.0.0.1:" + adminPort
                 + "/_tollgate/; upstream switch at http://127.0.0.1:" + controlPort
-                + "/upstream/stop and /upstream/start; Ctrl-C stops it)";
+                + "/upstream/stop and /upstream/start; configuration " + config + ", reloaded when it changes; "
+                + "Ctrl-C stops it)";
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dgateway.config=" + config,
