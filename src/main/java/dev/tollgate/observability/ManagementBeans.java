@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.management.JMException;
+import javax.management.JMRuntimeException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.security.auth.Subject;
@@ -52,7 +53,8 @@ public final class ManagementBeans implements AutoCloseable {
             if (!registered.contains(name)) {
                 registered.add(name);
             }
-        } catch (JMException e) {
+        } catch (JMException | JMRuntimeException e) {
+            // JMRuntimeException: the bean already there refused to go (its preDeregister threw)
             throw new IllegalStateException("cannot register the MXBean " + name, e);
         }
     }
