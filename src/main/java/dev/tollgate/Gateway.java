@@ -21,12 +21,11 @@ import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,16 +33,20 @@ import org.slf4j.LoggerFactory;
  * What is built once from the validated configuration and lives until shutdown: discovery, the upstream client,
  * Redis, forwarding policy, metrics, the access log. Everything a request reads from the configuration sits in
  * one immutable {@link GatewayRuntime} that {@link #reload} replaces with one volatile write: a request runs on
- * the runtime it started with, later requests see the new one. Counts in-flight requests so that
- * {@link #close()} can drain them within the configured time before closing its parts in reverse order.
- * Thread-safe.
+ * the runtime it started with, later requests see the new one. The {@link DrainGate} counts in-flight requests so
+ * that {@link #close()} can drain them within the configured time before closing the parts in the reverse order of
+ * their start; a construction that fails part-way closes what it had already started the same way. Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig started;
+    private final Clock clock;
     private volatile GatewayRuntime runtime;
     private final Object reloading = new Object();
+    private final DrainGate gate = new DrainGate();
+    /** What was started, the latest on top: closed from the top down. */
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private final GatewayMetrics metrics;
     private final Services discovery;
     private final Forwarding forwarding;
@@ -59,48 +62,88 @@ public final class Gateway implements AutoCloseable {
     private final Breakers breakers;
     private final StaleCache staleCache;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition idle = lock.newCondition();
-    private int inFlight;
-    private boolean draining;
-
-    public Gateway(GatewayConfig config) {
+    /**
+     * Starts every part. When one fails, those already started are closed in reverse order (no thread or MXBean
+     * is left behind) and the failure is thrown.
+     *
+     * @param clock the time every part reads
+     */
+    public Gateway(GatewayConfig config, Clock clock) {
         this.started = config;
-        this.metrics = new GatewayMetrics(config.jmxEnabled());
+        this.clock = clock;
         try {
-            // first of the resources that can fail on a bad setting (an unwritable access-log path)
-            this.accessLog = AccessLog.start(config.accessLog(), metrics.registry());
-        } catch (RuntimeException e) {
-            metrics.close();
+            this.metrics = started(new GatewayMetrics(config.jmxEnabled()));
+            // the one part that can fail on the environment (an unwritable access-log path): first, so it fails fast
+            this.accessLog = started(AccessLog.start(config.accessLog(), metrics.registry()));
+            started(management);
+            this.discovery = started(new Services(config.services(), config.consul(), clock));
+            discovery.start(metrics.registry(), management);
+            this.forwarding = new Forwarding(config.forwarding());
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tollgate-proxy-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            parts.push(scheduler::shutdownNow);
+            this.client = started(new UpstreamClient(config.httpClient(), config.routes(), scheduler));
+            metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
+            this.redis = config.redis().isConfigured() ? started(Redis.open(config.redis())) : null;
+            if (redis != null) {
+                metrics.bindRedis(redis::isAvailable, redis::failures);
+            }
+            this.readiness = Readiness.checks(this);
+            this.auth = started(new Authentication(config.auth(), config.redis(), redis, clock,
+                    Ticker.systemTicker()));
+            auth.expose(management, metrics.registry(), config.auth().cache());
+            this.rateLimiter = started(new RateLimiter(config.rateLimit(), redis, clock, metrics.registry(),
+                    management));
+            this.breakers = new Breakers(config.services().values(), clock, Outcomes::countsAgainstService);
+            breakers.bind(metrics.registry(), management);
+            this.staleCache = new StaleCache(config.staleCache(), clock);
+            staleCache.bind(metrics.registry());
+            this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers);
+            this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(),
+                    scheduler, config.limits());
+            Tunnels tunnels = proxy.webSockets().tunnels();
+            parts.push(tunnels::close);
+            metrics.bindTunnels(tunnels::open, tunnels::opened);
+        } catch (RuntimeException | Error e) {
+            LOG.error("start-up: failed ({}); closing the {} parts already started", e.toString(), parts.size());
+            closeParts();
             throw e;
         }
-        this.discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
-        discovery.start(metrics.registry(), management);
-        this.forwarding = new Forwarding(config.forwarding());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tollgate-proxy-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        this.client = new UpstreamClient(config.httpClient(), config.routes(), scheduler);
-        metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
-        this.redis = config.redis().isConfigured() ? Redis.open(config.redis()) : null;
-        if (redis != null) {
-            metrics.bindRedis(redis::isAvailable, redis::failures);
+    }
+
+    /** Starts the gateway on the system clock. */
+    public Gateway(GatewayConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    private <T extends AutoCloseable> T started(T part) {
+        parts.push(part);
+        return part;
+    }
+
+    /** Closes every started part, the latest first; a part that fails to close does not keep the others open. */
+    private void closeParts() {
+        while (!parts.isEmpty()) {
+            AutoCloseable part = parts.pop();
+            try {
+                part.close();
+            } catch (Exception | LinkageError e) {
+                LOG.warn("shutdown: closing {} failed: {}", part.getClass().getSimpleName(), e.toString());
+            }
         }
-        this.readiness = Readiness.checks(this);
-        this.auth = new Authentication(config.auth(), config.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
-        auth.expose(management, metrics.registry(), config.auth().cache());
-        this.rateLimiter = new RateLimiter(config.rateLimit(), redis, Clock.systemUTC(), metrics.registry(), management);
-        this.breakers = new Breakers(config.services().values(), Clock.systemUTC(), Outcomes::countsAgainstService);
-        breakers.bind(metrics.registry(), management);
-        this.staleCache = new StaleCache(config.staleCache(), Clock.systemUTC());
-        staleCache.bind(metrics.registry());
-        this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers);
-        this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(), scheduler,
-                config.limits());
-        Tunnels tunnels = proxy.webSockets().tunnels();
-        metrics.bindTunnels(tunnels::open, tunnels::opened);
+    }
+
+    /** The time every part reads. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Admission and the in-flight count. */
+    public DrainGate drainGate() {
+        return gate;
     }
 
     /** The configuration in force (the latest one a reload accepted). */
@@ -126,7 +169,7 @@ public final class Gateway implements AutoCloseable {
      * call {@link #exit(GatewayRuntime)} with the runtime it got.
      */
     public GatewayRuntime enterRuntime() {
-        if (!enter()) {
+        if (!gate.enter()) {
             return null;
         }
         while (true) {
@@ -139,7 +182,7 @@ public final class Gateway implements AutoCloseable {
 
     public void exit(GatewayRuntime rt) {
         rt.exit();
-        exit();
+        gate.exit();
     }
 
     /**
@@ -150,7 +193,7 @@ public final class Gateway implements AutoCloseable {
         synchronized (reloading) {
             GatewayRuntime running = runtime;
             ConfigChanges.Diff kinds = ConfigChanges.diff(running.config(), next);
-            GatewayRuntime built = running.next(next, auth, discovery, Clock.systemUTC());
+            GatewayRuntime built = running.next(next, auth, discovery, clock);
             client.updateRoutes(next.routes());
             rateLimiter.updateRoutes(next.rateLimit());
             discovery.expose(built.services());
@@ -172,26 +215,6 @@ public final class Gateway implements AutoCloseable {
     /** The access log every finished request is handed to. */
     public AccessLog accessLog() {
         return accessLog;
-    }
-
-    /** Requests admitted and not yet finished. */
-    public int inFlight() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Whether shutdown has begun: no request is admitted any more. */
-    public boolean isDraining() {
-        lock.lock();
-        try {
-            return draining;
-        } finally {
-            lock.unlock();
-        }
     }
 
     public Services discovery() {
@@ -241,32 +264,7 @@ public final class Gateway implements AutoCloseable {
         return rateLimiter;
     }
 
-    /** Admits a request, unless the gateway is draining. Each admitted request must call {@link #exit()}. */
-    public boolean enter() {
-        lock.lock();
-        try {
-            if (draining) {
-                return false;
-            }
-            inFlight++;
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    public void exit() {
-        lock.lock();
-        try {
-            if (--inFlight == 0) {
-                idle.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** WebSocket tunnels may end by themselves within what is left of the drain time; the rest are closed. */
+    /** WebSocket tunnels may end by themselves within what is left of the drain time; the rest close with the parts. */
     private void closeTunnels(long nanosLeft) {
         Tunnels tunnels = proxy.webSockets().tunnels();
         try {
@@ -276,7 +274,6 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        tunnels.close();
     }
 
     /** Stops admitting requests, waits up to the drain timeout for those in flight, then closes everything. */
@@ -284,37 +281,13 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         Duration drain = started.drainTimeout();
         long drainStart = System.nanoTime();
-        int left;
-        lock.lock();
-        try {
-            draining = true;
-            long nanos = drain.toNanos();
-            while (inFlight > 0 && nanos > 0) {
-                nanos = idle.awaitNanos(nanos);
-            }
-            left = inFlight;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            left = inFlight;
-        } finally {
-            lock.unlock();
-        }
+        int left = gate.drain(drain);
         if (left > 0) {
             LOG.warn("shutdown: {} requests still in flight after the drain time of {} ms; closing", left,
-                    TimeUnit.NANOSECONDS.toMillis(drain.toNanos()));
+                    drain.toMillis());
         }
         closeTunnels(drainStart + drain.toNanos() - System.nanoTime());
-        management.close();
-        accessLog.close();
-        rateLimiter.close();
-        client.close();
-        scheduler.shutdownNow();
-        discovery.close();
-        auth.close();
-        if (redis != null) {
-            redis.close();
-        }
-        metrics.close();
+        closeParts();
         LOG.info("shutdown: gateway closed");
     }
 }

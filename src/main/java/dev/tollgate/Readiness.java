@@ -22,7 +22,7 @@ final class Readiness {
     private static HealthCheck.Status discoveryStatus(Gateway gateway) {
         List<String> empty = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        Instant now = Instant.now();
+        Instant now = gateway.clock().instant();
         ServiceView services = gateway.runtime().services();
         for (String service : new TreeSet<>(services.names())) {
             InstanceSnapshot s = services.snapshot(service);
@@ -43,7 +43,7 @@ final class Readiness {
     static List<HealthCheck> checks(Gateway gateway) {
         Redis redis = gateway.redis();
         List<HealthCheck> checks = new ArrayList<>();
-        checks.add(new HealthCheck("draining", () -> gateway.isDraining()
+        checks.add(new HealthCheck("draining", () -> gateway.drainGate().isDraining()
                 ? HealthCheck.Status.down("shutting down") : HealthCheck.Status.up("accepting requests")));
         checks.add(new HealthCheck("discovery", () -> discoveryStatus(gateway)));
         if (redis != null) {

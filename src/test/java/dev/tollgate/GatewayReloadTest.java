@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.TokenAuthenticator;
+import dev.tollgate.config.AuthConfig;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.observability.HealthCheck;
@@ -12,6 +13,8 @@ import dev.tollgate.route.Route;
 import dev.tollgate.testsupport.Configs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.management.MBeanServer;
@@ -29,10 +32,14 @@ class GatewayReloadTest {
         return Configs.of(all);
     }
 
+    private static Gateway start(String... lines) {
+        return new Gateway(config(lines), Clock.systemUTC());
+    }
+
     @Test
     void swapsRoutesAtomicallyAndReportsWhatChanged() {
-        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
-                "gateway.routes.b.path = /b/**", "gateway.routes.b.service = up"))) {
+        try (Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
+                "gateway.routes.b.path = /b/**", "gateway.routes.b.service = up")) {
             Route before = gateway.routes().match(null, "GET", "/a/x");
             ConfigChanges.Change r = gateway.reload(config(
                     "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
@@ -52,7 +59,7 @@ class GatewayReloadTest {
 
     @Test
     void appliesWhatReloadsAndListsWhatNeedsARestartKeepingItsRunningValue() {
-        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+        try (Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up")) {
             ConfigChanges.Diff d = gateway.reload(config(
                     "gateway.routes.z.path = /z/**", "gateway.routes.z.service = up",
                     "gateway.http-client.max-connections = 10",
@@ -74,7 +81,7 @@ class GatewayReloadTest {
 
     @Test
     void aReplacedRuntimeClosesWhenItsLastRequestEnds() {
-        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+        try (Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up")) {
             GatewayRuntime first = gateway.enterRuntime();
             gateway.reload(config("gateway.routes.b.path = /b/**", "gateway.routes.b.service = up"));
             GatewayRuntime second = gateway.enterRuntime();
@@ -87,15 +94,15 @@ class GatewayReloadTest {
             assertThat(first.isClosed()).isTrue();
             gateway.exit(second);
             assertThat(second.isClosed()).as("the current runtime stays open").isFalse();
-            assertThat(gateway.inFlight()).isZero();
+            assertThat(gateway.drainGate().inFlight()).isZero();
         }
     }
 
     @Test
     void reusesWhatDidNotChange() {
         String b = "gateway.services.b.instances = http://127.0.0.1:8";
-        try (Gateway gateway = new Gateway(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
-                "gateway.auth.api-keys.k.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.k.owner = acme"))) {
+        try (Gateway gateway = start(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
+                "gateway.auth.api-keys.k.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.k.owner = acme")) {
             GatewayRuntime before = gateway.runtime();
             gateway.reload(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = b",
                     "gateway.services.up.breaker.delay = 9s",
@@ -114,7 +121,7 @@ class GatewayReloadTest {
 
     @Test
     void addsAStaticServiceWithItsInstances() {
-        try (Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+        try (Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up")) {
             assertThat(gateway.runtime().services().snapshot("extra")).isNull();
             ConfigChanges.Diff d = gateway.reload(config("gateway.services.extra.instances = http://127.0.0.1:7",
                     "gateway.routes.a.path = /a/**", "gateway.routes.a.service = extra"));
@@ -134,8 +141,8 @@ class GatewayReloadTest {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName extra = ManagementBeans.name("Discovery", "extra");
         ObjectName gone = ManagementBeans.name("Discovery", "gone");
-        try (Gateway gateway = new Gateway(config("gateway.services.gone.instances = http://127.0.0.1:6",
-                "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"))) {
+        try (Gateway gateway = start("gateway.services.gone.instances = http://127.0.0.1:6",
+                "gateway.routes.a.path = /a/**", "gateway.routes.a.service = up")) {
             MeterRegistry registry = gateway.metrics().registry();
             assertThat(server.isRegistered(gone)).isTrue();
             gateway.reload(config("gateway.services.extra.instances = http://127.0.0.1:7",
@@ -160,7 +167,7 @@ class GatewayReloadTest {
     void theApiKeyHeaderReloads() {
         String route = "gateway.routes.a.path = /a/**";
         String service = "gateway.routes.a.service = up";
-        try (Gateway gateway = new Gateway(config(route, service))) {
+        try (Gateway gateway = start(route, service)) {
             GatewayRuntime before = gateway.runtime();
             assertThat(before.authenticator().apiKeyHeader()).isEqualTo("X-API-Key");
             ConfigChanges.Diff d = gateway.reload(config(route, service, "gateway.auth.api-key.header = X-Tenant-Key"));
@@ -174,13 +181,16 @@ class GatewayReloadTest {
     /** User-context headers, the token size limit and the cache settings reload with the authenticator. */
     @Test
     void theAuthenticationSettingsReload() {
-        String route = "gateway.routes.a.path = /a/**\ngateway.routes.a.service = up\ngateway.routes.a.auth = api-key";
-        String key = "gateway.auth.api-keys.k.sha256 = " + TokenAuthenticator.sha256("the-key") + "\n"
-                + "gateway.auth.api-keys.k.owner = acme";
-        try (Gateway gateway = new Gateway(config((route + "\n" + key).split("\n")))) {
+        List<String> lines = List.of("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
+                "gateway.routes.a.auth = api-key",
+                "gateway.auth.api-keys.k.sha256 = " + TokenAuthenticator.sha256("the-key"),
+                "gateway.auth.api-keys.k.owner = acme");
+        List<String> reloaded = new ArrayList<>(lines);
+        reloaded.addAll(List.of("gateway.auth.headers.api-key-owner = X-Owner", "gateway.auth.cache.max-entries = 10",
+                "gateway.auth.cache.negative-ttl = 1s"));
+        try (Gateway gateway = start(lines.toArray(String[]::new))) {
             GatewayRuntime before = gateway.runtime();
-            ConfigChanges.Diff d = gateway.reload(config((route + "\n" + key + "\ngateway.auth.headers.api-key-owner = "
-                    + "X-Owner\ngateway.auth.cache.max-entries = 10\ngateway.auth.cache.negative-ttl = 1s").split("\n")));
+            ConfigChanges.Diff d = gateway.reload(config(reloaded.toArray(String[]::new)));
             assertThat(d.restart()).isEmpty();
             GatewayRuntime after = gateway.runtime();
             assertThat(owner(after)).containsExactly("X-Owner", "acme");
@@ -191,8 +201,8 @@ class GatewayReloadTest {
 
     /** The API-key owner header the runtime's authenticator sends for the key {@code the-key}. */
     private static List<String> owner(GatewayRuntime rt) {
-        Authenticator.Outcome o = rt.authenticator().authenticate(rt.routes().match(null, "GET", "/a/x").config().auth(),
-                List.of(), List.of("the-key"));
+        AuthConfig.RouteAuth route = rt.routes().match(null, "GET", "/a/x").config().auth();
+        Authenticator.Outcome o = rt.authenticator().authenticate(route, List.of(), List.of("the-key"));
         assertThat(o.allowed()).isTrue();
         for (String[] h : rt.authenticator().userContext().headers(o.identity())) {
             if (h[0].toLowerCase(Locale.ROOT).contains("owner")) {
@@ -204,7 +214,7 @@ class GatewayReloadTest {
 
     @Test
     void readinessIsDownWhileDraining() {
-        Gateway gateway = new Gateway(config("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up"));
+        Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up");
         assertThat(gateway.readiness()).extracting(HealthCheck::name).containsExactly("draining", "discovery");
         assertThat(gateway.readiness()).allMatch(c -> c.run().up());
         gateway.close();

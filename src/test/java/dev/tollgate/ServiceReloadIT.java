@@ -11,6 +11,7 @@ import dev.tollgate.testsupport.FakeConsul;
 import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.UpstreamServer;
 import io.micrometer.core.instrument.Gauge;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,8 @@ class ServiceReloadIT {
             consul.register("orders", "o-1", b.port());
             String agent = "gateway.consul.address = " + consul.address() + "\ngateway.consul.wait = 10s";
             String asConsul = "gateway.services.orders.discovery = consul";
-            try (Gateway gateway = new Gateway(config(agent, ROUTE, "gateway.services.orders.instances = " + a.uri()))) {
+            GatewayConfig first = config(agent, ROUTE, "gateway.services.orders.instances = " + a.uri());
+            try (Gateway gateway = new Gateway(first, Clock.systemUTC())) {
                 assertThat(ports(gateway.runtime(), "orders")).containsExactly(a.port());
 
                 ConfigChanges.Diff d = gateway.reload(config(agent, ROUTE, asConsul));
@@ -95,7 +97,7 @@ class ServiceReloadIT {
                     "gateway.services.orders.health-check.interval = 200ms",
                     "gateway.services.orders.health-check.timeout = 150ms",
                     "gateway.services.orders.health-check.unhealthy-threshold = 1");
-            try (Gateway gateway = new Gateway(config(ROUTE, service))) {
+            try (Gateway gateway = new Gateway(config(ROUTE, service), Clock.systemUTC())) {
                 assertThat(unhealthy(gateway, "orders")).as("no checks yet: no gauge").isEqualTo(-1);
 
                 assertThat(gateway.reload(config(ROUTE, service, check)).restart()).isEmpty();

@@ -131,12 +131,12 @@ public final class ManagementPlane implements GatewayMXBean {
 
     @Override
     public int getInFlight() {
-        return gateway.inFlight();
+        return gateway.drainGate().inFlight();
     }
 
     @Override
     public boolean isDraining() {
-        return gateway.isDraining();
+        return gateway.drainGate().isDraining();
     }
 
     @Override

@@ -79,8 +79,8 @@ final class AdminEndpoints {
     private Map<String, Object> info() {
         GatewayConfig config = gateway.config();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("inFlight", gateway.inFlight());
-        out.put("draining", gateway.isDraining());
+        out.put("inFlight", gateway.drainGate().inFlight());
+        out.put("draining", gateway.drainGate().isDraining());
         out.put("configSource", plane.getConfigSource());
         out.put("lastReload", plane.getLastReload());
         List<Map<String, Object>> routes = new ArrayList<>();

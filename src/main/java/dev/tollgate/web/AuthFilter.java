@@ -1,7 +1,7 @@
 package dev.tollgate.web;
 
-import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.Authenticator;
+import dev.tollgate.auth.ClaimHeaders;
 import dev.tollgate.config.AuthConfig;
 import dev.tollgate.route.Route;
 import jakarta.servlet.FilterChain;
@@ -23,11 +23,11 @@ import java.util.List;
  */
 public final class AuthFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private transient Authentication auth;
+    private transient ClaimHeaders claimHeaders;
 
     @Override
     public void init() {
-        auth = GatewayListener.gateway(getServletContext()).auth();
+        claimHeaders = GatewayListener.gateway(getServletContext()).auth().claimHeaders();
     }
 
     @Override
@@ -55,7 +55,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = authenticator.userContext().headers(outcome.identity());
-            List<String[]> claims = auth.claimHeaders().headers(r.name(), r.config().claimHeaders(),
+            List<String[]> claims = claimHeaders.headers(r.name(), r.config().claimHeaders(),
                     outcome.identity().claims());
             if (!claims.isEmpty()) {
                 added = new ArrayList<>(added);

@@ -48,16 +48,27 @@ public final class GatewayListener implements ServletContextListener {
             LOG.info("start-up: {} routes, {} services; effective configuration (secrets masked) follows",
                     config.routes().size(), config.services().size());
             ConfigSummary.lines(config.effective()).forEach(line -> LOG.info("config {}", line));
-            gateway = new Gateway(config);
+            gateway = new Gateway(config, Clock.systemUTC());
         } catch (ConfigException e) {
             LOG.error("start-up: {}", e.getMessage());
             throw e;
         }
         ctx.setAttribute(ATTRIBUTE, gateway);
+        try {
+            startManagement(ctx, param, config, gateway);
+        } catch (RuntimeException | Error e) {
+            // a container need not call contextDestroyed for a listener whose contextInitialized failed
+            LOG.error("start-up: failed ({}); closing the gateway", e.toString());
+            contextDestroyed(sce);
+            throw e;
+        }
+    }
+
+    private static void startManagement(ServletContext ctx, String param, GatewayConfig config, Gateway gateway) {
         // a reload reads the same sources again: the file, system properties and environment as they are then
         String location = ConfigLoader.location(param, systemProperties(), System.getenv());
         ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, () -> load(ctx, param));
-        ManagementPlane plane = ManagementPlane.start(gateway, source, Clock.systemUTC());
+        ManagementPlane plane = ManagementPlane.start(gateway, source, gateway.clock());
         ctx.setAttribute(PLANE, plane);
         if (config.watchConfig()) {
             if (location == null || location.startsWith("/WEB-INF/")) {

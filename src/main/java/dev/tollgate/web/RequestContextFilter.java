@@ -5,8 +5,10 @@ import dev.tollgate.GatewayRuntime;
 import dev.tollgate.auth.Principal;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.http.Rejection;
+import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.AdminAccess;
+import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.RequestIds;
 import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.route.CanonicalPath;
@@ -30,13 +32,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RequestContextFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
+    /** Admits requests onto the current runtime. */
     private transient Gateway gateway;
+    private transient GatewayMetrics metrics;
+    private transient AccessLog accessLog;
+    private transient Forwarding forwarding;
     private transient RequestHygiene hygiene;
     private transient AdminAccess admin;
 
     @Override
     public void init() {
         gateway = GatewayListener.gateway(getServletContext());
+        metrics = gateway.metrics();
+        accessLog = gateway.accessLog();
+        forwarding = gateway.forwarding();
         hygiene = new RequestHygiene(gateway.config().limits());
         admin = new AdminAccess(gateway.config().admin());
     }
@@ -45,7 +54,7 @@ public final class RequestContextFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         long start = System.nanoTime();
-        boolean logged = gateway.accessLog().isEnabled();
+        boolean logged = accessLog.isEnabled();
         HttpServletRequest req = logged ? new Counting.Request(request) : request;
         HttpServletResponse res = logged ? new Counting.Response(response) : response;
         Finish finish = new Finish(req, res, start, System.currentTimeMillis());
@@ -109,13 +118,13 @@ public final class RequestContextFilter extends HttpFilter {
             if (rt != null) {
                 gateway.exit(rt);
                 String service = RequestAttributes.service(req, route);
-                gateway.metrics().record(route == null ? null : route.name(), service, res.getStatus(), nanos);
+                metrics.record(route == null ? null : route.name(), service, res.getStatus(), nanos);
                 if (route != null && route.isSplit() && service != null) {
-                    gateway.metrics().recordShare(route.name(), service, res.getStatus(), nanos);
+                    metrics.recordShare(route.name(), service, res.getStatus(), nanos);
                 }
             }
             if (req instanceof Counting.Request && res instanceof Counting.Response) {
-                gateway.accessLog().log(record((Counting.Request) req, (Counting.Response) res, startMillis, nanos));
+                accessLog.log(record((Counting.Request) req, (Counting.Response) res, startMillis, nanos));
             }
         }
     }
@@ -151,7 +160,7 @@ public final class RequestContextFilter extends HttpFilter {
                     "The request body is larger than this route accepts.", true);
             return null;
         }
-        Forwarding.Client client = gateway.forwarding().client(req.getRemoteAddr(),
+        Forwarding.Client client = forwarding.client(req.getRemoteAddr(),
                 Collections.list(req.getHeaders(Headers.X_FORWARDED_FOR)));
         String traceparent = RequestIds.traceparent(req.getHeader(Headers.TRACEPARENT));
         RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client.address(),

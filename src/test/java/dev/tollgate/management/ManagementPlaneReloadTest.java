@@ -31,7 +31,7 @@ class ManagementPlaneReloadTest {
     void countsReloadsLogsOneLineEachAndOneWarningPerProblemWithoutSecrets() {
         AtomicReference<java.util.function.Supplier<GatewayConfig>> next = new AtomicReference<>(() -> config());
         RecordingAppender log = RecordingAppender.attach(ManagementPlane.class.getName(), encoder());
-        try (Gateway gateway = new Gateway(config())) {
+        try (Gateway gateway = new Gateway(config(), Clock.systemUTC())) {
             ManagementPlane plane = ManagementPlane.start(gateway, new ConfigSource("test.properties",
                     () -> next.get().get()), Clock.systemUTC());
             next.set(() -> config("gateway.routes.b.path = /b/**", "gateway.routes.b.service = up",

@@ -9,6 +9,7 @@ import dev.tollgate.testsupport.Bytes;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.io.ByteArrayOutputStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,7 @@ class ProxyCoreIT {
         GatewayConfig config = Configs.of("gateway.services.up.instances = " + upstream.uri(),
                 "gateway.routes.api.path = /api/**", "gateway.routes.api.service = up",
                 "gateway.routes.api.strip-prefix = /api");
-        gateway = new Gateway(config);
+        gateway = new Gateway(config, Clock.systemUTC());
         route = new Route(config.routes().get(0));
     }
 
