@@ -4,7 +4,6 @@ import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.discovery.ServiceView;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.ratelimit.RateLimiter;
@@ -12,8 +11,6 @@ import dev.tollgate.resilience.Breakers;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything a request reads that comes from the configuration, as one immutable value: the configuration, the
- * route table (each route with its matcher, rewrite, headers, CORS policy, auth policy and split), the rules of
- * each limited route, the authenticator with the API keys, the services with their instances and the guards of
+ * route table (each route compiled once with its matcher, rewrite, headers, CORS policy, auth policy, split and
+ * rate-limit rules), the authenticator with the API keys, the services with their instances and the guards of
  * the services. A request takes the current runtime once, in the first filter, and runs entirely on it; a reload
  * builds the next runtime and the gateway swaps it in with one volatile write. A replaced runtime counts the
  * requests still running on it and is closed when the last one ends (or after the drain timeout). Thread-safe.
@@ -32,7 +29,6 @@ public final class GatewayRuntime {
     private final GatewayConfig config;
     private final RouteTable routes;
     private final Authenticator authenticator;
-    private final Map<String, List<RateLimitRule>> rateRules;
     private final ServiceView services;
     private final Breakers breakers;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -44,9 +40,8 @@ public final class GatewayRuntime {
                            Breakers breakers) {
         this.generation = generation;
         this.config = config;
-        this.routes = new RouteTable(config.routes());
+        this.routes = new RouteTable(config.routes(), RateLimiter.routeRules(config.rateLimit()));
         this.authenticator = authenticator;
-        this.rateRules = RateLimiter.routeRules(config.rateLimit());
         this.services = services;
         this.breakers = breakers;
     }
@@ -94,11 +89,6 @@ public final class GatewayRuntime {
     /** JWT and API-key authentication with this configuration's API keys. */
     public Authenticator authenticator() {
         return authenticator;
-    }
-
-    /** The rate-limit rules of a route, or null when it has none. */
-    public List<RateLimitRule> rateRules(String route) {
-        return rateRules.get(route);
     }
 
     /** The services and their instances. */

@@ -2,6 +2,7 @@ package dev.tollgate.route;
 
 import dev.tollgate.config.ClaimHeader;
 import dev.tollgate.config.RequestMatch;
+import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.config.TrafficSplit;
@@ -26,17 +27,20 @@ public final class Route {
     private final boolean predicates;
     private final Split split;
     private final Set<String> claimHeaderNames;
+    private final List<RateLimitRule> rateRules;
 
-    /** A route on its own: only its own claim headers are removed from client requests. */
+    /** A route on its own, without rate limits: only its own claim headers are removed from client requests. */
     public Route(RouteConfig config) {
-        this(config, names(List.of(config)));
+        this(config, names(List.of(config)), List.of());
     }
 
     /**
      * @param claimHeaderNames the claim-header names of every route of the table, as {@link #claimHeaderNames()}
+     * @param rateRules the rate-limit rules the route's requests are counted against
      */
-    Route(RouteConfig config, Set<String> claimHeaderNames) {
+    Route(RouteConfig config, Set<String> claimHeaderNames, List<RateLimitRule> rateRules) {
         this.claimHeaderNames = Set.copyOf(claimHeaderNames);
+        this.rateRules = List.copyOf(rateRules);
         this.match = config.match();
         this.predicates = !match.isEmpty();
         this.split = config.split() == null ? null : new Split(config.split());
@@ -62,6 +66,11 @@ public final class Route {
 
     public String name() {
         return config.name();
+    }
+
+    /** The rate-limit rules the route's requests are counted against; empty when it has none. */
+    public List<RateLimitRule> rateRules() {
+        return rateRules;
     }
 
     /**

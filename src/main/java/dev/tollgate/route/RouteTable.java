@@ -1,7 +1,9 @@
 package dev.tollgate.route;
 
+import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.config.RouteConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,10 +13,18 @@ public final class RouteTable {
     private final Route[] routes;
     private final boolean predicates;
 
+    /** Routes without rate limits. */
     public RouteTable(List<RouteConfig> configs) {
+        this(configs, Map.of());
+    }
+
+    /**
+     * @param rateRules the rate-limit rules of each limited route, by route name
+     */
+    public RouteTable(List<RouteConfig> configs, Map<String, List<RateLimitRule>> rateRules) {
         Set<String> claimHeaders = Route.names(configs);
-        this.routes = configs.stream().map(c -> new Route(c, claimHeaders)).sorted(Route::compareSpecificity)
-                .toArray(Route[]::new);
+        this.routes = configs.stream().map(c -> new Route(c, claimHeaders, rateRules.getOrDefault(c.name(), List.of())))
+                .sorted(Route::compareSpecificity).toArray(Route[]::new);
         boolean any = false;
         for (Route r : routes) {
             any |= r.hasPredicates();

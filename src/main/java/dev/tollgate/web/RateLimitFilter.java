@@ -35,8 +35,8 @@ public final class RateLimitFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         RequestContext ctx = RequestAttributes.context(req);
-        List<RateLimitRule> rules = ctx.runtime().rateRules(ctx.route().name());
-        if (rules == null) {
+        List<RateLimitRule> rules = ctx.route().rateRules();
+        if (rules.isEmpty()) {
             chain.doFilter(req, res);
             return;
         }
