@@ -6,13 +6,16 @@ import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HttpClientConfig;
 import dev.tollgate.config.RouteConfig;
+import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +27,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagementPlane implements GatewayMXBean {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementPlane.class);
-    /** Counter of reloads by {@code result}: {@code ok} or {@code invalid}. */
+    /** Counter of reloads by {@code result}: {@code ok}, {@code invalid} or {@code failed}. */
     public static final String RELOADS = "tollgate.config.reloads";
+    /** Counter of the problems found in refused configurations. */
+    public static final String PROBLEMS = "tollgate.config.reload.problems";
+    /** Gauge of the changed keys that wait for a restart. */
+    public static final String PENDING = "tollgate.config.restart.pending";
 
     private final Gateway gateway;
     private final ConfigSource source;
     private final Clock clock;
     private final Set<String> routeBeans = new HashSet<>();
+    private final Set<String> serviceBeans = new HashSet<>();
+    private final AtomicInteger pending = new AtomicInteger();
     private volatile String lastReload = "never";
 
     private ManagementPlane(Gateway gateway, ConfigSource source, Clock clock) {
@@ -47,12 +56,34 @@ public final class ManagementPlane implements GatewayMXBean {
         HttpClientConfig pool = gateway.config().httpClient();
         beans.register(ManagementBeans.name("HttpClientPool", null), new HttpClientPoolBean(
                 gateway.client()::poolStats, pool.maxConnections(), pool.maxConnectionsPerRoute()));
-        gateway.config().services().values().forEach(s -> beans.register(ManagementBeans.name("Service", s.name()),
-                new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
+        plane.registerServices(gateway.config());
         plane.registerRoutes(gateway.config());
         plane.counter("ok");
         plane.counter("invalid");
+        plane.counter("failed");
+        plane.problems();
+        Gauge.builder(PENDING, plane.pending, AtomicInteger::get).strongReference(true)
+                .description("changed configuration keys that wait for a restart")
+                .register(gateway.metrics().registry());
         return plane;
+    }
+
+    /** The Service MXBeans of the configuration: added, replaced (new settings) and removed with it. */
+    private synchronized void registerServices(GatewayConfig config) {
+        ManagementBeans beans = gateway.management();
+        Set<String> now = new HashSet<>();
+        for (ServiceConfig s : config.services().values()) {
+            beans.register(ManagementBeans.name("Service", s.name()),
+                    new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name())));
+            now.add(s.name());
+        }
+        for (String gone : serviceBeans) {
+            if (!now.contains(gone)) {
+                beans.unregister(ManagementBeans.name("Service", gone));
+            }
+        }
+        serviceBeans.clear();
+        serviceBeans.addAll(now);
     }
 
     private static int instanceCount(Gateway gateway, String service) {
@@ -91,23 +122,37 @@ public final class ManagementPlane implements GatewayMXBean {
         try {
             GatewayConfig next = source.loader().get();
             ConfigChanges.Diff diff = gateway.reload(next);
+            registerServices(next);
             registerRoutes(next);
             String result = ReloadReport.text(diff, next.routes().size());
             lastReload = at + " applied: " + result;
             counter("ok").increment();
+            pending.set(diff.restart().size());
             LOG.info("config reload: applied from {}: {}", source.description(), result);
             diff.restart().forEach(line -> LOG.warn("config reload: {}", line));
             return "applied: " + result;
         } catch (ConfigException e) {
             lastReload = at + " refused: " + e.problems().size() + " problem(s)";
             counter("invalid").increment();
+            problems().increment(e.problems().size());
             LOG.info("config reload: refused, running configuration kept: {} problem(s) in {}", e.problems().size(),
                     source.description());
             e.problems().forEach(p -> LOG.warn("config reload: {}", p));
             // a JDK exception type: a remote JMX client can always deserialize it
             throw new IllegalArgumentException("configuration not reloaded; the running one is kept. "
                     + e.getMessage(), null);
+        } catch (RuntimeException e) {
+            // valid, but building its runtime failed (what it had started is stopped again)
+            lastReload = at + " failed: " + e;
+            counter("failed").increment();
+            LOG.error("config reload: failed, running configuration kept: {}", e.toString());
+            throw new IllegalStateException("configuration not reloaded; the running one is kept: " + e, null);
         }
+    }
+
+    private Counter problems() {
+        return Counter.builder(PROBLEMS).description("problems found in refused configurations")
+                .register(gateway.metrics().registry());
     }
 
     private Counter counter(String result) {

@@ -8,8 +8,11 @@ import dev.tollgate.Gateway;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.RecordingAppender;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 class ManagementPlaneReloadTest {
@@ -39,12 +42,15 @@ class ManagementPlaneReloadTest {
             assertThat(plane.reload()).startsWith("applied: 2 routes; routes: added [b]")
                     .contains("gateway.admin.token: changed; needs a restart");
             assertThat(count(gateway, "ok")).isEqualTo(1);
+            assertThat(gateway.metrics().registry().get(ManagementPlane.PENDING).gauge().value())
+                    .as("the admin token waits for a restart").isEqualTo(1);
             next.set(() -> Configs.of("gateway.services.up.instances = http://127.0.0.1:9",
                     "gateway.routes.a.path = /a/**", "gateway.routes.a.service = nope",
                     "gateway.routes.a.request-headers.set.Authorization = Bearer hidden-value-123"));
             assertThatThrownBy(plane::reload).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("gateway.routes.a.service");
             assertThat(count(gateway, "invalid")).isEqualTo(1);
+            assertThat(gateway.metrics().registry().get(ManagementPlane.PROBLEMS).counter().count()).isEqualTo(1);
             assertThat(gateway.routes().match(null, "GET", "/b/x")).as("running config kept").isNotNull();
             assertThat(log.lines()).filteredOn(l -> l.startsWith("INFO")).hasSize(2);
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("WARN")
@@ -55,6 +61,26 @@ class ManagementPlaneReloadTest {
                     .doesNotContain("hidden-value-123");
         } finally {
             log.detach(ManagementPlane.class.getName());
+        }
+    }
+
+    /** Service MXBeans follow a reload: an added service gets one, a removed one loses it. */
+    @Test
+    void serviceMXBeansFollowTheReload() throws Exception {
+        AtomicReference<GatewayConfig> next = new AtomicReference<>(config());
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName extra = new ObjectName("tollgate:type=Service,name=extra");
+        try (Gateway gateway = new Gateway(config(), Clock.systemUTC())) {
+            ManagementPlane plane = ManagementPlane.start(gateway, new ConfigSource("test.properties", next::get),
+                    Clock.systemUTC());
+            assertThat(server.isRegistered(extra)).isFalse();
+            next.set(config("gateway.services.extra.instances = http://127.0.0.1:7, http://127.0.0.1:8"));
+            plane.reload();
+            assertThat(server.getAttribute(extra, "InstanceCount")).isEqualTo(2);
+            next.set(config());
+            plane.reload();
+            assertThat(server.isRegistered(extra)).isFalse();
+            assertThat(server.isRegistered(new ObjectName("tollgate:type=Service,name=up"))).isTrue();
         }
     }
 
