@@ -5,8 +5,6 @@ import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HttpClientConfig;
-import dev.tollgate.config.RouteConfig;
-import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.Counter;
@@ -14,6 +12,8 @@ import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -69,21 +69,11 @@ public final class ManagementPlane implements GatewayMXBean {
     }
 
     /** The Service MXBeans of the configuration: added, replaced (new settings) and removed with it. */
-    private synchronized void registerServices(GatewayConfig config) {
-        ManagementBeans beans = gateway.management();
-        Set<String> now = new HashSet<>();
-        for (ServiceConfig s : config.services().values()) {
-            beans.register(ManagementBeans.name("Service", s.name()),
-                    new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name())));
-            now.add(s.name());
-        }
-        for (String gone : serviceBeans) {
-            if (!now.contains(gone)) {
-                beans.unregister(ManagementBeans.name("Service", gone));
-            }
-        }
-        serviceBeans.clear();
-        serviceBeans.addAll(now);
+    private void registerServices(GatewayConfig config) {
+        Map<String, Object> beans = new LinkedHashMap<>();
+        config.services().values().forEach(s -> beans.put(s.name(),
+                new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
+        follow("Service", serviceBeans, beans);
     }
 
     private static int instanceCount(Gateway gateway, String service) {
@@ -91,20 +81,28 @@ public final class ManagementPlane implements GatewayMXBean {
         return snapshot == null ? 0 : snapshot.instances().size();
     }
 
-    private synchronized void registerRoutes(GatewayConfig config) {
-        ManagementBeans beans = gateway.management();
-        Set<String> now = new HashSet<>();
-        for (RouteConfig r : config.routes()) {
-            beans.register(ManagementBeans.name("Route", r.name()), new RouteBean(r, gateway.metrics()));
-            now.add(r.name());
-        }
-        for (String gone : routeBeans) {
-            if (!now.contains(gone)) {
-                beans.unregister(ManagementBeans.name("Route", gone));
+    /** The Route MXBeans of the configuration: added, replaced and removed with it. */
+    private void registerRoutes(GatewayConfig config) {
+        Map<String, Object> beans = new LinkedHashMap<>();
+        config.routes().forEach(r -> beans.put(r.name(), new RouteBean(r, gateway.metrics())));
+        follow("Route", routeBeans, beans);
+    }
+
+    /**
+     * Registers the MXBean of each name under {@code type} (replacing one of the same name), and unregisters
+     * those of the names in {@code registered} that {@code beans} no longer has; {@code registered} becomes the
+     * names of {@code beans}.
+     */
+    private synchronized void follow(String type, Set<String> registered, Map<String, Object> beans) {
+        ManagementBeans management = gateway.management();
+        beans.forEach((name, bean) -> management.register(ManagementBeans.name(type, name), bean));
+        for (String gone : registered) {
+            if (!beans.containsKey(gone)) {
+                management.unregister(ManagementBeans.name(type, gone));
             }
         }
-        routeBeans.clear();
-        routeBeans.addAll(now);
+        registered.clear();
+        registered.addAll(beans.keySet());
     }
 
     @Override
