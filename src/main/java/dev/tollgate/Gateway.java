@@ -9,7 +9,6 @@ import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
-import dev.tollgate.proxy.Forwarding;
 import dev.tollgate.proxy.Outcomes;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.Tunnels;
@@ -31,9 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What is built once from the validated configuration and lives until shutdown: discovery, the upstream client,
- * Redis, forwarding policy, metrics, the access log. Everything a request reads from the configuration sits in
- * one immutable {@link GatewayRuntime} that {@link #reload} replaces with one volatile write: a request runs on
- * the runtime it started with, later requests see the new one. The {@link DrainGate} counts in-flight requests so
+ * Redis, metrics, the access log. Everything a request reads from the configuration sits in one immutable
+ * {@link GatewayRuntime} that {@link #reload} replaces with one volatile write: a request runs on the runtime it
+ * started with, later requests see the new one. The {@link DrainGate} counts in-flight requests so
  * that {@link #close()} can drain them within the configured time before closing the parts in the reverse order of
  * their start; a construction that fails part-way closes what it had already started the same way. Thread-safe.
  */
@@ -49,7 +48,6 @@ public final class Gateway implements AutoCloseable {
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private final GatewayMetrics metrics;
     private final Services discovery;
-    private final Forwarding forwarding;
     private final UpstreamClient client;
     private final ScheduledExecutorService scheduler;
     private final Proxy proxy;
@@ -78,7 +76,6 @@ public final class Gateway implements AutoCloseable {
             started(management);
             this.discovery = started(new Services(config.services(), config.consul(), clock));
             discovery.start(metrics.registry(), management);
-            this.forwarding = new Forwarding(config.forwarding());
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tollgate-proxy-timer");
                 t.setDaemon(true);
@@ -101,9 +98,8 @@ public final class Gateway implements AutoCloseable {
             breakers.bind(metrics.registry(), management);
             this.staleCache = new StaleCache(config.staleCache(), clock);
             staleCache.bind(metrics.registry());
-            this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers);
-            this.proxy = new Proxy(client, discovery, breakers, forwarding, staleCache, config.forwarding().via(),
-                    scheduler, config.limits());
+            this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers, staleCache);
+            this.proxy = new Proxy(client, scheduler);
             Tunnels tunnels = proxy.webSockets().tunnels();
             parts.push(tunnels::close);
             metrics.bindTunnels(tunnels::open, tunnels::opened);
@@ -219,10 +215,6 @@ public final class Gateway implements AutoCloseable {
 
     public Services discovery() {
         return discovery;
-    }
-
-    public Forwarding forwarding() {
-        return forwarding;
     }
 
     /** The non-blocking proxy core. */

@@ -6,8 +6,10 @@ import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.ServiceView;
 import dev.tollgate.discovery.Services;
+import dev.tollgate.proxy.ProxyRules;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Everything a request reads that comes from the configuration, as one immutable value: the configuration, the
  * route table (each route compiled once with its matcher, rewrite, headers, CORS policy, auth policy, split and
  * rate-limit rules), the authenticator with the API keys, the services with their instances and the guards of
- * the services. A request takes the current runtime once, in the first filter, and runs entirely on it; a reload
+ * the services, and the proxy core's forwarding and body-rate rules. A request takes the current runtime once, in the first filter, and runs entirely on it; a reload
  * builds the next runtime and the gateway swaps it in with one volatile write. A replaced runtime counts the
  * requests still running on it and is closed when the last one ends (or after the drain timeout). Thread-safe.
  */
@@ -31,24 +33,29 @@ public final class GatewayRuntime {
     private final Authenticator authenticator;
     private final ServiceView services;
     private final Breakers breakers;
+    private final StaleCache staleCache;
+    private final ProxyRules proxyRules;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile Runnable onClosed = () -> { };
 
     private GatewayRuntime(long generation, GatewayConfig config, Authenticator authenticator, ServiceView services,
-                           Breakers breakers) {
+                           Breakers breakers, StaleCache staleCache) {
         this.generation = generation;
         this.config = config;
         this.routes = new RouteTable(config.routes(), RateLimiter.routeRules(config.rateLimit()));
         this.authenticator = authenticator;
         this.services = services;
         this.breakers = breakers;
+        this.staleCache = staleCache;
+        this.proxyRules = new ProxyRules(services, breakers, config.forwarding(), config.limits(), staleCache);
     }
 
     /** The runtime of the configuration the gateway started with. */
-    static GatewayRuntime boot(GatewayConfig config, Authentication auth, Services services, Breakers breakers) {
-        return new GatewayRuntime(1, config, auth.authenticator(), ServiceView.of(services), breakers);
+    static GatewayRuntime boot(GatewayConfig config, Authentication auth, Services services, Breakers breakers,
+                               StaleCache staleCache) {
+        return new GatewayRuntime(1, config, auth.authenticator(), ServiceView.of(services), breakers, staleCache);
     }
 
     /**
@@ -66,7 +73,7 @@ public final class GatewayRuntime {
                     || ConfigChanges.changed(config, next, ConfigChanges.JWT);
             Authenticator nextAuth = ConfigChanges.changed(config, next, ConfigChanges.AUTH)
                     ? auth.reloaded(next.auth(), authenticator, providersChanged) : authenticator;
-            return new GatewayRuntime(generation + 1, next, nextAuth, nextServices, nextBreakers);
+            return new GatewayRuntime(generation + 1, next, nextAuth, nextServices, nextBreakers, staleCache);
         } catch (RuntimeException e) {
             boot.release(nextServices, services); // stops the watchers and checks started for the new pools
             throw e;
@@ -99,6 +106,11 @@ public final class GatewayRuntime {
     /** The breaker, bulkhead and retry budget of each service. */
     public Breakers breakers() {
         return breakers;
+    }
+
+    /** What the proxy core reads from this configuration: services, guards, forwarding and body-rate rules. */
+    public ProxyRules proxyRules() {
+        return proxyRules;
     }
 
     /** Requests started on this runtime and not yet finished. */

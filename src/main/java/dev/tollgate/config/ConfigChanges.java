@@ -12,11 +12,12 @@ import java.util.TreeSet;
 /**
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
  * rate-limit rules ({@code gateway.rate-limit.rules.*}), the services ({@code gateway.services.*}), {@code consul}
- * ones and those with active health checks included, and authentication ({@code gateway.auth.*}): API keys and
- * their header, identity providers, user-context headers, the token cache's bound and negative time. Every other
- * key sizes or opens something built once at start-up (ports, the connection pool, Redis and the token cache's
- * Redis client, the Consul agent's address and token, the admin endpoints): a change to it is reported as needing a
- * restart and the running value stays. Stateless.
+ * ones and those with active health checks included, authentication ({@code gateway.auth.*}): API keys and their
+ * header, identity providers, user-context headers, the token cache's bound and negative time; forwarding
+ * ({@code gateway.forwarding.*}) and the request limits ({@code gateway.limits.*}). Every other key sizes or opens
+ * something built once at start-up (ports, the connection pool, Redis and the token cache's Redis client, the
+ * Consul agent's address and token, the rate limiter's policy, the access log, the admin endpoints): a change to it
+ * is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -25,6 +26,10 @@ public final class ConfigChanges {
     /** The header an API key comes in: applied by a reload with the keys. */
     public static final String API_KEY_HEADER = "gateway.auth.api-key.header";
     public static final String SERVICES = "gateway.services.";
+    /** Trusted proxies and the forwarding headers. */
+    public static final String FORWARDING = "gateway.forwarding.";
+    /** The request checks: URI and header limits, body size and minimum body rate. */
+    public static final String LIMITS = "gateway.limits.";
     /** Every authentication setting. */
     public static final String AUTH = "gateway.auth.";
     /** Whether API keys not configured are looked up in Redis. */
@@ -129,7 +134,8 @@ public final class ConfigChanges {
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
         }
-        return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(SERVICES);
+        return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(SERVICES)
+                || key.startsWith(FORWARDING) || key.startsWith(LIMITS);
     }
 
     /** The named providers' changes, and {@code default} for a change under {@code gateway.auth.jwt.*}. */

@@ -38,6 +38,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private final Proxy proxy;
     private final RequestHead head;
     private final Downstream client;
+    private final ProxyRules rules;
     private final UpstreamGuard guard;
     private final Discovery discovery;
     private final Set<Instance> tried = new HashSet<>(2);
@@ -51,12 +52,13 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private volatile boolean expired;
     private volatile ScheduledFuture<?> deadline;
 
-    Exchange(Proxy proxy, RequestHead head, Downstream client, Discovery discovery, UpstreamGuard guard) {
+    Exchange(Proxy proxy, RequestHead head, Downstream client, ProxyRules rules) {
         this.proxy = proxy;
         this.head = head;
         this.client = client;
-        this.discovery = discovery;
-        this.guard = guard;
+        this.rules = rules;
+        this.discovery = rules.services();
+        this.guard = rules.guards().guard(head.service());
     }
 
     void start() {
@@ -81,7 +83,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             case UNKNOWN: {
                 // HTTP/2 without a length: wait for the first data or the end, so that a request without a body is
                 // sent without one (no chunked framing on a GET)
-                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, proxy.bodyRate(), this::bodyFailed);
+                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, rules.bodyRate(), this::bodyFailed);
                 pipe.onFirst(() -> {
                     body = pipe.isEmpty() ? RequestBody.none() : pipe;
                     begin();
@@ -92,7 +94,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             default:
                 if (guard.retryPolicy().buffers(head.method(), client.contentLength())) {
                     RequestBody.Buffered buffered = new RequestBody.Buffered(client.contentLength(), limit,
-                            proxy.bodyRate(), failure -> {
+                            rules.bodyRate(), failure -> {
                                 if (failure == null) {
                                     begin();
                                 } else {
@@ -103,7 +105,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
                     client.readBody(buffered);
                 } else {
                     long length = client.body() == Downstream.Body.LENGTH ? client.contentLength() : -1;
-                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, proxy.bodyRate(), this::bodyFailed);
+                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, rules.bodyRate(), this::bodyFailed);
                     body = pipe;
                     client.readBody(pipe);
                     begin();
@@ -131,7 +133,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         Instance instance = lease.instance();
         tried.add(instance);
         client.record(instance.toString(), null, null);
-        UpstreamAttempt a = new UpstreamAttempt(lease, proxy.headers().request(head, instance), body.producer());
+        UpstreamAttempt a = new UpstreamAttempt(lease, rules.headers().request(head, instance), body.producer());
         current = a;
         Set<Integer> failing = guard.failureStatuses();
         guard.attempt(() -> judged(a), r -> failing.contains(r.getCode()))
@@ -174,7 +176,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private void failed(UpstreamAttempt a, int attempt, Throwable e) {
         if (e instanceof BreakerOpenException) {
             a.release(Outcome.NOT_COUNTED);
-            proxy.stale().answerOpen(head, client, (BreakerOpenException) e);
+            rules.stale().answerOpen(head, client, (BreakerOpenException) e);
             finish();
             return;
         }
@@ -200,9 +202,9 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             a.release(Outcome.SUCCESS);
             return;
         }
-        HeaderPolicy.ResponseHead out = proxy.headers().response(r, head);
+        HeaderPolicy.ResponseHead out = rules.headers().response(r, head);
         response = r;
-        capture = proxy.stale().capture(head, r, out.contentLength());
+        capture = rules.stale().capture(head, r, out.contentLength());
         responded = true;
         client.respond(out.status(), out.headers(), out.contentLength());
         a.relay(this);
@@ -244,7 +246,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         client.end();
         ResponseCapture c = capture;
         if (c != null) {
-            proxy.stale().keep(head, response, c);
+            rules.stale().keep(head, response, c);
         }
         finish();
     }

@@ -31,15 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class WebSockets {
     private static final Logger LOG = LoggerFactory.getLogger(WebSockets.class);
 
-    private final Discovery discovery;
-    private final Breakers breakers;
-    private final HeaderPolicy headers;
     private final Tunnels tunnels;
 
-    WebSockets(Discovery discovery, Breakers breakers, HeaderPolicy headers, Tunnels tunnels) {
-        this.discovery = discovery;
-        this.breakers = breakers;
-        this.headers = headers;
+    WebSockets(Tunnels tunnels) {
         this.tunnels = tunnels;
     }
 
@@ -79,14 +73,14 @@ public final class WebSockets {
     public record Failed(Failure failure, String retryAfter) implements Handshake {
     }
 
-    /** Runs the upstream handshake for a valid client upgrade ({@link WebSocketUpgrade#classify}). */
-    public Handshake handshake(RequestHead head) {
-        return handshake(head, discovery, breakers);
-    }
-
-    /** {@link #handshake(RequestHead)} with the services and guards of the configuration the request started on. */
-    public Handshake handshake(RequestHead head, Discovery discovery, Breakers breakers) {
-        UpstreamGuard guard = breakers.guard(head.service());
+    /**
+     * Runs the upstream handshake for a valid client upgrade ({@link WebSocketUpgrade#classify}) with the rules of
+     * the configuration the request started on.
+     */
+    public Handshake handshake(RequestHead head, ProxyRules rules) {
+        Discovery discovery = rules.services();
+        HeaderPolicy headers = rules.headers();
+        UpstreamGuard guard = rules.guards().guard(head.service());
         if (!guard.tryEnter()) {
             return new Failed(new Failure(503, "Service Unavailable",
                     "The upstream service has too many requests in flight.", false, false), "1");
@@ -100,7 +94,7 @@ public final class WebSockets {
                         "The upstream service has no available instance.", false, false), "1");
             }
             Set<Integer> failing = guard.failureStatuses();
-            CompletableFuture<Handshake> done = guard.<Handshake>attempt(() -> attempt(head, lease),
+            CompletableFuture<Handshake> done = guard.<Handshake>attempt(() -> attempt(head, lease, headers),
                     h -> h instanceof Refused r && failing.contains(r.head().status())).toCompletableFuture();
             try {
                 return done.join();
@@ -123,7 +117,7 @@ public final class WebSockets {
     }
 
     /** One attempt on one instance; its stage fails with the I/O error that stopped it. */
-    private CompletableFuture<Handshake> attempt(RequestHead head, Lease lease) {
+    private CompletableFuture<Handshake> attempt(RequestHead head, Lease lease, HeaderPolicy headers) {
         Instance instance = lease.instance();
         SocketChannel channel = null;
         try {

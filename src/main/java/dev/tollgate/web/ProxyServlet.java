@@ -68,7 +68,7 @@ public final class ProxyServlet extends HttpServlet {
         async.setTimeout(0); // the route's timeouts and the connector's idle timeout govern
         ServletDownstream client = new ServletDownstream(req, res, async);
         async.addListener(client);
-        proxy.forward(head, client, ctx.runtime().services(), ctx.runtime().breakers());
+        proxy.forward(head, client, ctx.runtime().proxyRules());
     }
 
     /** The service, decided once per request; on a split route after authentication (sticky by principal). */

@@ -38,7 +38,7 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
     /** Runs the upstream handshake and answers the client accordingly; returns on the request thread. */
     static void serve(HttpServletRequest req, HttpServletResponse res, RequestHead head, WebSockets ws,
                       GatewayRuntime runtime) throws IOException {
-        WebSockets.Handshake answer = ws.handshake(head, runtime.services(), runtime.breakers());
+        WebSockets.Handshake answer = ws.handshake(head, runtime.proxyRules());
         if (answer instanceof WebSockets.Failed f) {
             String[] retry = f.retryAfter() == null ? new String[0] : new String[] {Headers.RETRY_AFTER, f.retryAfter()};
             Problems.send(req, res, f.failure().status(), f.failure().title(), f.failure().detail(), true, retry);

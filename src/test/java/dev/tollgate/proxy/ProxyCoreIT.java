@@ -60,7 +60,7 @@ class ProxyCoreIT {
     @Test
     void anHttp2RequestWithoutDataIsForwardedWithoutABody() throws Exception {
         Client c = new Client(Downstream.Body.UNKNOWN, -1, new byte[0], 1);
-        gateway.proxy().forward(head("GET", "/api/echo"), c);
+        gateway.proxy().forward(head("GET", "/api/echo"), c, gateway.runtime().proxyRules());
         assertThat(c.done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         UpstreamServer.Seen seen = upstream.last();
         assertThat(seen.header("Transfer-Encoding")).isNull();
@@ -72,7 +72,7 @@ class ProxyCoreIT {
     void anHttp2RequestWithDataIsStreamedChunked() throws Exception {
         byte[] body = Bytes.stream(300_000).readAllBytes();
         Client c = new Client(Downstream.Body.UNKNOWN, -1, body, 7_000);
-        gateway.proxy().forward(head("POST", "/api/echo"), c);
+        gateway.proxy().forward(head("POST", "/api/echo"), c, gateway.runtime().proxyRules());
         assertThat(c.done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(c.text()).contains("\"bodyLength\":300000").contains(Bytes.sha256(300_000));
         assertThat(upstream.last().header("Transfer-Encoding")).isEqualTo("chunked");
@@ -83,7 +83,7 @@ class ProxyCoreIT {
     void aBodyWithALengthKeepsItsLength() throws Exception {
         byte[] body = Bytes.stream(2_000_000).readAllBytes();
         Client c = new Client(Downstream.Body.LENGTH, body.length, body, 16_384);
-        gateway.proxy().forward(head("PUT", "/api/echo"), c);
+        gateway.proxy().forward(head("PUT", "/api/echo"), c, gateway.runtime().proxyRules());
         assertThat(c.done.get(20, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(c.text()).contains("\"bodyLength\":2000000").contains(Bytes.sha256(2_000_000));
         assertThat(upstream.last().header("Content-Length")).isEqualTo("2000000");
@@ -95,7 +95,7 @@ class ProxyCoreIT {
     void theAnswerWaitsForAClientThatIsNotReady() throws Exception {
         Client c = new Client(Downstream.Body.NONE, -1, new byte[0], 1);
         c.ready = false;
-        gateway.proxy().forward(head("GET", "/api/download?size=5000000"), c);
+        gateway.proxy().forward(head("GET", "/api/download?size=5000000"), c, gateway.runtime().proxyRules());
         assertThat(c.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(c.received()).isZero();
         c.becomeReady();

@@ -243,6 +243,34 @@ class ReloadIT {
         gw.reloadConfig();
     }
 
+    /** Forwarding and the request limits reload: the next request is checked and forwarded under the new ones. */
+    @Test
+    void forwardingAndRequestLimitsReload() throws Exception {
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+        String[] many = new String[16];
+        for (int i = 0; i < 8; i++) {
+            many[2 * i] = "X-Extra-" + i;
+            many[2 * i + 1] = "v";
+        }
+        assertThat(get("/api/x", many).statusCode()).isEqualTo(200);
+        assertThat(a.last().header("Via")).isEqualTo("1.1 tollgate");
+
+        gateway.rewrite(kinds(false) + "\ngateway.forwarding.via = edge-b\ngateway.limits.max-header-count = 6");
+        assertThat(gw.reloadConfig()).doesNotContain("needs a restart");
+        HttpResponse<String> ok = get("/api/x");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(a.last().header("Via")).as("the new Via name upstream").isEqualTo("1.1 edge-b");
+        assertThat(ok.headers().firstValue("Via")).hasValue("1.1 edge-b");
+        HttpResponse<String> refused = get("/api/x", many);
+        assertThat(refused.statusCode()).as("the new header count limit").isEqualTo(431);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+        gateway.rewrite(kinds(false));
+        gw.reloadConfig();
+        assertThat(get("/api/x", many).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aRequestInFlightKeepsTheTimeoutsOfItsConfiguration() throws Exception {
         String route = String.join("\n", "gateway.services.a.instances = " + a.uri(),
