@@ -9,7 +9,7 @@ import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
-import dev.tollgate.proxy.Outcomes;
+import dev.tollgate.proxy.InstanceOutcomes;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
@@ -94,7 +94,7 @@ public final class Gateway implements AutoCloseable {
             auth.expose(management, metrics.registry(), config.auth().cache());
             this.rateLimiter = started(new RateLimiter(config.rateLimit(), redis, clock, metrics.registry(),
                     management));
-            this.breakers = new Breakers(config.services().values(), clock, Outcomes::countsAgainstService);
+            this.breakers = new Breakers(config.services().values(), clock, InstanceOutcomes::countsAgainstService);
             breakers.bind(metrics.registry(), management);
             this.staleCache = new StaleCache(config.staleCache(), clock);
             staleCache.bind(metrics.registry());

@@ -202,7 +202,7 @@ class GatewayReloadTest {
     /** The API-key owner header the runtime's authenticator sends for the key {@code the-key}. */
     private static List<String> owner(GatewayRuntime rt) {
         AuthConfig.RouteAuth route = rt.routes().match(null, "GET", "/a/x").config().auth();
-        Authenticator.Outcome o = rt.authenticator().authenticate(route, List.of(), List.of("the-key"));
+        Authenticator.Decision o = rt.authenticator().authenticate(route, List.of(), List.of("the-key"));
         assertThat(o.allowed()).isTrue();
         for (String[] h : rt.authenticator().userContext().headers(o.identity())) {
             if (h[0].toLowerCase(Locale.ROOT).contains("owner")) {

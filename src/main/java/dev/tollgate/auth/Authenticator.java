@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A route's authentication decision, from the request's credential header values to an {@link Outcome}:
+ * A route's authentication decision, from the request's credential header values to an {@link Decision}:
  * 400 for an ambiguous credential, 401 {@code invalid_token} (RFC 6750) for a missing or refused one, 403
  * {@code insufficient_scope} when roles or scopes fall short, 503 when the token's provider must introspect it
  * and its endpoint is down.
@@ -60,8 +60,8 @@ public final class Authenticator {
      * @param detail a fixed description for the problem answer
      * @param retryAfter with 503: when to try again; else null
      */
-    public record Outcome(int status, Identity identity, String challenge, String detail, Duration retryAfter) {
-        public Outcome(int status, Identity identity, String challenge, String detail) {
+    public record Decision(int status, Identity identity, String challenge, String detail, Duration retryAfter) {
+        public Decision(int status, Identity identity, String challenge, String detail) {
             this(status, identity, challenge, detail, null);
         }
 
@@ -74,7 +74,7 @@ public final class Authenticator {
      * @param authorization every {@code Authorization} header value of the request
      * @param apiKey every value of the API-key header
      */
-    public Outcome authenticate(AuthConfig.RouteAuth route, List<String> authorization, List<String> apiKey) {
+    public Decision authenticate(AuthConfig.RouteAuth route, List<String> authorization, List<String> apiKey) {
         AuthConfig.Policy policy = route.policy();
         if (policy.acceptsJwt() && authorization.size() > 1) {
             return ambiguous(policy, "Authorization");
@@ -97,23 +97,23 @@ public final class Authenticator {
             String description = e.reason().description();
             if (e.reason() == AuthException.Reason.INTROSPECTION_UNAVAILABLE) {
                 // the credential may be good: not a 401, which would tell the client to drop it
-                return new Outcome(503, null, null, description, e.retryAfter());
+                return new Decision(503, null, null, description, e.retryAfter());
             }
-            return new Outcome(401, null, challenge(policy, "invalid_token", description, null), description);
+            return new Decision(401, null, challenge(policy, "invalid_token", description, null), description);
         }
         Set<String> roles = identity.principal().roles();
         boolean enoughRoles = route.roles().isEmpty() || route.roles().stream().anyMatch(roles::contains);
         if (!enoughRoles || !identity.scopes().containsAll(route.scopes())) {
             String scope = route.scopes().isEmpty() ? null : String.join(" ", new TreeSet<>(route.scopes()));
-            return new Outcome(403, null, challenge(policy, "insufficient_scope",
+            return new Decision(403, null, challenge(policy, "insufficient_scope",
                     "The credential lacks a required role or scope.", scope),
                     "The credential lacks a role or scope this route requires.");
         }
-        return new Outcome(200, identity, null, null);
+        return new Decision(200, identity, null, null);
     }
 
-    private Outcome ambiguous(AuthConfig.Policy policy, String header) {
-        return new Outcome(400, null, challenge(policy, "invalid_request", "Send one credential.", null),
+    private Decision ambiguous(AuthConfig.Policy policy, String header) {
+        return new Decision(400, null, challenge(policy, "invalid_request", "Send one credential.", null),
                 "The request carries more than one " + header + " header.");
     }
 
@@ -129,14 +129,14 @@ public final class Authenticator {
                 key.scopes(), null);
     }
 
-    private Outcome missing(AuthConfig.Policy policy) {
+    private Decision missing(AuthConfig.Policy policy) {
         // Every 401 carries error="invalid_token", the missing credential too, so that clients
         // treat all 401s alike. This deliberately departs from RFC 6750 section 3.1, which says a request
         // without authentication information SHOULD NOT get an error code.
         String description = policy == AuthConfig.Policy.JWT ? "No bearer token was sent."
                 : policy == AuthConfig.Policy.API_KEY ? "No API key was sent."
                 : "No bearer token or API key was sent.";
-        return new Outcome(401, null, challenge(policy, "invalid_token", description, null),
+        return new Decision(401, null, challenge(policy, "invalid_token", description, null),
                 "This route requires " + (policy == AuthConfig.Policy.JWT ? "a bearer token."
                         : policy == AuthConfig.Policy.API_KEY ? "an API key in " + apiKeyHeader + "."
                         : "a bearer token or an API key in " + apiKeyHeader + "."));

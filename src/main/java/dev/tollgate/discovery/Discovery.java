@@ -11,7 +11,7 @@ public interface Discovery {
     /**
      * Leases an instance of the service: one that is not in {@code exclude} (e.g. the instances a retry has
      * already tried) and, where the service has another, not ejected by passive health. The caller must
-     * {@link Lease#release(Outcome) release} the lease with the exchange's outcome once it is over.
+     * {@link Lease#release(InstanceOutcome) release} the lease with the exchange's outcome once it is over.
      *
      * @param loadBalancer the route's balancer, or null for the service's own
      * @return the lease, or null when the service has no instance left to offer

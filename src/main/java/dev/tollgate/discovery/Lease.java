@@ -2,7 +2,7 @@ package dev.tollgate.discovery;
 
 /**
  * One exchange's use of an instance. While held, it counts as an outstanding request of the instance (least
- * request balancing); {@link #release(Outcome)} ends it and reports the outcome to passive health. Used by
+ * request balancing); {@link #release(InstanceOutcome)} ends it and reports the outcome to passive health. Used by
  * the one request thread that chose it; releasing twice has no further effect.
  */
 public final class Lease {
@@ -25,7 +25,7 @@ public final class Lease {
     }
 
     /** Ends the lease; the first call counts, later ones are ignored. */
-    public void release(Outcome outcome) {
+    public void release(InstanceOutcome outcome) {
         if (released) {
             return;
         }

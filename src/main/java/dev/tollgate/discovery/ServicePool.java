@@ -109,8 +109,8 @@ final class ServicePool {
         return new Lease(this, m);
     }
 
-    void report(Member m, Outcome outcome) {
-        if (outcome == Outcome.SUCCESS) {
+    void report(Member m, InstanceOutcome outcome) {
+        if (outcome == InstanceOutcome.SUCCESS) {
             health.onSuccess(m);
         } else if (outcome.isFailure()) {
             Duration ejected = health.onFailure(m, state.get().members(), clock.millis());

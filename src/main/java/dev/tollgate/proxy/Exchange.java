@@ -2,8 +2,8 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import dev.tollgate.resilience.BreakerOpenException;
 import dev.tollgate.resilience.InstancePicker;
 import dev.tollgate.resilience.ResponseCapture;
@@ -105,7 +105,8 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
                     client.readBody(buffered);
                 } else {
                     long length = client.body() == Downstream.Body.LENGTH ? client.contentLength() : -1;
-                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, rules.bodyRate(), this::bodyFailed);
+                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, rules.bodyRate(),
+                            this::bodyFailed);
                     body = pipe;
                     client.readBody(pipe);
                     begin();
@@ -139,7 +140,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         guard.attempt(() -> judged(a), r -> failing.contains(r.getCode()))
                 .whenComplete((r, e) -> {
                     Throwable t = unwrap(e);
-                    if (t instanceof Outcomes.EjectedInstanceFailure) {
+                    if (t instanceof InstanceOutcomes.EjectedInstanceFailure) {
                         t = t.getCause();
                     }
                     if (t != null) {
@@ -162,8 +163,8 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
                 judged.complete(r);
                 return;
             }
-            a.release(Outcomes.of(t));
-            judged.completeExceptionally(a.instanceEjected() ? new Outcomes.EjectedInstanceFailure(t) : t);
+            a.release(InstanceOutcomes.of(t));
+            judged.completeExceptionally(a.instanceEjected() ? new InstanceOutcomes.EjectedInstanceFailure(t) : t);
         });
         return judged;
     }
@@ -175,12 +176,12 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     /** The attempt failed before its response head. */
     private void failed(UpstreamAttempt a, int attempt, Throwable e) {
         if (e instanceof BreakerOpenException) {
-            a.release(Outcome.NOT_COUNTED);
+            a.release(InstanceOutcome.NOT_COUNTED);
             rules.stale().answerOpen(head, client, (BreakerOpenException) e);
             finish();
             return;
         }
-        a.release(Outcomes.of(e));
+        a.release(InstanceOutcomes.of(e));
         if (retryable && !expired && !FailureMapper.map(e).clientFault()
                 && retry(RetryPolicy.classify(e), attempt, a)) {
             return;
@@ -192,14 +193,14 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private void answered(UpstreamAttempt a, int attempt, HttpResponse r) {
         if (finished.get()) {
             a.abort(new java.util.concurrent.CancellationException("exchange already ended"));
-            a.release(Outcome.NOT_COUNTED);
+            a.release(InstanceOutcome.NOT_COUNTED);
             return;
         }
         if (retryable && !expired && guard.failureStatuses().contains(r.getCode())
-                && retry(RetryPolicy.Failure.STATUS, attempt, a)) {
+                && retry(RetryPolicy.AttemptFailure.STATUS, attempt, a)) {
             // the answer is dropped unread: its connection is closed rather than drained
             a.abort(new java.util.concurrent.CancellationException("retried"));
-            a.release(Outcome.SUCCESS);
+            a.release(InstanceOutcome.SUCCESS);
             return;
         }
         HeaderPolicy.ResponseHead out = rules.headers().response(r, head);
@@ -211,7 +212,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     }
 
     /** Whether to try again (policy and budget); if so the next attempt is scheduled after the backoff. */
-    private boolean retry(RetryPolicy.Failure failure, int attempt, UpstreamAttempt failed) {
+    private boolean retry(RetryPolicy.AttemptFailure failure, int attempt, UpstreamAttempt failed) {
         if (!guard.retryPolicy().retries(failure, attempt) || !guard.tryRetry()) {
             return false;
         }
@@ -242,7 +243,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
 
     @Override
     public void ended(UpstreamAttempt a) {
-        a.release(Outcome.SUCCESS);
+        a.release(InstanceOutcome.SUCCESS);
         client.end();
         ResponseCapture c = capture;
         if (c != null) {
@@ -257,7 +258,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
      */
     @Override
     public void failed(UpstreamAttempt a, Throwable cause) {
-        a.release(Outcomes.of(cause));
+        a.release(InstanceOutcomes.of(cause));
         fail(a.instance(), cause);
     }
 
@@ -278,7 +279,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         LOG.debug("request={} route={} client went away: {}", head.requestId(), head.route().name(), cause.toString());
         UpstreamAttempt a = current;
         if (a != null) {
-            a.release(Outcome.SUCCESS);
+            a.release(InstanceOutcome.SUCCESS);
             a.abort(cause);
         }
         client.abort(cause);
@@ -289,7 +290,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
     private void bodyFailed(Throwable cause) {
         UpstreamAttempt a = current;
         if (a != null) {
-            a.release(Outcome.NOT_COUNTED);
+            a.release(InstanceOutcome.NOT_COUNTED);
             a.abort(cause); // its stage fails with the cause, which is answered in failed()
         } else {
             fail(null, cause);
@@ -319,7 +320,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        Failure f = FailureMapper.map(e);
+        FailureAnswer f = FailureMapper.map(e);
         if (responded || client.isCommitted()) {
             LOG.warn("request={} route={} upstream={} failed after the response started; aborting the client "
                     + "connection: {}", head.requestId(), head.route().name(), instance, e.toString());

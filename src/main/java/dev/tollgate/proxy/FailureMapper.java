@@ -19,30 +19,33 @@ public final class FailureMapper {
     private FailureMapper() {
     }
 
-    public static Failure map(Throwable t) {
+    public static FailureAnswer map(Throwable t) {
         if (t instanceof ClientBody.TooLargeException) {
-            return new Failure(413, "Content Too Large", "The request body is larger than this route accepts.",
+            return new FailureAnswer(413, "Content Too Large", "The request body is larger than this route accepts.",
                     true, true);
         }
         if (t instanceof ClientBody.ReadException) {
             boolean timeout = causedBy(t, TimeoutException.class) || causedBy(t, SocketTimeoutException.class);
             return timeout
-                    ? new Failure(408, "Request Timeout", "The request body was not received in time.", true, true)
-                    : new Failure(400, "Bad Request", "The request body could not be read.", true, true);
+                    ? new FailureAnswer(408, "Request Timeout", "The request body was not received in time.", true,
+                            true)
+                    : new FailureAnswer(400, "Bad Request", "The request body could not be read.", true, true);
         }
         if (t instanceof ConnectionRequestTimeoutException) {
-            return new Failure(503, "Service Unavailable", "No connection to the upstream service is free.",
+            return new FailureAnswer(503, "Service Unavailable", "No connection to the upstream service is free.",
                     false, false);
         }
         if (t instanceof ConnectTimeoutException || t instanceof HttpHostConnectException
                 || t instanceof ConnectException || t instanceof NoRouteToHostException
                 || t instanceof UnknownHostException) {
-            return new Failure(502, "Bad Gateway", "The upstream service could not be reached.", false, false);
+            return new FailureAnswer(502, "Bad Gateway", "The upstream service could not be reached.", false, false);
         }
         if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
-            return new Failure(504, "Gateway Timeout", "The upstream service did not answer in time.", false, false);
+            return new FailureAnswer(504, "Gateway Timeout", "The upstream service did not answer in time.", false,
+                    false);
         }
-        return new Failure(502, "Bad Gateway", "The upstream service failed to send a valid response.", false, false);
+        return new FailureAnswer(502, "Bad Gateway", "The upstream service failed to send a valid response.", false,
+                false);
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {

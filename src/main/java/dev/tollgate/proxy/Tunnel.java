@@ -1,7 +1,7 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -295,7 +295,7 @@ public final class Tunnel {
         if (c != null) {
             c.close();
         }
-        lease.release(Outcome.SUCCESS);
+        lease.release(InstanceOutcome.SUCCESS);
     }
 
     /** The upstream instance. */

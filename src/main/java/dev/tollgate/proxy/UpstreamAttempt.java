@@ -2,8 +2,8 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -90,7 +90,7 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     }
 
     /** Releases the instance's lease with the attempt's outcome; only the first call counts. */
-    void release(Outcome outcome) {
+    void release(InstanceOutcome outcome) {
         if (released.compareAndSet(false, true)) {
             lease.release(outcome);
         }
@@ -169,7 +169,8 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     }
 
     @Override
-    public void produceRequest(RequestChannel channel, HttpContext context) throws org.apache.hc.core5.http.HttpException,
+    public void produceRequest(RequestChannel channel,
+            HttpContext context) throws org.apache.hc.core5.http.HttpException,
             IOException {
         channel.sendRequest(request, body == null ? null : body.details(), context);
     }

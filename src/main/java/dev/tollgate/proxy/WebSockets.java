@@ -2,8 +2,8 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import dev.tollgate.resilience.BreakerOpenException;
 import dev.tollgate.resilience.Breakers;
 import dev.tollgate.resilience.InstancePicker;
@@ -70,7 +70,7 @@ public final class WebSockets {
      * @param failure the status and text
      * @param retryAfter seconds for {@code Retry-After}, or null
      */
-    public record Failed(Failure failure, String retryAfter) implements Handshake {
+    public record Failed(FailureAnswer failure, String retryAfter) implements Handshake {
     }
 
     /**
@@ -82,7 +82,7 @@ public final class WebSockets {
         HeaderPolicy headers = rules.headers();
         UpstreamGuard guard = rules.guards().guard(head.service());
         if (!guard.tryEnter()) {
-            return new Failed(new Failure(503, "Service Unavailable",
+            return new Failed(new FailureAnswer(503, "Service Unavailable",
                     "The upstream service has too many requests in flight.", false, false), "1");
         }
         try {
@@ -90,7 +90,7 @@ public final class WebSockets {
             Lease lease = InstancePicker.pick(discovery, head.service(),
                     head.route().config().loadBalancer(), Set.of());
             if (lease == null) {
-                return new Failed(new Failure(503, "Service Unavailable",
+                return new Failed(new FailureAnswer(503, "Service Unavailable",
                         "The upstream service has no available instance.", false, false), "1");
             }
             Set<Integer> failing = guard.failureStatuses();
@@ -101,12 +101,12 @@ public final class WebSockets {
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 if (cause instanceof BreakerOpenException) {
-                    lease.release(Outcome.NOT_COUNTED);
-                    return new Failed(new Failure(503, "Service Unavailable",
+                    lease.release(InstanceOutcome.NOT_COUNTED);
+                    return new Failed(new FailureAnswer(503, "Service Unavailable",
                             "The upstream service is failing; try again later.", false, false), "1");
                 }
-                lease.release(Outcomes.of(cause));
-                Failure f = FailureMapper.map(cause);
+                lease.release(InstanceOutcomes.of(cause));
+                FailureAnswer f = FailureMapper.map(cause);
                 LOG.warn("request={} route={} upstream={} websocket upgrade answered {}: {}", head.requestId(),
                         head.route().name(), lease.instance(), f.status(), cause.toString());
                 return new Failed(f, null);
@@ -152,7 +152,7 @@ public final class WebSockets {
             }
             byte[] body = answer.body(channel.socket().getInputStream());
             channel.close();
-            lease.release(Outcome.SUCCESS);
+            lease.release(InstanceOutcome.SUCCESS);
             return CompletableFuture.completedFuture(new Refused(headers.response(answer.response(), head), body));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);

@@ -14,7 +14,7 @@ interface Buckets {
      *
      * @return one outcome per bucket, in order
      */
-    List<Outcome> acquire(List<Acquire> buckets) throws RedisUnavailableException;
+    List<BucketAnswer> acquire(List<Acquire> buckets) throws RedisUnavailableException;
 
     /** Empties the buckets with these keys; returns how many existed. */
     long reset(List<String> keys) throws RedisUnavailableException;

@@ -33,7 +33,7 @@ public record Decision(Verdict verdict, long retryAfterSeconds, List<RuleStatus>
      * @param quota the quota: the limit, or the token bucket's burst
      * @param windowSeconds the window: the sliding window, or the time the token bucket takes to fill up
      * @param remaining units left
-     * @param resetSeconds seconds until the quota is restored (see {@link Outcome#resetMicros()})
+     * @param resetSeconds seconds until the quota is restored (see {@link BucketAnswer#resetMicros()})
      */
     public record RuleStatus(String rule, long quota, long windowSeconds, long remaining, long resetSeconds) {
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Lease {
     /** The outcomes of the call that took them: what Redis had left after it, the units included. */
-    final List<Outcome> base;
+    final List<BucketAnswer> base;
     final int granted;
     /** Its members' name in the sliding logs ({@code <id>-<n>}), for a refund of units it did not use. */
     final String id;
@@ -28,7 +28,7 @@ final class Lease {
     /** The lease its renewer took, handed out once this one is spent or ended. */
     volatile Lease next;
 
-    Lease(List<Outcome> base, int granted, String id, long takenAt, long end, boolean expires) {
+    Lease(List<BucketAnswer> base, int granted, String id, long takenAt, long end, boolean expires) {
         this.base = base;
         this.granted = granted;
         this.id = id;
@@ -57,7 +57,7 @@ final class Lease {
      * Takes a unit; the outcomes as the request's own call would have said them (Redis's latest answer, with
      * the units still unused here), or null if none is left.
      */
-    List<Outcome> take(long now) {
+    List<BucketAnswer> take(long now) {
         if (ended(now)) {
             return null;
         }
@@ -83,17 +83,17 @@ final class Lease {
     }
 
     /**
-     * Outcomes whose {@code remaining} counts {@code unused} prefetched units too, as the client may still use
-     * them; {@code admittedHere}: by a unit this instance held, so allowed in every bucket whatever Redis said.
+     * Bucket answers whose {@code remaining} counts {@code unused} prefetched units too, as the client may still
+     * use them; {@code admittedHere}: by a unit this instance held, so allowed in every bucket whatever Redis said.
      */
-    static List<Outcome> withUnused(List<Outcome> outcomes, int unused, boolean admittedHere) {
+    static List<BucketAnswer> withUnused(List<BucketAnswer> outcomes, int unused, boolean admittedHere) {
         if (unused == 0 && !admittedHere) {
             return outcomes;
         }
-        List<Outcome> out = new ArrayList<>(outcomes.size());
-        for (Outcome o : outcomes) {
-            out.add(admittedHere ? new Outcome(true, o.remaining() + unused, o.resetMicros(), 0)
-                    : new Outcome(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
+        List<BucketAnswer> out = new ArrayList<>(outcomes.size());
+        for (BucketAnswer o : outcomes) {
+            out.add(admittedHere ? new BucketAnswer(true, o.remaining() + unused, o.resetMicros(), 0)
+                    : new BucketAnswer(o.allowed(), o.remaining() + unused, o.resetMicros(), o.retryMicros()));
         }
         return out;
     }

@@ -48,7 +48,7 @@ final class LimitScript {
      * @param granted the units prefetched for it
      * @param time the time of the call (Redis's, or the one it was given), in microseconds
      */
-    record Answer(List<Outcome> outcomes, int granted, long time) {
+    record Answer(List<BucketAnswer> outcomes, int granted, long time) {
     }
 
     /**
@@ -104,9 +104,9 @@ final class LimitScript {
         List<Answer> answers = new ArrayList<>(batch.size());
         int v = 0;
         for (Request r : batch) {
-            List<Outcome> out = new ArrayList<>(r.buckets().size());
+            List<BucketAnswer> out = new ArrayList<>(r.buckets().size());
             for (int i = 0; i < r.buckets().size(); i++, v += 4) {
-                out.add(new Outcome(number(values, v) == 1, number(values, v + 1), number(values, v + 2),
+                out.add(new BucketAnswer(number(values, v) == 1, number(values, v + 1), number(values, v + 2),
                         number(values, v + 3)));
             }
             answers.add(new Answer(out, (int) number(values, v), number(values, v + 1)));

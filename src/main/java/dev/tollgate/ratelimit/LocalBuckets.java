@@ -35,7 +35,7 @@ final class LocalBuckets implements Buckets {
     }
 
     @Override
-    public List<Outcome> acquire(List<Acquire> buckets) {
+    public List<BucketAnswer> acquire(List<Acquire> buckets) {
         long now = nowMicros();
         if (calls.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep(now);
@@ -67,18 +67,18 @@ final class LocalBuckets implements Buckets {
         }
     }
 
-    private List<Outcome> decide(List<Acquire> buckets, long now) {
-        List<Outcome> peeked = new ArrayList<>(buckets.size());
+    private List<BucketAnswer> decide(List<Acquire> buckets, long now) {
+        List<BucketAnswer> peeked = new ArrayList<>(buckets.size());
         boolean veto = false;
         for (Acquire a : buckets) {
-            Outcome o = cells.get(a.key()).peek(now, a);
+            BucketAnswer o = cells.get(a.key()).peek(now, a);
             veto |= a.enforced() && !o.allowed();
             peeked.add(o);
         }
         if (veto) {
             return peeked;
         }
-        List<Outcome> out = new ArrayList<>(buckets.size());
+        List<BucketAnswer> out = new ArrayList<>(buckets.size());
         for (int i = 0; i < buckets.size(); i++) {
             Acquire a = buckets.get(i);
             out.add(peeked.get(i).allowed() ? cells.get(a.key()).take(now, a) : peeked.get(i));
@@ -138,7 +138,7 @@ final class LocalBuckets implements Buckets {
         long idleAt = Long.MIN_VALUE;
         boolean dead;
 
-        Outcome peek(long now, Acquire a) {
+        BucketAnswer peek(long now, Acquire a) {
             if (a.algorithm() == Algorithm.SLIDING_WINDOW_COUNTER) {
                 if (counter == null) {
                     counter = new WindowCounter();
@@ -157,8 +157,8 @@ final class LocalBuckets implements Buckets {
             return bucket.peek(now, a);
         }
 
-        Outcome take(long now, Acquire a) {
-            Outcome o;
+        BucketAnswer take(long now, Acquire a) {
+            BucketAnswer o;
             if (a.algorithm() == Algorithm.SLIDING_WINDOW_COUNTER) {
                 o = counter.take(now, a);
                 idleAt = counter.emptyAt(a.windowMicros());

@@ -56,7 +56,7 @@ final class Prefetch {
     }
 
     /** The request's outcomes: from a unit of its lease, or from a call by {@code sender} that may renew it. */
-    List<Outcome> acquire(List<Acquire> buckets, Sender sender) throws RedisUnavailableException {
+    List<BucketAnswer> acquire(List<Acquire> buckets, Sender sender) throws RedisUnavailableException {
         long now = clock.nanoTime();
         Lease lease = current(buckets, now);
         // the renewer asks for the next lease while a quarter of this one is left, so that under steady load
@@ -64,7 +64,7 @@ final class Prefetch {
         boolean renew = lease != null && lease.next == null && lease.low(now)
                 && lease.renewing.compareAndSet(false, true);
         if (lease != null && !renew) {
-            List<Outcome> local = lease.take(now);
+            List<BucketAnswer> local = lease.take(now);
             if (local != null) {
                 served.increment();
                 return local;
@@ -122,18 +122,18 @@ final class Prefetch {
      * add one, so no lease with units is ever overwritten (one evicted from the table loses its units: at most
      * MAX_LEASES combinations keep one).
      */
-    private List<Outcome> first(Request request, Answer answer, long now) {
+    private List<BucketAnswer> first(Request request, Answer answer, long now) {
         leases.asMap().putIfAbsent(request.buckets(), lease(request, answer, now));
         count(answer);
         return Lease.withUnused(answer.outcomes(), answer.granted(), false);
     }
 
     /** The renewer installs its lease as the next one. */
-    private List<Outcome> renewed(Lease lease, Request request, Answer answer, long now) {
+    private List<BucketAnswer> renewed(Lease lease, Request request, Answer answer, long now) {
         lease.next = lease(request, answer, now);
         if (vetoed(request.buckets(), answer.outcomes())) {
             // Redis has no room left, but this instance still holds units it took earlier: use one
-            List<Outcome> local = lease.take(clock.nanoTime());
+            List<BucketAnswer> local = lease.take(clock.nanoTime());
             if (local != null) {
                 served.increment();
                 return local;
@@ -154,7 +154,7 @@ final class Prefetch {
         }
     }
 
-    private static boolean vetoed(List<Acquire> buckets, List<Outcome> outcomes) {
+    private static boolean vetoed(List<Acquire> buckets, List<BucketAnswer> outcomes) {
         for (int i = 0; i < buckets.size(); i++) {
             if (buckets.get(i).enforced() && !outcomes.get(i).allowed()) {
                 return true;

@@ -163,7 +163,7 @@ public final class RateLimiter implements AutoCloseable {
             return decide(rules, acquires(rules, caller, 1), caller.route());
         }
         List<Acquire> acquires = acquires(rules, caller, 1);
-        List<Outcome> outcomes;
+        List<BucketAnswer> outcomes;
         try {
             outcomes = remote.acquire(acquires);
         } catch (RedisUnavailableException e) {
@@ -231,7 +231,7 @@ public final class RateLimiter implements AutoCloseable {
         return out;
     }
 
-    private Decision verdict(List<RateLimitRule> rules, List<Acquire> acquires, List<Outcome> outcomes,
+    private Decision verdict(List<RateLimitRule> rules, List<Acquire> acquires, List<BucketAnswer> outcomes,
                              String route) {
         List<RuleStatus> statuses = new ArrayList<>(rules.size());
         boolean rejected = false;
@@ -239,7 +239,7 @@ public final class RateLimiter implements AutoCloseable {
         for (int i = 0; i < rules.size(); i++) {
             RateLimitRule r = rules.get(i);
             Acquire a = acquires.get(i);
-            Outcome o = outcomes.get(i);
+            BucketAnswer o = outcomes.get(i);
             RuleStats s = counts(r);
             String outcome;
             if (o.allowed()) {

@@ -65,7 +65,7 @@ final class RedisBuckets implements Buckets {
     }
 
     @Override
-    public List<Outcome> acquire(List<Acquire> buckets) throws RedisUnavailableException {
+    public List<BucketAnswer> acquire(List<Acquire> buckets) throws RedisUnavailableException {
         if (prefetch == null) {
             return batcher.send(Request.plain(buckets)).outcomes();
         }

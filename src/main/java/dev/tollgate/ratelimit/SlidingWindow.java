@@ -23,17 +23,17 @@ final class SlidingWindow {
         return times[(head + i) % times.length];
     }
 
-    Outcome peek(long now, Acquire a) {
+    BucketAnswer peek(long now, Acquire a) {
         expire(now, a.windowMicros());
         if (size < a.limit()) {
             long reset = size == 0 ? 0 : at(0) + a.windowMicros() - now;
-            return new Outcome(true, a.limit() - size, reset, 0);
+            return new BucketAnswer(true, a.limit() - size, reset, 0);
         }
         long retry = at((int) (size - a.limit())) + a.windowMicros() - now;
-        return new Outcome(false, 0, at(0) + a.windowMicros() - now, retry);
+        return new BucketAnswer(false, 0, at(0) + a.windowMicros() - now, retry);
     }
 
-    Outcome take(long now, Acquire a) {
+    BucketAnswer take(long now, Acquire a) {
         long oldest = size == 0 ? now : at(0);
         if (size == times.length) {
             long[] grown = new long[times.length * 2];
@@ -45,7 +45,7 @@ final class SlidingWindow {
         }
         times[(head + size) % times.length] = now;
         size++;
-        return new Outcome(true, a.limit() - size, oldest + a.windowMicros() - now, 0);
+        return new BucketAnswer(true, a.limit() - size, oldest + a.windowMicros() - now, 0);
     }
 
     /** When the bucket is empty again (it can then be forgotten). */

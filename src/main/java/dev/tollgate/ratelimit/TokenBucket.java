@@ -17,19 +17,19 @@ final class TokenBucket {
         return Math.min(a.burst(), tokens + (double) (now - updated) * a.limit() / a.windowMicros());
     }
 
-    Outcome peek(long now, Acquire a) {
+    BucketAnswer peek(long now, Acquire a) {
         double t = available(now, a);
         long reset = refill(a.burst() - t, a);
         if (t >= 1) {
-            return new Outcome(true, (long) Math.floor(t), reset, 0);
+            return new BucketAnswer(true, (long) Math.floor(t), reset, 0);
         }
-        return new Outcome(false, 0, reset, refill(1 - t, a));
+        return new BucketAnswer(false, 0, reset, refill(1 - t, a));
     }
 
-    Outcome take(long now, Acquire a) {
+    BucketAnswer take(long now, Acquire a) {
         tokens = available(now, a) - 1;
         updated = now;
-        return new Outcome(true, (long) Math.floor(tokens), refill(a.burst() - tokens, a), 0);
+        return new BucketAnswer(true, (long) Math.floor(tokens), refill(a.burst() - tokens, a), 0);
     }
 
     /** Microseconds until {@code missing} tokens are refilled, rounded up. */

@@ -30,24 +30,24 @@ final class WindowCounter {
         }
     }
 
-    Outcome peek(long now, Acquire a) {
+    BucketAnswer peek(long now, Acquire a) {
         roll(now, a.windowMicros());
         long elapsed = now % a.windowMicros();
         double estimate = estimate(previous, current, elapsed, a.windowMicros());
         if (estimate < a.limit()) {
             long remaining = remaining(a.limit(), estimate);
-            return new Outcome(true, remaining, restore(previous, current, a, elapsed, remaining), 0);
+            return new BucketAnswer(true, remaining, restore(previous, current, a, elapsed, remaining), 0);
         }
         long retry = restore(previous, current, a, elapsed, 0);
-        return new Outcome(false, 0, retry, retry);
+        return new BucketAnswer(false, 0, retry, retry);
     }
 
-    Outcome take(long now, Acquire a) {
+    BucketAnswer take(long now, Acquire a) {
         roll(now, a.windowMicros());
         long elapsed = now % a.windowMicros();
         current++;
         long remaining = remaining(a.limit(), estimate(previous, current, elapsed, a.windowMicros()));
-        return new Outcome(true, remaining, restore(previous, current, a, elapsed, remaining), 0);
+        return new BucketAnswer(true, remaining, restore(previous, current, a, elapsed, remaining), 0);
     }
 
     /** When both counts are out of the sliding window (the bucket can then be forgotten). */

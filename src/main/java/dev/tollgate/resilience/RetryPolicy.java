@@ -15,7 +15,7 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
  */
 public final class RetryPolicy {
     /** What went wrong with an attempt, as far as retrying is concerned. */
-    public enum Failure {
+    public enum AttemptFailure {
         /** No connection was made: the request never left the gateway. */
         CONNECT,
         /** The connection failed before a response arrived (reset, closed, invalid response). */
@@ -29,12 +29,12 @@ public final class RetryPolicy {
     private final RetryConfig config;
 
     /** What kind of failure an attempt's exception is. */
-    public static Failure classify(Throwable t) {
+    public static AttemptFailure classify(Throwable t) {
         if (t instanceof ConnectException || t instanceof ConnectTimeoutException || t instanceof NoRouteToHostException
                 || t instanceof UnknownHostException || t instanceof ConnectionRequestTimeoutException) {
-            return Failure.CONNECT;
+            return AttemptFailure.CONNECT;
         }
-        return t instanceof InterruptedIOException ? Failure.TIMEOUT : Failure.NO_RESPONSE;
+        return t instanceof InterruptedIOException ? AttemptFailure.TIMEOUT : AttemptFailure.NO_RESPONSE;
     }
 
     public RetryPolicy(RetryConfig config) {
@@ -53,8 +53,8 @@ public final class RetryPolicy {
     }
 
     /** Whether attempt number {@code attempt} (1 = the first) that failed this way may be followed by another. */
-    public boolean retries(Failure failure, int attempt) {
-        return failure != Failure.TIMEOUT && attempt <= config.maxRetries();
+    public boolean retries(AttemptFailure failure, int attempt) {
+        return failure != AttemptFailure.TIMEOUT && attempt <= config.maxRetries();
     }
 
     /**

@@ -39,7 +39,7 @@ public final class AuthFilter extends HttpFilter {
         Authenticator authenticator = ctx.runtime().authenticator();
         List<String[]> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
-            Authenticator.Outcome outcome = authenticator.authenticate(route,
+            Authenticator.Decision outcome = authenticator.authenticate(route,
                     Collections.list(req.getHeaders(AUTHORIZATION)),
                     Collections.list(req.getHeaders(authenticator.apiKeyHeader())));
             if (outcome.retryAfter() != null) {

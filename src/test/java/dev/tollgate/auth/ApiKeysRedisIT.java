@@ -68,7 +68,7 @@ class ApiKeysRedisIT {
         assertThat(REDIS.server().command("SET tollgate:auth:apikey:" + hex(key) + " '" + json + "'")).isEqualTo("+OK");
     }
 
-    private Authenticator.Outcome present(String key) {
+    private Authenticator.Decision present(String key) {
         return auth.authenticator().authenticate(route, List.of(), List.of(key));
     }
 
@@ -90,7 +90,7 @@ class ApiKeysRedisIT {
     void keyStoredInRedisGivesItsOwnerPlanRolesAndScopes() {
         store("k-redis-1", "{\"id\":\"globex-main\",\"owner\":\"globex\",\"plan\":\"gold\","
                 + "\"roles\":[\"partner\",\"billing\"],\"scopes\":[\"orders:read\"]}");
-        Authenticator.Outcome ok = present("k-redis-1");
+        Authenticator.Decision ok = present("k-redis-1");
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.identity().method()).isEqualTo(Identity.API_KEY);
         assertThat(ok.identity().principal()).isEqualTo(
@@ -106,7 +106,7 @@ class ApiKeysRedisIT {
 
     @Test
     void unknownKeyIs401AndThatAnswerIsCachedForTheTtl() {
-        Authenticator.Outcome unknown = present("k-later");
+        Authenticator.Decision unknown = present("k-later");
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.challenge()).contains("error=\"invalid_token\"");
         store("k-later", "{\"owner\":\"late\"}");
@@ -145,7 +145,7 @@ class ApiKeysRedisIT {
         try {
             assertThat(present(CONFIGURED).status()).isEqualTo(200);
             assertThat(present(CONFIGURED).identity().principal().subject()).isEqualTo("initech");
-            Authenticator.Outcome unseen = present("k-unseen");
+            Authenticator.Decision unseen = present("k-unseen");
             assertThat(unseen.status()).isEqualTo(401);
             assertThat(unseen.detail()).isEqualTo("The API key is not valid.");
             assertThat(present("k-seen").status()).as("answered from the local cache").isEqualTo(200);

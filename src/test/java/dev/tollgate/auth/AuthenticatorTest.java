@@ -42,22 +42,22 @@ class AuthenticatorTest {
     @Test
     void missingCredentialIs401InvalidTokenLikeEveryOther401() {
         // deliberately past RFC 6750 section 3.1's "SHOULD NOT include an error code"
-        Authenticator.Outcome o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
+        Authenticator.Decision o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of(), List.of());
         assertThat(o.status()).isEqualTo(401);
         assertThat(o.challenge()).isEqualTo(
                 "Bearer realm=\"tollgate\", error=\"invalid_token\", error_description=\"No bearer token was sent.\"");
         assertThat(o.detail()).isEqualTo("This route requires a bearer token.");
-        Authenticator.Outcome basic = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
+        Authenticator.Decision basic = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of("Basic YWxpY2U6cHc="), List.of(KEY));
         assertThat(basic.status()).isEqualTo(401);
         assertThat(basic.challenge()).isEqualTo(o.challenge());
-        Authenticator.Outcome key = authenticator.authenticate(route(AuthConfig.Policy.API_KEY, Set.of(), Set.of()),
+        Authenticator.Decision key = authenticator.authenticate(route(AuthConfig.Policy.API_KEY, Set.of(), Set.of()),
                 List.of(bearer(List.of(), "")), List.of());
         assertThat(key.status()).isEqualTo(401);
         assertThat(key.challenge()).isEqualTo("ApiKey realm=\"tollgate\", error=\"invalid_token\", "
                 + "error_description=\"No API key was sent.\", header=\"X-API-Key\"");
-        Authenticator.Outcome either = authenticator.authenticate(
+        Authenticator.Decision either = authenticator.authenticate(
                 route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of()), List.of(), List.of());
         assertThat(either.status()).isEqualTo(401);
         assertThat(either.challenge()).isEqualTo("Bearer realm=\"tollgate\", error=\"invalid_token\", "
@@ -70,14 +70,14 @@ class AuthenticatorTest {
     void nonBearerAuthorizationFallsBackToTheApiKeyOnEitherRoutes() {
         AuthConfig.RouteAuth r = route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of());
         for (String authorization : List.of("Basic YWxpY2U6cHc=", "Digest username=\"a\"", "Bearer ", "bearer")) {
-            Authenticator.Outcome ok = authenticator.authenticate(r, List.of(authorization), List.of(KEY));
+            Authenticator.Decision ok = authenticator.authenticate(r, List.of(authorization), List.of(KEY));
             assertThat(ok.status()).as(authorization).isEqualTo(200);
             assertThat(ok.identity().method()).isEqualTo(Identity.API_KEY);
             assertThat(ok.identity().principal().subject()).isEqualTo("acme");
-            Authenticator.Outcome badKey = authenticator.authenticate(r, List.of(authorization), List.of(KEY + "x"));
+            Authenticator.Decision badKey = authenticator.authenticate(r, List.of(authorization), List.of(KEY + "x"));
             assertThat(badKey.status()).isEqualTo(401);
             assertThat(badKey.challenge()).contains("error_description=\"The API key is not valid.\"");
-            Authenticator.Outcome neither = authenticator.authenticate(r, List.of(authorization), List.of());
+            Authenticator.Decision neither = authenticator.authenticate(r, List.of(authorization), List.of());
             assertThat(neither.status()).isEqualTo(401);
             assertThat(neither.challenge()).contains("error_description=\"No bearer token or API key was sent.\"");
         }
@@ -85,7 +85,7 @@ class AuthenticatorTest {
 
     @Test
     void invalidTokenIs401InvalidToken() {
-        Authenticator.Outcome o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
+        Authenticator.Decision o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of("Bearer abc.def.ghi"), List.of());
         assertThat(o.status()).isEqualTo(401);
         assertThat(o.challenge()).isEqualTo("Bearer realm=\"tollgate\", error=\"invalid_token\", "
@@ -95,7 +95,7 @@ class AuthenticatorTest {
     @Test
     void twoAuthorizationHeadersAre400() {
         String t = bearer(List.of(), "");
-        Authenticator.Outcome o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
+        Authenticator.Decision o = authenticator.authenticate(route(AuthConfig.Policy.JWT, Set.of(), Set.of()),
                 List.of(t, t), List.of());
         assertThat(o.status()).isEqualTo(400);
         assertThat(o.challenge()).contains("error=\"invalid_request\"");
@@ -109,7 +109,7 @@ class AuthenticatorTest {
         AuthConfig.RouteAuth either = route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of(), Set.of());
         AuthConfig.RouteAuth key = route(AuthConfig.Policy.API_KEY, Set.of(), Set.of());
         // a route accepting JWT reads Authorization: two of them are ambiguous, whatever their scheme
-        Authenticator.Outcome twoBasic = authenticator.authenticate(either, List.of("Basic YQ==", "Basic Yg=="),
+        Authenticator.Decision twoBasic = authenticator.authenticate(either, List.of("Basic YQ==", "Basic Yg=="),
                 List.of(KEY));
         assertThat(twoBasic.status()).isEqualTo(400);
         assertThat(twoBasic.detail()).isEqualTo("The request carries more than one Authorization header.");
@@ -118,7 +118,7 @@ class AuthenticatorTest {
         assertThat(authenticator.authenticate(key, List.of(t, "Basic YQ=="), List.of(KEY)).status()).isEqualTo(200);
         // API-key headers matter only when the API key is the credential used
         assertThat(authenticator.authenticate(either, List.of(t), List.of(KEY, "other")).status()).isEqualTo(200);
-        Authenticator.Outcome twoKeys = authenticator.authenticate(either, List.of("Basic YQ=="), List.of(KEY, KEY));
+        Authenticator.Decision twoKeys = authenticator.authenticate(either, List.of("Basic YQ=="), List.of(KEY, KEY));
         assertThat(twoKeys.status()).isEqualTo(400);
         assertThat(twoKeys.detail()).isEqualTo("The request carries more than one X-API-Key header.");
     }
@@ -126,12 +126,12 @@ class AuthenticatorTest {
     @Test
     void rolesAnyOfAndScopesAllOf() {
         AuthConfig.RouteAuth r = route(AuthConfig.Policy.JWT, Set.of("admin", "ops"), Set.of("orders:read"));
-        Authenticator.Outcome ok = authenticator.authenticate(r, List.of(bearer(List.of("ops"), "orders:read x")),
+        Authenticator.Decision ok = authenticator.authenticate(r, List.of(bearer(List.of("ops"), "orders:read x")),
                 List.of());
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.identity().principal()).isEqualTo(
                 new dev.tollgate.auth.Principal("alice", null, Set.of("ops"), "gold"));
-        Authenticator.Outcome noRole = authenticator.authenticate(r, List.of(bearer(List.of("user"), "orders:read")),
+        Authenticator.Decision noRole = authenticator.authenticate(r, List.of(bearer(List.of("user"), "orders:read")),
                 List.of());
         assertThat(noRole.status()).isEqualTo(403);
         assertThat(noRole.challenge()).isEqualTo("Bearer realm=\"tollgate\", error=\"insufficient_scope\", "
@@ -143,11 +143,11 @@ class AuthenticatorTest {
     @Test
     void apiKeyGivesItsOwnerPlanAndRoles() {
         AuthConfig.RouteAuth r = route(AuthConfig.Policy.JWT_OR_API_KEY, Set.of("partner"), Set.of());
-        Authenticator.Outcome ok = authenticator.authenticate(r, List.of(), List.of(KEY));
+        Authenticator.Decision ok = authenticator.authenticate(r, List.of(), List.of(KEY));
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.identity().method()).isEqualTo("api-key");
         assertThat(ok.identity().principal()).isEqualTo(new Principal("acme", "partner", Set.of("partner"), "silver"));
-        Authenticator.Outcome bad = authenticator.authenticate(r, List.of(), List.of(KEY + "x"));
+        Authenticator.Decision bad = authenticator.authenticate(r, List.of(), List.of(KEY + "x"));
         assertThat(bad.status()).isEqualTo(401);
         assertThat(bad.detail()).isEqualTo("The API key is not valid.");
         assertThat(auth.tokens().stats().failures(AuthException.Reason.UNKNOWN_API_KEY)).isEqualTo(1);

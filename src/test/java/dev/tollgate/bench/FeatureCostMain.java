@@ -1,13 +1,13 @@
 package dev.tollgate.bench;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.AuthStats;
+import dev.tollgate.auth.Authentication;
 import dev.tollgate.auth.TokenAuthenticator;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.LoadBalancing;
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.resilience.ServiceGuard;
@@ -273,7 +273,7 @@ public final class FeatureCostMain {
                 double ns = time(3, 2_000_000, () -> {
                     Lease lease = services.choose("sel", lb, none);
                     long v = lease.instance().hashCode();
-                    lease.release(Outcome.SUCCESS);
+                    lease.release(InstanceOutcome.SUCCESS);
                     return v;
                 });
                 add("discovery: choose + release, " + lb.label(), ns, "3 static instances (weights 1, 2, 3)");

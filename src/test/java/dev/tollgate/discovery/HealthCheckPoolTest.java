@@ -38,7 +38,7 @@ class HealthCheckPoolTest {
         for (int i = 0; i < picks; i++) {
             Lease l = pool.choose(null, Set.of());
             out.add(l.instance().port());
-            l.release(Outcome.SUCCESS);
+            l.release(InstanceOutcome.SUCCESS);
         }
         return out;
     }
@@ -65,7 +65,7 @@ class HealthCheckPoolTest {
         markUnhealthy(pool, 8001);
         Lease l = pool.choose(null, Set.of(ServicePoolTest.inst(8003), ServicePoolTest.inst(8004)));
         assertThat(l.instance().port()).isEqualTo(8002);
-        l.release(Outcome.REFUSED);
+        l.release(InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).containsExactly(ServicePoolTest.inst(8002));
         assertThat(chosen(pool, 12)).containsExactlyInAnyOrder(8003, 8004);
     }
@@ -74,7 +74,7 @@ class HealthCheckPoolTest {
     void anEjectedInstanceIsStillPreferredToAnUnhealthyOne() {
         ServicePool pool = pool(2);
         Lease l = pool.choose(null, Set.of(ServicePoolTest.inst(8002)));
-        l.release(Outcome.REFUSED);
+        l.release(InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).containsExactly(ServicePoolTest.inst(8001));
         markUnhealthy(pool, 8002);
         assertThat(chosen(pool, 4)).containsExactly(8001);

@@ -26,7 +26,7 @@ class PassiveHealthTest {
     }
 
     /** Sends {@code n} requests to the given instance (excluding the others) with the outcome. */
-    private static void fail(ServicePool pool, Instance target, int n, Outcome outcome) {
+    private static void fail(ServicePool pool, Instance target, int n, InstanceOutcome outcome) {
         for (int i = 0; i < n; i++) {
             Set<Instance> others = new HashSet<>();
             pool.snapshot().instances().forEach(w -> others.add(w.instance()));
@@ -42,7 +42,7 @@ class PassiveHealthTest {
         for (int i = 0; i < n; i++) {
             Lease l = pool.choose(null, Set.of());
             out.add(l.instance().port());
-            l.release(Outcome.NOT_COUNTED);
+            l.release(InstanceOutcome.NOT_COUNTED);
         }
         return out;
     }
@@ -50,9 +50,9 @@ class PassiveHealthTest {
     @Test
     void ejectsAfterConsecutiveFailuresAndTakesItBackWhenTheTimeIsUp() {
         ServicePool pool = pool(3, 50);
-        fail(pool, inst(8001), 2, Outcome.REFUSED);
+        fail(pool, inst(8001), 2, InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).isEmpty();
-        fail(pool, inst(8001), 1, Outcome.TIMED_OUT);
+        fail(pool, inst(8001), 1, InstanceOutcome.TIMED_OUT);
         assertThat(pool.ejected()).containsExactly(inst(8001));
         assertThat(pool.ejections()).isEqualTo(1);
         assertThat(chosen(pool, 30)).containsExactlyInAnyOrder(8002, 8003);
@@ -65,18 +65,18 @@ class PassiveHealthTest {
     @Test
     void aSuccessInBetweenResetsTheCount() {
         ServicePool pool = pool(3, 50);
-        fail(pool, inst(8001), 2, Outcome.REFUSED);
-        fail(pool, inst(8001), 1, Outcome.SUCCESS);
-        fail(pool, inst(8001), 2, Outcome.FAILED);
+        fail(pool, inst(8001), 2, InstanceOutcome.REFUSED);
+        fail(pool, inst(8001), 1, InstanceOutcome.SUCCESS);
+        fail(pool, inst(8001), 2, InstanceOutcome.FAILED);
         assertThat(pool.ejected()).isEmpty();
     }
 
     @Test
     void notCountedOutcomesNeitherFailNorHeal() {
         ServicePool pool = pool(3, 50);
-        fail(pool, inst(8001), 2, Outcome.REFUSED);
-        fail(pool, inst(8001), 5, Outcome.NOT_COUNTED);
-        fail(pool, inst(8001), 1, Outcome.REFUSED);
+        fail(pool, inst(8001), 2, InstanceOutcome.REFUSED);
+        fail(pool, inst(8001), 5, InstanceOutcome.NOT_COUNTED);
+        fail(pool, inst(8001), 1, InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).containsExactly(inst(8001));
     }
 
@@ -86,15 +86,15 @@ class PassiveHealthTest {
         List<Duration> lengths = List.of(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(35),
                 Duration.ofSeconds(35));
         for (Duration length : lengths) {
-            fail(pool, inst(8001), 3, Outcome.REFUSED);
+            fail(pool, inst(8001), 3, InstanceOutcome.REFUSED);
             assertThat(pool.ejected()).containsExactly(inst(8001));
             clock.advance(length.minusMillis(1));
             assertThat(pool.ejected()).as("still ejected just before %s", length).containsExactly(inst(8001));
             clock.advance(Duration.ofMillis(1));
             assertThat(pool.ejected()).isEmpty();
         }
-        fail(pool, inst(8001), 1, Outcome.SUCCESS);
-        fail(pool, inst(8001), 3, Outcome.REFUSED);
+        fail(pool, inst(8001), 1, InstanceOutcome.SUCCESS);
+        fail(pool, inst(8001), 3, InstanceOutcome.REFUSED);
         clock.advance(Duration.ofSeconds(10));
         assertThat(pool.ejected()).as("a success resets the growth").isEmpty();
     }
@@ -102,9 +102,9 @@ class PassiveHealthTest {
     @Test
     void neverEjectsMoreThanTheConfiguredShare() {
         ServicePool pool = pool(4, 50);
-        fail(pool, inst(8001), 3, Outcome.REFUSED);
-        fail(pool, inst(8002), 3, Outcome.REFUSED);
-        fail(pool, inst(8003), 3, Outcome.REFUSED);
+        fail(pool, inst(8001), 3, InstanceOutcome.REFUSED);
+        fail(pool, inst(8002), 3, InstanceOutcome.REFUSED);
+        fail(pool, inst(8003), 3, InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).containsExactlyInAnyOrder(inst(8001), inst(8002));
         assertThat(chosen(pool, 40)).containsExactlyInAnyOrder(8003, 8004);
     }
@@ -112,7 +112,7 @@ class PassiveHealthTest {
     @Test
     void theOnlyInstanceIsNeverEjected() {
         ServicePool pool = pool(1, 50);
-        fail(pool, inst(8001), 10, Outcome.REFUSED);
+        fail(pool, inst(8001), 10, InstanceOutcome.REFUSED);
         assertThat(pool.ejected()).isEmpty();
         assertThat(pool.choose(null, Set.of())).isNotNull();
     }
@@ -120,7 +120,7 @@ class PassiveHealthTest {
     @Test
     void ejectedInstancesServeWhenNothingElseIsLeft() {
         ServicePool pool = pool(2, 50);
-        fail(pool, inst(8001), 3, Outcome.REFUSED);
+        fail(pool, inst(8001), 3, InstanceOutcome.REFUSED);
         pool.update(List.of(new WeightedInstance(inst(8001), 1)));
         Lease l = pool.choose(null, Set.of());
         assertThat(l.instance()).isEqualTo(inst(8001));
@@ -130,7 +130,7 @@ class PassiveHealthTest {
     @Test
     void ejectionStateSurvivesASnapshotUpdate() {
         ServicePool pool = pool(3, 50);
-        fail(pool, inst(8001), 3, Outcome.REFUSED);
+        fail(pool, inst(8001), 3, InstanceOutcome.REFUSED);
         pool.update(weighted(2, 1, 1));
         assertThat(pool.ejected()).containsExactly(inst(8001));
     }

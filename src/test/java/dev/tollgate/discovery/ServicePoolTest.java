@@ -40,7 +40,7 @@ class ServicePoolTest {
         for (int i = 0; i < n; i++) {
             Lease l = pool.choose(lb, Set.of());
             out.merge(l.instance().port(), 1, Integer::sum);
-            l.release(Outcome.SUCCESS);
+            l.release(InstanceOutcome.SUCCESS);
         }
         return out;
     }
@@ -52,7 +52,7 @@ class ServicePoolTest {
         for (int i = 0; i < 6; i++) {
             Lease l = pool.choose(null, Set.of());
             order.add(l.instance().port());
-            l.release(Outcome.SUCCESS);
+            l.release(InstanceOutcome.SUCCESS);
         }
         assertThat(order).containsExactly(8001, 8002, 8003, 8001, 8002, 8003);
     }
@@ -60,12 +60,13 @@ class ServicePoolTest {
     @Test
     void weightedGivesEachInstanceItsShareInEveryCycleInterleaved() {
         ServicePool pool = pool(LoadBalancing.WEIGHTED, weighted(5, 2, 1));
-        assertThat(picks(pool, null, 8 * 100)).containsExactlyInAnyOrderEntriesOf(Map.of(8001, 500, 8002, 200, 8003, 100));
+        assertThat(picks(pool, null, 8 * 100)).containsExactlyInAnyOrderEntriesOf(Map.of(8001, 500, 8002, 200, 8003,
+                100));
         List<Integer> cycle = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             Lease l = pool.choose(null, Set.of());
             cycle.add(l.instance().port());
-            l.release(Outcome.SUCCESS);
+            l.release(InstanceOutcome.SUCCESS);
         }
         int longestRun = 1;
         int run = 1;
@@ -87,7 +88,7 @@ class ServicePoolTest {
         assertThat(after).doesNotContainKey(8001);
         assertThat(after.get(8002)).isGreaterThan(50);
         assertThat(after.get(8003)).isGreaterThan(50);
-        held.forEach(l -> l.release(Outcome.SUCCESS));
+        held.forEach(l -> l.release(InstanceOutcome.SUCCESS));
         assertThat(pool.outstanding()).containsEntry(inst(8001), 0);
     }
 
@@ -100,15 +101,15 @@ class ServicePoolTest {
         }
         Map<Instance, Integer> load = pool.outstanding();
         assertThat(load.get(inst(8001))).isBetween(280, 320);
-        held.forEach(l -> l.release(Outcome.NOT_COUNTED));
+        held.forEach(l -> l.release(InstanceOutcome.NOT_COUNTED));
     }
 
     @Test
     void releasingTwiceCountsOnce() {
         ServicePool pool = pool(LoadBalancing.LEAST_REQUEST, weighted(1));
         Lease l = pool.choose(null, Set.of());
-        l.release(Outcome.SUCCESS);
-        l.release(Outcome.SUCCESS);
+        l.release(InstanceOutcome.SUCCESS);
+        l.release(InstanceOutcome.SUCCESS);
         assertThat(pool.outstanding()).containsEntry(inst(8001), 0);
     }
 
@@ -119,7 +120,7 @@ class ServicePoolTest {
             for (int i = 0; i < 20; i++) {
                 Lease l = pool.choose(null, Set.of(inst(8001), inst(8002)));
                 assertThat(l.instance()).as(lb.label()).isEqualTo(inst(8003));
-                l.release(Outcome.SUCCESS);
+                l.release(InstanceOutcome.SUCCESS);
             }
             assertThat(pool.choose(null, Set.of(inst(8001), inst(8002), inst(8003)))).as(lb.label()).isNull();
         }
@@ -132,7 +133,7 @@ class ServicePoolTest {
         for (int i = 0; i < 4; i++) {
             Lease l = pool.choose(LoadBalancing.ROUND_ROBIN, Set.of());
             order.add(l.instance().port());
-            l.release(Outcome.SUCCESS);
+            l.release(InstanceOutcome.SUCCESS);
         }
         assertThat(order).containsExactly(8001, 8002, 8001, 8002);
     }
@@ -150,7 +151,7 @@ class ServicePoolTest {
         List<WeightedInstance> more = new ArrayList<>(weighted(1, 1, 1));
         assertThat(pool.update(more)).isTrue();
         assertThat(pool.outstanding()).containsEntry(held.instance(), 1);
-        held.release(Outcome.SUCCESS);
+        held.release(InstanceOutcome.SUCCESS);
         assertThat(pool.outstanding()).containsEntry(held.instance(), 0);
     }
 

@@ -116,7 +116,7 @@ class BodyRateTest {
     @Test
     void theFailureIsATimeoutThatMapsTo408() {
         BodyRate r = rate(256, Duration.ZERO);
-        Failure f = FailureMapper.map(new ClientBody.ReadException(r.failure()));
+        FailureAnswer f = FailureMapper.map(new ClientBody.ReadException(r.failure()));
         assertThat(f.status()).isEqualTo(408);
         assertThat(f.clientFault()).isTrue();
         assertThat(f.closeConnection()).isTrue();

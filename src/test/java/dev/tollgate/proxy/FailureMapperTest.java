@@ -20,10 +20,10 @@ import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class FailureMapperTest {
     private static final String HOST = "orders-7.internal.example";
@@ -47,21 +47,21 @@ class FailureMapperTest {
 
     @Test
     void refusedConnectionIsBadGateway() {
-        Failure f = FailureMapper.map(new ConnectException("Connection refused"));
-        assertThat(f).isEqualTo(new Failure(502, "Bad Gateway", "The upstream service could not be reached.",
+        FailureAnswer f = FailureMapper.map(new ConnectException("Connection refused"));
+        assertThat(f).isEqualTo(new FailureAnswer(502, "Bad Gateway", "The upstream service could not be reached.",
                 false, false));
     }
 
     @Test
     void httpClientsRefusedConnectionIsBadGateway() {
-        Failure f = FailureMapper.map(new HttpHostConnectException("Connect to http://" + HOST + ":8080 failed"));
+        FailureAnswer f = FailureMapper.map(new HttpHostConnectException("Connect to http://" + HOST + ":8080 failed"));
         assertThat(f.status()).isEqualTo(502);
         assertThat(f.detail()).isEqualTo("The upstream service could not be reached.");
     }
 
     @Test
     void connectTimeoutIsBadGatewayNotGatewayTimeout() {
-        Failure f = FailureMapper.map(new ConnectTimeoutException("Connect to " + HOST + " timed out"));
+        FailureAnswer f = FailureMapper.map(new ConnectTimeoutException("Connect to " + HOST + " timed out"));
         assertThat(f.status()).isEqualTo(502);
         assertThat(f.detail()).isEqualTo("The upstream service could not be reached.");
     }
@@ -74,22 +74,24 @@ class FailureMapperTest {
 
     @Test
     void responseTimeoutIsGatewayTimeout() {
-        Failure f = FailureMapper.map(new SocketTimeoutException("Read timed out"));
-        assertThat(f).isEqualTo(new Failure(504, "Gateway Timeout", "The upstream service did not answer in time.",
+        FailureAnswer f = FailureMapper.map(new SocketTimeoutException("Read timed out"));
+        assertThat(f).isEqualTo(new FailureAnswer(504, "Gateway Timeout",
+                "The upstream service did not answer in time.",
                 false, false));
     }
 
     @Test
     void noFreePooledConnectionIsServiceUnavailable() {
-        Failure f = FailureMapper.map(new ConnectionRequestTimeoutException("Timeout deadline: 5000 MILLISECONDS"));
-        assertThat(f).isEqualTo(new Failure(503, "Service Unavailable",
+        FailureAnswer f = FailureMapper.map(
+                new ConnectionRequestTimeoutException("Timeout deadline: 5000 MILLISECONDS"));
+        assertThat(f).isEqualTo(new FailureAnswer(503, "Service Unavailable",
                 "No connection to the upstream service is free.", false, false));
     }
 
     @Test
     void noResponseIsBadGateway() {
-        Failure f = FailureMapper.map(new NoHttpResponseException(HOST + ":8080 failed to respond"));
-        assertThat(f).isEqualTo(new Failure(502, "Bad Gateway",
+        FailureAnswer f = FailureMapper.map(new NoHttpResponseException(HOST + ":8080 failed to respond"));
+        assertThat(f).isEqualTo(new FailureAnswer(502, "Bad Gateway",
                 "The upstream service failed to send a valid response.", false, false));
     }
 
@@ -109,15 +111,16 @@ class FailureMapperTest {
 
     @Test
     void oversizedBodyIsContentTooLargeAndClosesTheConnection() {
-        Failure f = FailureMapper.map(tooLarge());
-        assertThat(f).isEqualTo(new Failure(413, "Content Too Large",
+        FailureAnswer f = FailureMapper.map(tooLarge());
+        assertThat(f).isEqualTo(new FailureAnswer(413, "Content Too Large",
                 "The request body is larger than this route accepts.", true, true));
     }
 
     @Test
     void clientBodyReadFailureIsBadRequestAndTheClientsFault() {
-        Failure f = FailureMapper.map(readFailure(new IOException("Connection reset by peer")));
-        assertThat(f).isEqualTo(new Failure(400, "Bad Request", "The request body could not be read.", true, true));
+        FailureAnswer f = FailureMapper.map(readFailure(new IOException("Connection reset by peer")));
+        assertThat(f).isEqualTo(new FailureAnswer(400, "Bad Request", "The request body could not be read.", true,
+                true));
     }
 
     @Test
@@ -128,8 +131,8 @@ class FailureMapperTest {
 
     @Test
     void clientBodyReadTimeoutIsRequestTimeout() {
-        Failure f = FailureMapper.map(readFailure(new SocketTimeoutException("Read timed out")));
-        assertThat(f).isEqualTo(new Failure(408, "Request Timeout", "The request body was not received in time.",
+        FailureAnswer f = FailureMapper.map(readFailure(new SocketTimeoutException("Read timed out")));
+        assertThat(f).isEqualTo(new FailureAnswer(408, "Request Timeout", "The request body was not received in time.",
                 true, true));
     }
 
@@ -158,7 +161,7 @@ class FailureMapperTest {
     @ParameterizedTest
     @MethodSource("failures")
     void titleAndDetailNameNoExceptionClassOrHost(Throwable t) {
-        Failure f = FailureMapper.map(t);
+        FailureAnswer f = FailureMapper.map(t);
         for (String text : new String[] {f.title(), f.detail()}) {
             assertThat(text).isNotBlank()
                     .doesNotContain(HOST, "internal", "10.0.0.5", "8080", "Exception", "java.", "org.apache", "$")

@@ -16,7 +16,7 @@ final class BucketCases {
     private static final long S = 1_000_000;
 
     /** One call at a time offset, with the expected outcome of each bucket. */
-    record Step(long atMicros, List<Outcome> expected) {
+    record Step(long atMicros, List<BucketAnswer> expected) {
     }
 
     /** A named case: the buckets every call acquires, and the calls. */
@@ -48,15 +48,15 @@ final class BucketCases {
         return new Acquire("tollgate:test:{case}:" + key, Algorithm.TOKEN_BUCKET, rate, window, burst, true);
     }
 
-    private static Outcome ok(long remaining, long reset) {
-        return new Outcome(true, remaining, reset, 0);
+    private static BucketAnswer ok(long remaining, long reset) {
+        return new BucketAnswer(true, remaining, reset, 0);
     }
 
-    private static Outcome no(long reset, long retry) {
-        return new Outcome(false, 0, reset, retry);
+    private static BucketAnswer no(long reset, long retry) {
+        return new BucketAnswer(false, 0, reset, retry);
     }
 
-    private static Step at(long micros, Outcome... expected) {
+    private static Step at(long micros, BucketAnswer... expected) {
         return new Step(micros, List.of(expected));
     }
 

@@ -44,8 +44,9 @@ class LimitScriptTest {
         List<Long> values = List.of(1L, 9L, 60_000_000L, 0L, 0L, 0L, 400_000L, 200_000L, 3L, 42L,
                 0L, 0L, 59_000_000L, 1_000L, 0L, 43L);
         assertThat(LimitScript.answers(batch, values)).containsExactly(
-                new Answer(List.of(new Outcome(true, 9, 60_000_000, 0), new Outcome(false, 0, 400_000, 200_000)), 3,
+                new Answer(List.of(new BucketAnswer(true, 9, 60_000_000, 0), new BucketAnswer(false, 0, 400_000,
+                        200_000)), 3,
                         42),
-                new Answer(List.of(new Outcome(false, 0, 59_000_000, 1_000)), 0, 43));
+                new Answer(List.of(new BucketAnswer(false, 0, 59_000_000, 1_000)), 0, 43));
     }
 }

@@ -118,7 +118,7 @@ class RedisBucketsIT {
         List<Acquire> hot = List.of(new Acquire("tollgate:test:{h}:" + algorithm, algorithm, 300, 60_000_000, 300,
                 true), new Acquire("tollgate:test:{h}:ro" + algorithm, algorithm, 1_000, 60_000_000, 1_000, false));
         for (int i = 1; i <= 300; i++) {
-            List<Outcome> o = buckets.acquire(hot);
+            List<BucketAnswer> o = buckets.acquire(hot);
             assertThat(o.get(0).allowed()).as("request %d", i).isTrue();
             assertThat(o.get(0).remaining()).as("request %d", i).isEqualTo(300 - i);
             assertThat(o.get(1).remaining()).as("report-only bucket, request %d", i).isEqualTo(1_000 - i);
@@ -127,7 +127,7 @@ class RedisBucketsIT {
         assertThat(buckets.servedFromPrefetch()).isEqualTo(300 - calls);
         assertThat(calls).as("calls for 300 requests").isLessThan(60);
         for (int i = 0; i < 5; i++) {
-            Outcome o = buckets.acquire(hot).get(0);
+            BucketAnswer o = buckets.acquire(hot).get(0);
             assertThat(o.allowed()).isFalse();
             assertThat(o.retryMicros()).isPositive();
         }
@@ -313,12 +313,12 @@ class RedisBucketsIT {
         }
         for (int step = 0; step < 3; step++) {
             now.addAndGet(700_000); // refills and window movement between the batches
-            List<List<Outcome>> batched = new ArrayList<>();
+            List<List<BucketAnswer>> batched = new ArrayList<>();
             List<LimitScript.Request> batch = together.stream().map(LimitScript.Request::plain).toList();
             for (LimitScript.Answer answer : LimitScript.call(redis(), batch, OptionalLong.of(now.get()), timer)) {
                 batched.add(answer.outcomes());
             }
-            List<List<Outcome>> single = new ArrayList<>();
+            List<List<BucketAnswer>> single = new ArrayList<>();
             for (List<Acquire> r : alone) {
                 single.add(buckets.acquire(r));
             }

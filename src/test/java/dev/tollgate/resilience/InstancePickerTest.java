@@ -2,14 +2,14 @@ package dev.tollgate.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.discovery.Instance;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.discovery.Instance;
+import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
-import dev.tollgate.discovery.Outcome;
 import dev.tollgate.discovery.Services;
-import java.time.Clock;
 import dev.tollgate.testsupport.Configs;
 import java.net.URI;
+import java.time.Clock;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ class InstancePickerTest {
         if (lease == null) {
             return null;
         }
-        lease.release(Outcome.SUCCESS);
+        lease.release(InstanceOutcome.SUCCESS);
         return lease.instance();
     }
     private final Instance a = Instance.of(URI.create("http://10.0.0.1:80"));

@@ -15,7 +15,8 @@ import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-    private final RetryPolicy policy = new RetryPolicy(new RetryConfig(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"),
+    private final RetryPolicy policy = new RetryPolicy(new RetryConfig(Set.of("GET", "HEAD", "OPTIONS", "PUT",
+            "DELETE"),
             2, Duration.ofMillis(20), Duration.ofMillis(50), 1024, 0.2, 3, Duration.ofSeconds(10)));
 
     @Test
@@ -37,20 +38,26 @@ class RetryPolicyTest {
 
     @Test
     void timeoutsAreNotRetriedAndAttemptsAreBounded() {
-        assertThat(policy.retries(RetryPolicy.Failure.CONNECT, 1)).isTrue();
-        assertThat(policy.retries(RetryPolicy.Failure.STATUS, 2)).isTrue();
-        assertThat(policy.retries(RetryPolicy.Failure.NO_RESPONSE, 3)).isFalse();
-        assertThat(policy.retries(RetryPolicy.Failure.TIMEOUT, 1)).isFalse();
+        assertThat(policy.retries(RetryPolicy.AttemptFailure.CONNECT, 1)).isTrue();
+        assertThat(policy.retries(RetryPolicy.AttemptFailure.STATUS, 2)).isTrue();
+        assertThat(policy.retries(RetryPolicy.AttemptFailure.NO_RESPONSE, 3)).isFalse();
+        assertThat(policy.retries(RetryPolicy.AttemptFailure.TIMEOUT, 1)).isFalse();
     }
 
     @Test
     void classifiesFailures() {
-        assertThat(RetryPolicy.classify(new ConnectException("refused"))).isEqualTo(RetryPolicy.Failure.CONNECT);
-        assertThat(RetryPolicy.classify(new HttpHostConnectException("refused"))).isEqualTo(RetryPolicy.Failure.CONNECT);
-        assertThat(RetryPolicy.classify(new ConnectTimeoutException("slow"))).isEqualTo(RetryPolicy.Failure.CONNECT);
-        assertThat(RetryPolicy.classify(new SocketTimeoutException("read"))).isEqualTo(RetryPolicy.Failure.TIMEOUT);
-        assertThat(RetryPolicy.classify(new NoHttpResponseException("gone"))).isEqualTo(RetryPolicy.Failure.NO_RESPONSE);
-        assertThat(RetryPolicy.classify(new IOException("reset"))).isEqualTo(RetryPolicy.Failure.NO_RESPONSE);
+        assertThat(RetryPolicy.classify(new ConnectException("refused")))
+                .isEqualTo(RetryPolicy.AttemptFailure.CONNECT);
+        assertThat(RetryPolicy.classify(new HttpHostConnectException("refused")))
+                .isEqualTo(RetryPolicy.AttemptFailure.CONNECT);
+        assertThat(RetryPolicy.classify(new ConnectTimeoutException("slow")))
+                .isEqualTo(RetryPolicy.AttemptFailure.CONNECT);
+        assertThat(RetryPolicy.classify(new SocketTimeoutException("read")))
+                .isEqualTo(RetryPolicy.AttemptFailure.TIMEOUT);
+        assertThat(RetryPolicy.classify(new NoHttpResponseException("gone")))
+                .isEqualTo(RetryPolicy.AttemptFailure.NO_RESPONSE);
+        assertThat(RetryPolicy.classify(new IOException("reset")))
+                .isEqualTo(RetryPolicy.AttemptFailure.NO_RESPONSE);
     }
 
     @Test

@@ -10,5 +10,5 @@ package dev.tollgate.ratelimit;
  *     one more request, for the token bucket until it is full again
  * @param retryMicros when rejected, time until a unit is available; else 0
  */
-record Outcome(boolean allowed, long remaining, long resetMicros, long retryMicros) {
+record BucketAnswer(boolean allowed, long remaining, long resetMicros, long retryMicros) {
 }

@@ -1,6 +1,6 @@
 package dev.tollgate.proxy;
 
-import dev.tollgate.discovery.Outcome;
+import dev.tollgate.discovery.InstanceOutcome;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -14,24 +14,24 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
  * What a failed exchange says about the instance, for passive health; the same classification as
  * {@link FailureMapper}, which turns it into a status. Stateless.
  */
-public final class Outcomes {
-    private Outcomes() {
+public final class InstanceOutcomes {
+    private InstanceOutcomes() {
     }
 
-    public static Outcome of(Throwable t) {
+    public static InstanceOutcome of(Throwable t) {
         if (t instanceof ClientBody.TooLargeException || t instanceof ClientBody.ReadException
                 || t instanceof ConnectionRequestTimeoutException) {
-            return Outcome.NOT_COUNTED; // the client's or the pool's doing, not the instance's
+            return InstanceOutcome.NOT_COUNTED; // the client's or the pool's doing, not the instance's
         }
         if (t instanceof ConnectTimeoutException || t instanceof HttpHostConnectException
                 || t instanceof ConnectException || t instanceof NoRouteToHostException
                 || t instanceof UnknownHostException) {
-            return Outcome.REFUSED;
+            return InstanceOutcome.REFUSED;
         }
         if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
-            return Outcome.TIMED_OUT;
+            return InstanceOutcome.TIMED_OUT;
         }
-        return Outcome.FAILED;
+        return InstanceOutcome.FAILED;
     }
 
     /**

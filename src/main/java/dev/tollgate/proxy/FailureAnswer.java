@@ -11,5 +11,5 @@ package dev.tollgate.proxy;
  * @param clientFault the client caused it (its request body was too large, too slow or broken): it never counts
  *                    against the upstream (breaker, passive health), is not retried, and is logged at DEBUG
  */
-public record Failure(int status, String title, String detail, boolean closeConnection, boolean clientFault) {
+public record FailureAnswer(int status, String title, String detail, boolean closeConnection, boolean clientFault) {
 }

@@ -1,7 +1,7 @@
 package dev.tollgate.discovery;
 
 /** How an exchange with a leased instance ended, as far as the instance's health is concerned. */
-public enum Outcome {
+public enum InstanceOutcome {
     /** The instance answered (any status: an error status is the application's, not the instance's health). */
     SUCCESS,
     /** The connection was refused, the instance was unreachable or the connect timed out. */
