@@ -11,7 +11,7 @@ import java.util.Optional;
  * thread-safe.
  */
 public final class HeadChecks {
-    private static final String HOST = "Host";
+    private static final String HOST = HeaderNames.HOST;
     private static final String CONTENT_LENGTH = "Content-Length";
     private static final String CONTENT_TYPE = "Content-Type";
     private static final String TRANSFER_ENCODING = "Transfer-Encoding";

@@ -4,6 +4,7 @@ import dev.tollgate.discovery.Discovery;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.resilience.BreakerOpenException;
 import dev.tollgate.resilience.InstancePicker;
 import dev.tollgate.resilience.ResponseCapture;
@@ -65,7 +66,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         if (!guard.tryEnter()) {
             client.record(null, "bulkhead-full", null);
             client.problem(503, "Service Unavailable", "The upstream service has too many requests in flight.", false,
-                    "Retry-After", "1");
+                    HeaderNames.RETRY_AFTER, "1");
             return;
         }
         client.listen(this);
@@ -127,7 +128,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
                 head.route().config().loadBalancer(), tried);
         if (lease == null) {
             client.problem(503, "Service Unavailable", "The upstream service has no available instance.", false,
-                    "Retry-After", "1");
+                    HeaderNames.RETRY_AFTER, "1");
             finish();
             return;
         }

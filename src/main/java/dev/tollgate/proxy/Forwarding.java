@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.config.Cidr;
 import dev.tollgate.config.ForwardingConfig;
+import dev.tollgate.http.HeaderNames;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -151,15 +152,18 @@ public final class Forwarding {
         List<String[]> out = new ArrayList<>(6);
         List<String> hops = keep ? split(in.xForwardedFor()) : List.of();
         String xff = hops.isEmpty() ? in.peer() : String.join(", ", hops) + ", " + in.peer();
-        out.add(new String[] {"X-Forwarded-For", xff});
-        out.add(new String[] {"X-Forwarded-Proto", keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()});
-        out.add(new String[] {"X-Forwarded-Host", keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()});
-        out.add(new String[] {"X-Forwarded-Port", keep && in.xForwardedPort() != null
+        out.add(new String[] {HeaderNames.X_FORWARDED_FOR, xff});
+        out.add(new String[] {HeaderNames.X_FORWARDED_PROTO,
+                keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()});
+        out.add(new String[] {HeaderNames.X_FORWARDED_HOST,
+                keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()});
+        out.add(new String[] {HeaderNames.X_FORWARDED_PORT, keep && in.xForwardedPort() != null
                 ? in.xForwardedPort() : Integer.toString(in.localPort())});
         String element = "for=" + node(in.peer()) + ";proto=" + in.scheme() + ";host=" + quoted(in.host());
         List<String> forwarded = keep ? split(in.forwarded()) : List.of();
-        out.add(new String[] {"Forwarded", forwarded.isEmpty() ? element : String.join(", ", forwarded) + ", " + element});
-        out.add(new String[] {"Via", via(in.via(), in.protocol())});
+        out.add(new String[] {HeaderNames.FORWARDED, forwarded.isEmpty() ? element : String.join(", ",
+                forwarded) + ", " + element});
+        out.add(new String[] {HeaderNames.VIA, via(in.via(), in.protocol())});
         return out;
     }
 

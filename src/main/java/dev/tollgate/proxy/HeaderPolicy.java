@@ -4,6 +4,7 @@ import dev.tollgate.config.HeaderRules;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.http.HeaderNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ public final class HeaderPolicy {
     /** Never copied from the client: framing is the client library's, the rest the gateway writes. */
     private static final Set<String> NOT_COPIED = Set.of("host", "content-length", "expect", "x-forwarded-for",
             "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via", "x-request-id",
-            "traceparent");
+            HeaderNames.TRACEPARENT);
 
     private final Forwarding forwarding;
 
@@ -40,12 +41,12 @@ public final class HeaderPolicy {
     /** The upstream request for this instance: method, target, authority and the filtered header fields. */
     HttpRequest request(RequestHead head, Instance instance) {
         RouteConfig route = head.route().config();
-        String host = head.header("Host");
+        String host = head.header(HeaderNames.HOST);
         BasicHttpRequest up = new BasicHttpRequest(head.method(), head.target(instance.basePath()));
         up.setScheme(instance.scheme());
         // the connection goes to the instance; with preserve-host the Host field still names what the client asked
         up.setAuthority(new URIAuthority(instance.host(), instance.port()));
-        up.addHeader("Host", route.preserveHost() && host != null ? host : instance.authority());
+        up.addHeader(HeaderNames.HOST, route.preserveHost() && host != null ? host : instance.authority());
 
         List<String> connection = new ArrayList<>(1);
         List<String> xff = new ArrayList<>(1);
@@ -90,8 +91,8 @@ public final class HeaderPolicy {
         if (clientHeader != null) {
             up.setHeader(clientHeader, peer.clientAddress());
         }
-        up.setHeader("X-Request-Id", head.requestId());
-        up.setHeader("traceparent", head.traceparent());
+        up.setHeader(HeaderNames.REQUEST_ID, head.requestId());
+        up.setHeader(HeaderNames.TRACEPARENT, head.traceparent());
         apply(route.requestHeaders(), up);
         return up;
     }
@@ -147,9 +148,9 @@ public final class HeaderPolicy {
             }
             out.add(h);
         }
-        out.add(new BasicHeader("Via", forwarding.via(via,
+        out.add(new BasicHeader(HeaderNames.VIA, forwarding.via(via,
                 up.getVersion() == null ? "HTTP/1.1" : up.getVersion().toString())));
-        out.add(new BasicHeader("X-Request-Id", head.requestId()));
+        out.add(new BasicHeader(HeaderNames.REQUEST_ID, head.requestId()));
         if (cors != null) {
             cors.actual(head.header(CorsPolicy.ORIGIN), varied, (name, value) -> out.add(new BasicHeader(name, value)));
         }

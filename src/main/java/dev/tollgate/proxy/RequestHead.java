@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.route.Route;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,7 @@ public record RequestHead(String method, String path, String query, List<Header>
      * host, canonical path and query.
      */
     String cacheKey() {
-        return route.name() + " " + service + " " + header("Host") + " " + path + (query == null ? "" : "?" + query);
+        return route.name() + " " + service + " " + header(HeaderNames.HOST) + " " + path
+                + (query == null ? "" : "?" + query);
     }
 }

@@ -1,9 +1,10 @@
 package dev.tollgate.proxy;
 
 import dev.tollgate.config.RouteConfig;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.resilience.BreakerOpenException;
-import dev.tollgate.resilience.CachedResponse;
 import dev.tollgate.resilience.Cacheability;
+import dev.tollgate.resilience.CachedResponse;
 import dev.tollgate.resilience.ResponseCapture;
 import dev.tollgate.resilience.StaleCache;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ final class StaleAnswers {
         client.record(null, "open", kept != null);
         if (kept == null) {
             client.problem(503, "Service Unavailable", "The upstream service is failing; requests to it are paused.",
-                    false, "Retry-After", Long.toString(open.retryAfterSeconds()));
+                    false, HeaderNames.RETRY_AFTER, Long.toString(open.retryAfterSeconds()));
             return;
         }
         BasicHttpResponse stored = new BasicHttpResponse(kept.status());
@@ -66,8 +67,8 @@ final class StaleAnswers {
         }
         HeaderPolicy.ResponseHead out = headers.response(stored, head);
         List<Header> fields = new ArrayList<>(out.headers());
-        fields.add(new BasicHeader("Age", Long.toString(kept.ageSeconds(cache.now()))));
-        fields.add(new BasicHeader("Cache-Status", cacheName + "; hit; detail=stale-if-error"));
+        fields.add(new BasicHeader(HeaderNames.AGE, Long.toString(kept.ageSeconds(cache.now()))));
+        fields.add(new BasicHeader(HeaderNames.CACHE_STATUS, cacheName + "; hit; detail=stale-if-error"));
         client.respond(out.status(), fields, kept.body().length);
         if (!"HEAD".equals(head.method()) && kept.body().length > 0) {
             client.write(kept.body());

@@ -4,6 +4,7 @@ import dev.tollgate.config.RouteConfig;
 import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
+import dev.tollgate.http.HeaderNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -196,7 +197,8 @@ final class UpstreamAttempt implements AsyncClientExchangeHandler {
     public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context)
             throws ProtocolException {
         // RFC 9112 §6.1 and §6.3: both framings at once may be a response-splitting attempt; never relay it
-        if (response.containsHeader("Transfer-Encoding") && response.containsHeader("Content-Length")) {
+        if (response.containsHeader(HeaderNames.TRANSFER_ENCODING)
+                && response.containsHeader(HeaderNames.CONTENT_LENGTH)) {
             throw new ProtocolException("upstream response has both Transfer-Encoding and Content-Length");
         }
         if (entity == null) {

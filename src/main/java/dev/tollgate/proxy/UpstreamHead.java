@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.http.HeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.message.BasicHttpResponse;
 
@@ -62,16 +64,17 @@ record UpstreamHead(HttpResponse response, byte[] rest) {
             return new byte[0];
         }
         InputStream all = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rest), in);
-        if (response.getFirstHeader("Transfer-Encoding") != null) {
-            if (!response.getFirstHeader("Transfer-Encoding").getValue().toLowerCase(Locale.ROOT).contains("chunked")) {
+        Header coding = response.getFirstHeader(HeaderNames.TRANSFER_ENCODING);
+        if (coding != null) {
+            if (!coding.getValue().toLowerCase(Locale.ROOT).contains("chunked")) {
                 throw new IOException("an unknown transfer coding");
             }
             return chunked(all);
         }
-        if (response.getFirstHeader("Content-Length") != null) {
+        if (response.getFirstHeader(HeaderNames.CONTENT_LENGTH) != null) {
             long length;
             try {
-                length = Long.parseLong(response.getFirstHeader("Content-Length").getValue().trim());
+                length = Long.parseLong(response.getFirstHeader(HeaderNames.CONTENT_LENGTH).getValue().trim());
             } catch (NumberFormatException e) {
                 throw new IOException("a malformed Content-Length");
             }

@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.http.HeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,7 +41,8 @@ public final class WebSocketUpgrade {
         }
         String key = head.header("Sec-WebSocket-Key");
         boolean valid = "GET".equals(head.method()) && "HTTP/1.1".equals(head.peer().protocol())
-                && hasToken(head.headers("Connection"), "upgrade") && head.headers("Sec-WebSocket-Key").size() == 1
+                && hasToken(head.headers(HeaderNames.CONNECTION),
+                        "upgrade") && head.headers("Sec-WebSocket-Key").size() == 1
                 && isKey(key) && "13".equals(trim(head.header("Sec-WebSocket-Version")))
                 && hasNoBody(head);
         return valid ? Kind.VALID : Kind.INVALID;
@@ -48,12 +50,12 @@ public final class WebSocketUpgrade {
 
     /** Some clients send {@code Content-Length: 0} with the handshake; a body of any other length is refused. */
     private static boolean hasNoBody(RequestHead head) {
-        for (String length : head.headers("Content-Length")) {
+        for (String length : head.headers(HeaderNames.CONTENT_LENGTH)) {
             if (!length.trim().equals("0")) {
                 return false;
             }
         }
-        return head.header("Transfer-Encoding") == null;
+        return head.header(HeaderNames.TRANSFER_ENCODING) == null;
     }
 
     /** The {@code Sec-WebSocket-Accept} value for a key: base64 of the SHA-1 of key and GUID. */
@@ -87,7 +89,7 @@ public final class WebSocketUpgrade {
         if (r.getCode() != 101) {
             return "status " + r.getCode();
         }
-        if (!hasToken(values(r, "Upgrade"), "websocket") || !hasToken(values(r, "Connection"), "upgrade")) {
+        if (!hasToken(values(r, "Upgrade"), "websocket") || !hasToken(values(r, HeaderNames.CONNECTION), "upgrade")) {
             return "a 101 without Upgrade: websocket and Connection: Upgrade";
         }
         Header acceptField = r.getFirstHeader("Sec-WebSocket-Accept");

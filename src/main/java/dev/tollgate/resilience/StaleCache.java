@@ -3,6 +3,7 @@ package dev.tollgate.resilience;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.config.StaleCacheConfig;
+import dev.tollgate.http.HeaderNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +32,8 @@ public final class StaleCache {
         this.config = config;
         this.clock = clock;
         // Caffeine bounds either weight or count: weighing each entry at least maxBytes/maxEntries bounds both
-        long quota = config.maxEntries() == 0 ? config.maxBytes() : Math.max(1, config.maxBytes() / config.maxEntries());
+        long quota = config.maxEntries() == 0 ? config.maxBytes() : Math.max(1,
+                config.maxBytes() / config.maxEntries());
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(config.maxEntries() == 0 ? 0 : config.maxBytes())
                 .<String, CachedResponse>weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE,
@@ -61,7 +63,7 @@ public final class StaleCache {
         for (String[] h : headers) {
             if (h[0].equalsIgnoreCase("Vary")) {
                 vary.addAll(Cacheability.varyNames(List.of(h[1])));
-            } else if (h[0].equalsIgnoreCase("Age")) {
+            } else if (h[0].equalsIgnoreCase(HeaderNames.AGE)) {
                 age = parseAge(h[1]);
             }
         }

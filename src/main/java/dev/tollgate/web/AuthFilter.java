@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.ClaimHeaders;
 import dev.tollgate.config.AuthConfig;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.route.Route;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -45,7 +46,7 @@ public final class AuthFilter extends HttpFilter {
             if (outcome.retryAfter() != null) {
                 long seconds = Math.max(1, (outcome.retryAfter().toMillis() + 999) / 1000);
                 Problems.send(req, res, outcome.status(), title(outcome.status()), outcome.detail(), false,
-                        Headers.RETRY_AFTER, Long.toString(seconds));
+                        HeaderNames.RETRY_AFTER, Long.toString(seconds));
                 return;
             }
             if (!outcome.allowed()) {

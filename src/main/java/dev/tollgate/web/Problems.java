@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.cors.CorsPolicy;
+import dev.tollgate.http.HeaderNames;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -33,10 +34,10 @@ public final class Problems {
         res.reset();
         String id = RequestAttributes.requestId(req);
         if (id != null) {
-            res.setHeader(Headers.REQUEST_ID, id);
+            res.setHeader(HeaderNames.REQUEST_ID, id);
         }
         if (close) {
-            res.setHeader(Headers.CONNECTION, "close");
+            res.setHeader(HeaderNames.CONNECTION, "close");
         }
         for (int i = 0; i + 1 < headers.length; i += 2) {
             res.setHeader(headers[i], headers[i + 1]);

@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.config.RateLimitRule;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.ratelimit.Caller;
 import dev.tollgate.ratelimit.Decision;
 import dev.tollgate.ratelimit.RateLimitHeaders;
@@ -46,7 +47,7 @@ public final class RateLimitFilter extends HttpFilter {
         RequestAttributes.setRateLimit(req, d.verdict().name().toLowerCase(Locale.ROOT));
         if (d.verdict() == Decision.Verdict.UNAVAILABLE) {
             Problems.send(req, res, 503, "Service Unavailable",
-                    "Rate limits cannot be checked at the moment.", false, Headers.RETRY_AFTER,
+                    "Rate limits cannot be checked at the moment.", false, HeaderNames.RETRY_AFTER,
                     Long.toString(d.retryAfterSeconds()));
             return;
         }
@@ -56,7 +57,7 @@ public final class RateLimitFilter extends HttpFilter {
                 extra.add(k);
                 extra.add(v);
             });
-            extra.add(Headers.RETRY_AFTER);
+            extra.add(HeaderNames.RETRY_AFTER);
             extra.add(Long.toString(d.retryAfterSeconds()));
             Problems.send(req, res, 429, "Too Many Requests", "The rate limit of this route is exhausted.", false,
                     extra.toArray(new String[0]));

@@ -4,6 +4,7 @@ import dev.tollgate.Gateway;
 import dev.tollgate.GatewayRuntime;
 import dev.tollgate.auth.Principal;
 import dev.tollgate.cors.CorsPolicy;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.http.Rejection;
 import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.AccessRecord;
@@ -72,14 +73,14 @@ public final class RequestContextFilter extends HttpFilter {
 
     private void handle(HttpServletRequest req, HttpServletResponse res, FilterChain chain, long start, Finish finish)
             throws IOException, ServletException {
-        String incomingId = req.getHeader(Headers.REQUEST_ID);
+        String incomingId = req.getHeader(HeaderNames.REQUEST_ID);
         String requestId = RequestIds.isValid(incomingId) ? incomingId : RequestIds.newId();
         RequestAttributes.setRequestId(req, requestId);
-        res.setHeader(Headers.REQUEST_ID, requestId);
+        res.setHeader(HeaderNames.REQUEST_ID, requestId);
         GatewayRuntime rt = gateway.enterRuntime();
         if (rt == null) {
             Problems.send(req, res, 503, "Service Unavailable", "The gateway is shutting down.", true,
-                    Headers.RETRY_AFTER, "1");
+                    HeaderNames.RETRY_AFTER, "1");
             return;
         }
         finish.runtime = rt;
@@ -160,7 +161,7 @@ public final class RequestContextFilter extends HttpFilter {
             Problems.send(req, res, 400, "Bad Request", "Invalid path: " + e.getMessage() + ".", false);
             return null;
         }
-        String host = RequestHygiene.hostName(req.getHeader(Headers.HOST));
+        String host = RequestHygiene.hostName(req.getHeader(HeaderNames.HOST));
         Route route = match(rt.routes(), req, host == null ? req.getServerName() : host, path);
         if (route == null || admin.isReserved(path)) {
             Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
@@ -173,8 +174,8 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         Forwarding.Client client = rt.proxyRules().forwarding().client(req.getRemoteAddr(),
-                Collections.list(req.getHeaders(Headers.X_FORWARDED_FOR)));
-        String traceparent = RequestIds.traceparent(req.getHeader(Headers.TRACEPARENT));
+                Collections.list(req.getHeaders(HeaderNames.X_FORWARDED_FOR)));
+        String traceparent = RequestIds.traceparent(req.getHeader(HeaderNames.TRACEPARENT));
         RequestAttributes.setContext(req, new RequestContext(requestId, traceparent, client.address(),
                 client.peerTrusted(), path, route, start, rt));
         return route;

@@ -1,5 +1,6 @@
 package dev.tollgate.web;
 
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.proxy.Downstream;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -56,7 +57,7 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
         if (length == 0) {
             return Body.NONE;
         }
-        if (req.getHeader(Headers.TRANSFER_ENCODING) != null) {
+        if (req.getHeader(HeaderNames.TRANSFER_ENCODING) != null) {
             return Body.CHUNKED;
         }
         return req.getProtocol().startsWith("HTTP/1.") ? Body.NONE : Body.UNKNOWN;

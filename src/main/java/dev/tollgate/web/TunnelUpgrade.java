@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.GatewayRuntime;
+import dev.tollgate.http.HeaderNames;
 import dev.tollgate.proxy.RequestHead;
 import dev.tollgate.proxy.Tunnel;
 import dev.tollgate.proxy.WebSockets;
@@ -40,7 +41,8 @@ public final class TunnelUpgrade implements HttpUpgradeHandler {
                       GatewayRuntime runtime) throws IOException {
         WebSockets.Handshake answer = ws.handshake(head, runtime.proxyRules());
         if (answer instanceof WebSockets.Failed f) {
-            String[] retry = f.retryAfter() == null ? new String[0] : new String[] {Headers.RETRY_AFTER, f.retryAfter()};
+            String[] retry = f.retryAfter() == null ? new String[0] : new String[] {HeaderNames.RETRY_AFTER,
+                    f.retryAfter()};
             Problems.send(req, res, f.failure().status(), f.failure().title(), f.failure().detail(), true, retry);
             return;
         }

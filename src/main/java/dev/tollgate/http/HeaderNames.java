@@ -1,7 +1,7 @@
-package dev.tollgate.web;
+package dev.tollgate.http;
 
-/** Header names the gateway reads or writes itself. */
-public final class Headers {
+/** Header names the gateway reads or writes itself, for every layer (the servlet side and the proxy core). */
+public final class HeaderNames {
     public static final String REQUEST_ID = "X-Request-Id";
     public static final String TRACEPARENT = "traceparent";
     public static final String X_FORWARDED_FOR = "X-Forwarded-For";
@@ -18,6 +18,6 @@ public final class Headers {
     public static final String AGE = "Age";
     public static final String CACHE_STATUS = "Cache-Status";
 
-    private Headers() {
+    private HeaderNames() {
     }
 }
