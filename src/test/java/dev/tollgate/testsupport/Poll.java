@@ -1,7 +1,9 @@
 package dev.tollgate.testsupport;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Waiting in tests for something that happens on another thread or in another process: the condition is
@@ -29,5 +31,24 @@ public final class Poll {
             Thread.sleep(INTERVAL_MILLIS);
         }
         return true;
+    }
+
+    /**
+     * Calls {@code probe} (which may throw, e.g. an HTTP request) every few milliseconds until {@code done} accepts
+     * its value or {@code deadline} has passed.
+     *
+     * @return the last value the probe gave, for the caller's assertion
+     */
+    public static <T> T until(Duration deadline, Callable<T> probe, Predicate<T> done) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        T value = probe.call();
+        while (!done.test(value)) {
+            if (System.nanoTime() - end > 0) {
+                return value;
+            }
+            Thread.sleep(INTERVAL_MILLIS);
+            value = probe.call();
+        }
+        return value;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.StdoutGate;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,12 +63,8 @@ class AccessLogIT {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        assertThat(Poll.until(Duration.ofSeconds(10), condition)).as(what).isTrue();
     }
 
     private JsonNode lineFor(String requestId) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -68,12 +68,8 @@ class AdminIT {
     void prometheusScrapeHasEveryDocumentedMeter() throws Exception {
         assertThat(gateway.get(gateway.publicUri("/warm-up")).statusCode()).isEqualTo(200);
         // the request is recorded when the filter chain returns, which may be just after the client has its answer
-        HttpResponse<String> scrape = admin("/_tollgate/metrics");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!scrape.body().contains("tollgate_service_requests_seconds_count{service=\"up\"")
-                && System.nanoTime() < deadline) {
-            scrape = admin("/_tollgate/metrics");
-        }
+        HttpResponse<String> scrape = Poll.until(Duration.ofSeconds(10), () -> admin("/_tollgate/metrics"),
+                s -> s.body().contains("tollgate_service_requests_seconds_count{service=\"up\""));
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain").contains("version=0.0.4");
         Set<String> names = new TreeSet<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.HoldingUpstream;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.io.ByteArrayInputStream;
@@ -14,6 +15,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -230,12 +232,8 @@ class BreakerIT {
         assertThat(breaker("healing", "State")).isEqualTo("OPEN");
         assertOpenProblem(get("/healing/echo"));
         healing = new UpstreamServer("healing", healingPort);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        HttpResponse<String> r = get("/healing/echo");
-        while (r.statusCode() == 503 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            r = get("/healing/echo");
-        }
+        HttpResponse<String> r = Poll.until(Duration.ofSeconds(15), () -> get("/healing/echo"),
+                x -> x.statusCode() != 503);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(healing.count()).as("the first request after the delay is the trial").isEqualTo(1);
         assertThat(breaker("healing", "State")).isEqualTo("CLOSED");

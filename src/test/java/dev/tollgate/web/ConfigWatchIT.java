@@ -3,11 +3,12 @@ package dev.tollgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.management.GatewayMXBean;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import javax.management.JMX;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -24,12 +25,8 @@ class ConfigWatchIT {
     }
 
     private static int awaitStatus(WarServer gateway, String path, int wanted) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        int status;
-        do {
-            status = gateway.get(gateway.publicUri(path)).statusCode();
-        } while (status != wanted && System.nanoTime() < deadline);
-        return status;
+        return Poll.until(Duration.ofSeconds(15), () -> gateway.get(gateway.publicUri(path)).statusCode(),
+                s -> s == wanted);
     }
 
     @Test
@@ -46,10 +43,7 @@ class ConfigWatchIT {
                         new ObjectName("tollgate:type=Gateway"), GatewayMXBean.class);
                 gateway.rewrite(config(up, "gateway.routes.fresh.path = /new/**\ngateway.routes.fresh.service = gone"
                         + "\ngateway.routes.later.path = /later/**\ngateway.routes.later.service = up"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!gw.getLastReload().contains("refused") && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                Poll.until(Duration.ofSeconds(15), () -> gw.getLastReload().contains("refused"));
                 assertThat(gw.getLastReload()).contains("refused");
                 assertThat(gateway.get(gateway.publicUri("/new/x")).statusCode()).as("running config kept")
                         .isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -84,10 +86,7 @@ class LifecycleIT {
             CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/slow?ms=1500")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (upstream.count() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Poll.until(Duration.ofSeconds(10), () -> upstream.count() > 0);
             assertThat(upstream.count()).isEqualTo(1);
             app.stop();
             HttpResponse<String> r = inFlight.get(10, TimeUnit.SECONDS);

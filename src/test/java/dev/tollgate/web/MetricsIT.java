@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -10,9 +11,9 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -70,11 +71,8 @@ class MetricsIT {
 
     /** Requests are recorded when the filter chain returns, which may be just after the client has its answer. */
     private void awaitCount(ObjectName n, long expected) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (count(n) < expected && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(count(n)).as(n.toString()).isEqualTo(expected);
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> count(n), c -> c >= expected)).as(n.toString())
+                .isEqualTo(expected);
     }
 
     @Test
@@ -109,11 +107,8 @@ class MetricsIT {
                 + base.getPort() + "/stock/pool")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(((Number) jmx.getAttribute(find("tollgateHttpPoolMax"), "Value")).intValue()).isEqualTo(512);
         // the connection goes back to the pool just after the client has the whole answer
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (poolGauge("tollgateHttpPoolAvailable") == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(poolGauge("tollgateHttpPoolAvailable")).isPositive();
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> poolGauge("tollgateHttpPoolAvailable"), v -> v > 0))
+                .isPositive();
         assertThat(poolGauge("tollgateHttpPoolLeased")).isZero();
         find("tollgateHttpPoolPending");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.ExtraGateway;
 import dev.tollgate.testsupport.GatewayDeployment;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.RedisServer;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.net.URI;
@@ -171,11 +172,7 @@ class RedisRateLimitIT {
         } finally {
             redis.start();
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int status;
-        do {
-            status = get(first(), "/closed/x").statusCode();
-        } while (status != 200 && System.nanoTime() < deadline);
+        int status = Poll.until(Duration.ofSeconds(20), () -> get(first(), "/closed/x").statusCode(), s -> s == 200);
         assertThat(status).as("recovered without a restart").isEqualTo(200);
         assertThat(get(first(), "/shared/x").headers().firstValue("RateLimit"))
                 .as("shared in Redis again (the restarted Redis is empty)").hasValue("\"shared\";r=5;t=3600");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.management.GatewayMXBean;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
+import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.UpstreamServer;
 import dev.tollgate.testsupport.WarServer;
 import java.lang.management.ManagementFactory;
@@ -282,10 +283,7 @@ class ReloadIT {
         java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
                 HttpRequest.newBuilder(gateway.publicUri("/api/slow?ms=1500")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (a.count() == seen && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Poll.until(Duration.ofSeconds(10), () -> a.count() != seen);
         gateway.rewrite(route + "\ngateway.routes.api.response-timeout = 300ms");
         assertThat(gw.reloadConfig()).contains("changed [api]");
         assertThat(get("/api/slow?ms=1500").statusCode()).as("a new request has the new timeout").isEqualTo(504);
