@@ -6,6 +6,7 @@ import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.ServiceView;
 import dev.tollgate.discovery.Services;
+import dev.tollgate.http.HeadChecks;
 import dev.tollgate.proxy.ProxyRules;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.resilience.Breakers;
@@ -21,10 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Everything a request reads that comes from the configuration, as one immutable value: the configuration, the
  * route table (each route compiled once with its matcher, rewrite, headers, CORS policy, auth policy, split and
- * rate-limit rules), the authenticator with the API keys, the services with their instances and the guards of
- * the services, and the proxy core's forwarding and body-rate rules. A request takes the current runtime once, in the first filter, and runs entirely on it; a reload
- * builds the next runtime and the gateway swaps it in with one volatile write. A replaced runtime counts the
- * requests still running on it and is closed when the last one ends (or after the drain timeout). Thread-safe.
+ * rate-limit rules), the authenticator with the API keys, the services with their instances and the guards of the
+ * services, the request-head checks, and the proxy core's forwarding and body-rate rules. A request takes the
+ * current runtime once, in the first filter, and runs entirely on it; a reload builds the next runtime and the
+ * gateway swaps it in with one volatile write. A replaced runtime counts the requests still running on it and is
+ * closed when the last one ends (or after the drain timeout). Thread-safe.
  */
 public final class GatewayRuntime {
     private final long generation;
@@ -35,6 +37,7 @@ public final class GatewayRuntime {
     private final Breakers breakers;
     private final StaleCache staleCache;
     private final ProxyRules proxyRules;
+    private final HeadChecks headChecks;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
@@ -50,6 +53,7 @@ public final class GatewayRuntime {
         this.breakers = breakers;
         this.staleCache = staleCache;
         this.proxyRules = new ProxyRules(services, breakers, config.forwarding(), config.limits(), staleCache);
+        this.headChecks = new HeadChecks(config.limits());
     }
 
     /** The runtime of the configuration the gateway started with. */
@@ -106,6 +110,11 @@ public final class GatewayRuntime {
     /** The breaker, bulkhead and retry budget of each service. */
     public Breakers breakers() {
         return breakers;
+    }
+
+    /** The checks of a request's head under this configuration's limits. */
+    public HeadChecks headChecks() {
+        return headChecks;
     }
 
     /** What the proxy core reads from this configuration: services, guards, forwarding and body-rate rules. */

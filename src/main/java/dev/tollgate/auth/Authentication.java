@@ -63,10 +63,7 @@ public final class Authentication implements AutoCloseable {
                 config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
         live.put(runtimes.providers(), runtimes);
         latest = tokens;
-        ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
-                max, config.negativeTtl(), ticker);
-        authenticator = new Authenticator(tokens, apiKeys, config.apiKeys().header(),
-                new UserContext(config.headers()));
+        authenticator = authenticator(tokens, config);
         LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache(),
                 config.providers().keySet(), config.apiKeys().keys().size());
     }
@@ -128,9 +125,14 @@ public final class Authentication implements AutoCloseable {
         }
         tokens.resize(next.cacheMaxEntries());
         latest = tokens;
-        ApiKeys apiKeys = new ApiKeys(next.apiKeys().keys(), next.apiKeys().redisLookup() ? redisCalls : null,
-                next.cacheMaxEntries(), next.negativeTtl(), ticker);
-        return new Authenticator(tokens, apiKeys, next.apiKeys().header(), new UserContext(next.headers()));
+        return authenticator(tokens, next);
+    }
+
+    /** The token layer with the configuration's API keys (looked up in Redis when it says so) and headers. */
+    private Authenticator authenticator(TokenAuthenticator tokens, AuthConfig config) {
+        ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
+                config.cacheMaxEntries(), config.negativeTtl(), ticker);
+        return new Authenticator(tokens, apiKeys, config.apiKeys().header(), new UserContext(config.headers()));
     }
 
     /**

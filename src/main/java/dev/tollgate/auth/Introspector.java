@@ -61,10 +61,6 @@ final class Introspector implements Verification {
                 .add("claims", claims.paths()).digest();
     }
 
-    String provider() {
-        return provider;
-    }
-
     @Override
     public String fingerprint() {
         return fingerprint;

@@ -26,7 +26,6 @@ final class ProviderRuntimes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderRuntimes.class);
 
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
-    private final List<Introspector> introspectors = new ArrayList<>();
     private final Providers providers;
 
     /**
@@ -57,7 +56,6 @@ final class ProviderRuntimes implements AutoCloseable {
             open.push(endpoint);
             introspector = new Introspector(p.name(), p.introspection(), jwt, claims, endpoint, clock,
                     calls.apply(p.name()));
-            introspectors.add(introspector);
         }
         Verification forJwts = introspector != null && p.introspection().allTokens() ? introspector
                 : jwt.hasKeys() || introspector == null ? verifier(p, claims, clock) : null;
@@ -88,11 +86,6 @@ final class ProviderRuntimes implements AutoCloseable {
 
     Providers providers() {
         return providers;
-    }
-
-    /** The providers' introspection clients, for their meters. */
-    List<Introspector> introspectors() {
-        return List.copyOf(introspectors);
     }
 
     @Override

@@ -37,19 +37,13 @@ public final class RequestContextFilter extends HttpFilter {
     private transient Gateway gateway;
     private transient GatewayMetrics metrics;
     private transient AccessLog accessLog;
-    /** The request checks of the latest runtime seen: built again when a reload changed the runtime. */
-    private transient volatile Hygiene hygiene;
     private transient AdminAccess admin;
-
-    private record Hygiene(GatewayRuntime runtime, RequestHygiene checks) {
-    }
 
     @Override
     public void init() {
         gateway = GatewayListener.gateway(getServletContext());
         metrics = gateway.metrics();
         accessLog = gateway.accessLog();
-        hygiene = new Hygiene(gateway.runtime(), new RequestHygiene(gateway.config().limits()));
         admin = new AdminAccess(gateway.config().admin());
     }
 
@@ -132,20 +126,10 @@ public final class RequestContextFilter extends HttpFilter {
         }
     }
 
-    /** The request checks of the runtime's limits. */
-    private RequestHygiene hygiene(GatewayRuntime rt) {
-        Hygiene h = hygiene;
-        if (h.runtime() != rt) {
-            h = new Hygiene(rt, new RequestHygiene(rt.config().limits()));
-            hygiene = h;
-        }
-        return h.checks();
-    }
-
     /** Checks and routes the request; answers it and returns null when it goes no further. */
     private Route admit(HttpServletRequest req, HttpServletResponse res, long start, String requestId,
                         GatewayRuntime rt) throws IOException {
-        Optional<Rejection> refused = hygiene(rt).check(req);
+        Optional<Rejection> refused = RequestHygiene.check(req, rt.headChecks());
         if (refused.isPresent()) {
             Rejection rejection = refused.get();
             Problems.send(req, res, rejection.status(), title(rejection.status()), rejection.detail(),

@@ -1,6 +1,5 @@
 package dev.tollgate.web;
 
-import dev.tollgate.config.LimitsConfig;
 import dev.tollgate.http.HeadChecks;
 import dev.tollgate.http.Rejection;
 import dev.tollgate.http.RequestHead;
@@ -12,17 +11,14 @@ import java.util.Optional;
 
 /**
  * The servlet side of {@link HeadChecks}: reads the request's head into a {@link RequestHead} and checks it.
- * Thread-safe.
+ * Stateless.
  */
 final class RequestHygiene {
-    private final HeadChecks checks;
-
-    RequestHygiene(LimitsConfig limits) {
-        this.checks = new HeadChecks(limits);
+    private RequestHygiene() {
     }
 
-    /** Empty when the request may go on, else why it is refused. */
-    Optional<Rejection> check(HttpServletRequest req) {
+    /** Empty when the request may go on under {@code checks}, else why it is refused. */
+    static Optional<Rejection> check(HttpServletRequest req, HeadChecks checks) {
         return checks.check(head(req));
     }
 
