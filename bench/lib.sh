@@ -199,10 +199,41 @@ resp() {
     timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1; printf "%s" "$2" >&3; cat <&3' _ "$port" "$msg" |
         tr -d '\r'
 }
-# start_redis dir port: REDIS_SERVER (default redis-server on the PATH), no persistence; waits for PONG
+# redis_bin: sets REDIS_BIN to REDIS_SERVER, else redis-server on the PATH, else the binary the tests run: the one
+# the embedded-redis jar on the test class path ships (after build_war), extracted once into bench/out/
+redis_bin() {
+    [[ -n ${REDIS_BIN:-} ]] && return 0
+    if [[ -n ${REDIS_SERVER:-} ]]; then
+        command -v "$REDIS_SERVER" >/dev/null 2>&1 || die "REDIS_SERVER=$REDIS_SERVER is not an executable"
+        REDIS_BIN=$REDIS_SERVER
+        return 0
+    fi
+    if command -v redis-server >/dev/null 2>&1; then
+        REDIS_BIN=redis-server
+        return 0
+    fi
+    local jar name
+    jar=$(tr ':' '\n' <"$OUT/classpath.txt" 2>/dev/null | grep '/embedded-redis-[^/]*\.jar$' | head -1)
+    case "$(uname -s)/$(uname -m)" in
+        Linux/x86_64) name=redis-server-6.2.6-v5-linux-amd64 ;;
+        Linux/aarch64) name=redis-server-6.2.7-linux-arm64 ;;
+        Darwin/x86_64) name=redis-server-6.2.6-v5-darwin-amd64 ;;
+        Darwin/arm64) name=redis-server-6.2.6-v5-darwin-arm64 ;;
+        *) name= ;;
+    esac
+    [[ -n $jar && -n $name ]] ||
+        die "redis-server not found: install it or set REDIS_SERVER to a redis-server binary"
+    if [[ ! -x $OUT/$name ]]; then
+        (cd "$OUT" && "${JAVA%java}jar" xf "$jar" "$name") || die "cannot extract $name from $jar"
+        chmod +x "$OUT/$name"
+    fi
+    REDIS_BIN=$OUT/$name
+}
+# start_redis dir port: the redis-server of redis_bin, no persistence; waits for PONG
 start_redis() {
-    local bin=${REDIS_SERVER:-redis-server} deadline
-    command -v "$bin" >/dev/null 2>&1 || die "redis-server not found: set REDIS_SERVER to a redis-server binary"
+    local bin deadline
+    redis_bin
+    bin=$REDIS_BIN
     mkdir -p "$1"
     "$bin" --port "$2" --bind 127.0.0.1 --save '' --appendonly no --dir "$1" >"$1/redis.log" 2>&1 &
     STARTED+=($!)

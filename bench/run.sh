@@ -36,7 +36,7 @@ CSV="$RUN/results.csv"
 TABLE="$RUN/results.md"
 
 # ---------------------------------------------------------------- 1. tools and build
-ensure_tools "$JAVA" "${REDIS_SERVER:-redis-server}"
+ensure_tools "$JAVA"
 build_war
 
 # ---------------------------------------------------------------- 2. targets

@@ -129,7 +129,7 @@ errors=$(cat "$RUN"/tollgate-*.log | grep -c ' ERROR ' || true)
     echo
     echo "- machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "- gateways: 2 × $WAR on $("$JAVA" -version 2>&1 | head -1), flags \`$JVM_OPTS\`; one redis-server" \
-        "($(${REDIS_SERVER:-redis-server} --version | awk '{print $3}')); 2 upstream JVMs (SoakUpstreamMain)"
+        "($("$REDIS_BIN" --version | awk '{print $3}')); 2 upstream JVMs (SoakUpstreamMain)"
     echo "- load: $NORMAL_USERS users at $NORMAL_RATE req/s and $HOT_USERS at $HOT_RATE req/s (limit $LIMIT per" \
         "${WINDOW_MS} ms per user, sliding window in Redis, failure policy local-fallback), each alternating" \
         "between the gateways, GET and one POST in ten; $RAW_RATE aborted and $RAW_RATE half-sent requests/s;" \
