@@ -124,7 +124,7 @@ final class LocalBuckets implements Buckets {
         }
     }
 
-    /** How many buckets are held (for tests of the sweep). */
+    /** How many buckets are held: the sweep forgets idle ones (the gauge {@link RateLimiter#LOCAL_BUCKETS}). */
     int size() {
         return cells.size();
     }

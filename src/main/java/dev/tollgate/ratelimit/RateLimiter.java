@@ -43,6 +43,8 @@ public final class RateLimiter implements AutoCloseable {
     /** Units script calls took ahead for busy clients, and the requests admitted from them without a call. */
     public static final String PREFETCHED = "tollgate.ratelimit.redis.prefetched";
     public static final String PREFETCH_SERVED = "tollgate.ratelimit.redis.prefetch.served";
+    /** Buckets held in process: the local policy's, and the fallback's while Redis is unavailable. */
+    public static final String LOCAL_BUCKETS = "tollgate.ratelimit.local.buckets";
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
 
     /** Route name to its rules; replaced whole by a configuration reload. */
@@ -85,6 +87,7 @@ public final class RateLimiter implements AutoCloseable {
         }
         outages = Counter.builder(OUTAGES).register(registry);
         Gauge.builder("tollgate.ratelimit.instances", instances, InstanceCount::current).register(registry);
+        Gauge.builder(LOCAL_BUCKETS, local, LocalBuckets::size).register(registry);
         config.rules().values().forEach(this::stats);
     }
 
@@ -292,11 +295,6 @@ public final class RateLimiter implements AutoCloseable {
             }
         }
         return n;
-    }
-
-    /** The MXBean of a rule (for tests). */
-    RateLimiterMXBean rule(String name) {
-        return stats.get(name);
     }
 
     @Override

@@ -117,8 +117,8 @@ class RateLimiterRedisIT {
             assertThat(d.rules().get(0).quota()).as("7 over 3 instances").isEqualTo(2);
         }
         assertThat(verdicts).containsExactly(Verdict.ALLOW, Verdict.ALLOW, Verdict.REJECT, Verdict.REJECT);
-        assertThat(limiter.rule("local").getFallbacks()).isEqualTo(4);
-        assertThat(limiter.rule("open").getFallbacks()).isEqualTo(4);
+        assertThat(registry.get(RateLimiter.FALLBACKS).tags("rule", "local", "policy", "local-fallback").counter()
+                .count()).isEqualTo(4);
         assertThat(registry.get(RateLimiter.OUTAGES).counter().count()).as("one outage, counted once").isEqualTo(1);
         assertThat(registry.get(RateLimiter.FALLBACKS).tags("rule", "open", "policy", "fail-open").counter().count())
                 .isEqualTo(4);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.management.JMX;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class RateLimiterTest {
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final ManagementBeans beans = new ManagementBeans();
     private RateLimiter limiter;
 
     @AfterEach
@@ -37,11 +39,18 @@ class RateLimiterTest {
         if (limiter != null) {
             limiter.close();
         }
+        beans.close();
     }
 
     private RateLimiter limiter(String... lines) {
-        limiter = new RateLimiter(config(lines).rateLimit(), null, clock, registry, null);
+        limiter = new RateLimiter(config(lines).rateLimit(), null, clock, registry, beans);
         return limiter;
+    }
+
+    /** A rule's MXBean as a JMX client sees it. */
+    private static RateLimiterMXBean bean(String rule) {
+        return JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(), ManagementBeans.name("RateLimiter", rule),
+                RateLimiterMXBean.class);
     }
 
     /** The test's routes with these lines. */
@@ -210,8 +219,8 @@ class RateLimiterTest {
         Caller c = caller("api", "10.0.0.1", null);
         assertThat(passes(3, c)).isEqualTo(3);
         assertThat(RateLimitHeaders.of(limiter.check(c))).containsEntry("RateLimit", "\"trial\";r=0;t=60");
-        assertThat(limiter.rule("trial").getAllowed()).isEqualTo(1);
-        assertThat(limiter.rule("trial").getRejected()).isEqualTo(3);
+        assertThat(bean("trial").getAllowed()).isEqualTo(1);
+        assertThat(bean("trial").getRejected()).isEqualTo(3);
         assertThat(registry.get(RateLimiter.REQUESTS).tags("rule", "trial", "route", "api", "outcome", "reported")
                 .counter().count()).isEqualTo(3);
     }
@@ -224,11 +233,11 @@ class RateLimiterTest {
         Caller b = caller("api", "10.0.0.2", null);
         assertThat(passes(2, a)).isEqualTo(1);
         assertThat(passes(2, b)).isEqualTo(1);
-        assertThat(limiter.rule("ip").resetKey("10.0.0.1")).isEqualTo("emptied 1 bucket(s)");
+        assertThat(bean("ip").resetKey("10.0.0.1")).isEqualTo("emptied 1 bucket(s)");
         assertThat(passes(2, a)).isEqualTo(1);
         assertThat(passes(2, b)).isZero();
-        assertThat(limiter.rule("ip").getAllowed()).isEqualTo(3);
-        assertThat(limiter.rule("ip").getRejected()).isEqualTo(5);
+        assertThat(bean("ip").getAllowed()).isEqualTo(3);
+        assertThat(bean("ip").getRejected()).isEqualTo(5);
         assertThat(registry.get(RateLimiter.REQUESTS).tags("rule", "ip", "route", "api", "outcome", "rejected")
                 .counter().count()).isEqualTo(5);
         Map<String, String> none = RateLimitHeaders.of(Decision.NONE);
