@@ -1,7 +1,7 @@
 package dev.tollgate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.tollgate.auth.Authentication;
+import dev.tollgate.auth.AuthRuntime;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Services;
@@ -15,7 +15,7 @@ import dev.tollgate.proxy.Tunnels;
 import dev.tollgate.proxy.UpstreamClient;
 import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.redis.Redis;
-import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.ServiceGuards;
 import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
@@ -55,9 +55,9 @@ public final class Gateway implements AutoCloseable {
     private final ManagementBeans management = new ManagementBeans();
     private final AccessLog accessLog;
     private final List<HealthCheck> readiness;
-    private final Authentication auth;
+    private final AuthRuntime auth;
     private final RateLimiter rateLimiter;
-    private final Breakers breakers;
+    private final ServiceGuards guards;
     private final StaleCache staleCache;
 
     /**
@@ -89,16 +89,16 @@ public final class Gateway implements AutoCloseable {
                 metrics.bindRedis(redis::isAvailable, redis::failures);
             }
             this.readiness = Readiness.checks(this);
-            this.auth = started(new Authentication(config.auth(), config.redis(), redis, clock,
+            this.auth = started(new AuthRuntime(config.auth(), config.redis(), redis, clock,
                     Ticker.systemTicker()));
             auth.expose(management, metrics.registry(), config.auth().cache());
             this.rateLimiter = started(new RateLimiter(config.rateLimit(), redis, clock, metrics.registry(),
                     management));
-            this.breakers = new Breakers(config.services().values(), clock, InstanceOutcomes::countsAgainstService);
-            breakers.bind(metrics.registry(), management);
+            this.guards = new ServiceGuards(config.services().values(), clock, InstanceOutcomes::countsAgainstService);
+            guards.bind(metrics.registry(), management);
             this.staleCache = new StaleCache(config.staleCache(), clock);
             staleCache.bind(metrics.registry());
-            this.runtime = GatewayRuntime.boot(config, auth, discovery, breakers, staleCache);
+            this.runtime = GatewayRuntime.boot(config, auth, discovery, guards, staleCache);
             this.proxy = new Proxy(client, scheduler);
             Tunnels tunnels = proxy.webSockets().tunnels();
             parts.push(tunnels::close);
@@ -227,8 +227,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Breaker, bulkhead and retry budget per upstream service. */
-    public Breakers breakers() {
-        return breakers;
+    public ServiceGuards guards() {
+        return guards;
     }
 
     /** The last good responses, served while a breaker is open. */
@@ -247,7 +247,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Authentication: JWT and API keys, the token cache, user-context headers. */
-    public Authentication auth() {
+    public AuthRuntime auth() {
         return auth;
     }
 

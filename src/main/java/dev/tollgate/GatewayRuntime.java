@@ -1,6 +1,6 @@
 package dev.tollgate;
 
-import dev.tollgate.auth.Authentication;
+import dev.tollgate.auth.AuthRuntime;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
@@ -9,7 +9,7 @@ import dev.tollgate.discovery.Services;
 import dev.tollgate.http.HeadChecks;
 import dev.tollgate.proxy.ProxyRules;
 import dev.tollgate.ratelimit.RateLimiter;
-import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.ServiceGuards;
 import dev.tollgate.resilience.StaleCache;
 import dev.tollgate.route.RouteTable;
 import java.time.Clock;
@@ -34,32 +34,36 @@ public final class GatewayRuntime {
     private final RouteTable routes;
     private final Authenticator authenticator;
     private final ServiceView services;
-    private final Breakers breakers;
+    private final ServiceGuards guards;
     private final StaleCache staleCache;
     private final ProxyRules proxyRules;
     private final HeadChecks headChecks;
+    private final String adminPath;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile Runnable onClosed = () -> { };
 
-    private GatewayRuntime(long generation, GatewayConfig config, Authenticator authenticator, ServiceView services,
-                           Breakers breakers, StaleCache staleCache) {
+    /** @param adminPath the admin endpoints' path, reserved in every runtime: it takes a restart to change */
+    private GatewayRuntime(long generation, GatewayConfig config, String adminPath, Authenticator authenticator,
+                           ServiceView services, ServiceGuards guards, StaleCache staleCache) {
         this.generation = generation;
         this.config = config;
-        this.routes = new RouteTable(config.routes(), RateLimiter.routeRules(config.rateLimit()));
+        this.adminPath = adminPath;
+        this.routes = new RouteTable(config.routes(), RateLimiter.routeRules(config.rateLimit()), adminPath);
         this.authenticator = authenticator;
         this.services = services;
-        this.breakers = breakers;
+        this.guards = guards;
         this.staleCache = staleCache;
-        this.proxyRules = new ProxyRules(services, breakers, config.forwarding(), config.limits(), staleCache);
+        this.proxyRules = new ProxyRules(services, guards, config.forwarding(), config.limits(), staleCache);
         this.headChecks = new HeadChecks(config.limits());
     }
 
     /** The runtime of the configuration the gateway started with. */
-    static GatewayRuntime boot(GatewayConfig config, Authentication auth, Services services, Breakers breakers,
+    static GatewayRuntime boot(GatewayConfig config, AuthRuntime auth, Services services, ServiceGuards guards,
                                StaleCache staleCache) {
-        return new GatewayRuntime(1, config, auth.authenticator(), ServiceView.of(services), breakers, staleCache);
+        return new GatewayRuntime(1, config, config.admin().path(), auth.authenticator(), ServiceView.of(services),
+                guards, staleCache);
     }
 
     /**
@@ -69,15 +73,15 @@ public final class GatewayRuntime {
      * last: once its providers are started, nothing else can fail. When building fails,
      * what it started for the new services is stopped again.
      */
-    GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
+    GatewayRuntime next(GatewayConfig next, AuthRuntime auth, Services boot, Clock clock) {
         ServiceView nextServices = services.next(next.services(), boot, clock);
         try {
-            Breakers nextBreakers = breakers.next(next.services().values());
+            ServiceGuards nextGuards = guards.next(next.services().values());
             boolean providersChanged = ConfigChanges.changed(config, next, ConfigChanges.PROVIDERS)
                     || ConfigChanges.changed(config, next, ConfigChanges.JWT);
             Authenticator nextAuth = ConfigChanges.changed(config, next, ConfigChanges.AUTH)
                     ? auth.reloaded(next.auth(), authenticator, providersChanged) : authenticator;
-            return new GatewayRuntime(generation + 1, next, nextAuth, nextServices, nextBreakers, staleCache);
+            return new GatewayRuntime(generation + 1, next, adminPath, nextAuth, nextServices, nextGuards, staleCache);
         } catch (RuntimeException e) {
             boot.release(nextServices, services); // stops the watchers and checks started for the new pools
             throw e;
@@ -108,8 +112,8 @@ public final class GatewayRuntime {
     }
 
     /** The breaker, bulkhead and retry budget of each service. */
-    public Breakers breakers() {
-        return breakers;
+    public ServiceGuards guards() {
+        return guards;
     }
 
     /** The checks of a request's head under this configuration's limits. */

@@ -3,10 +3,11 @@ package dev.tollgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.auth.Authenticator;
-import dev.tollgate.auth.TokenAuthenticator;
+import dev.tollgate.auth.BearerTokens;
 import dev.tollgate.config.AuthConfig;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.route.Route;
@@ -109,9 +110,9 @@ class GatewayReloadTest {
                     "gateway.auth.api-keys.k.sha256 = " + "AB".repeat(32), "gateway.auth.api-keys.k.owner = acme"));
             GatewayRuntime after = gateway.runtime();
             assertThat(after.authenticator()).as("same keys: same authenticator").isSameAs(before.authenticator());
-            assertThat(after.breakers().guard("b")).as("unchanged service keeps its breaker")
-                    .isSameAs(before.breakers().guard("b"));
-            assertThat(after.breakers().guard("up")).isNotSameAs(before.breakers().guard("up"));
+            assertThat(after.guards().guard("b")).as("unchanged service keeps its breaker")
+                    .isSameAs(before.guards().guard("b"));
+            assertThat(after.guards().guard("up")).isNotSameAs(before.guards().guard("up"));
             gateway.reload(config(b, "gateway.routes.a.path = /a/**", "gateway.routes.a.service = b",
                     "gateway.services.up.breaker.delay = 9s",
                     "gateway.auth.api-keys.k.sha256 = " + "CD".repeat(32), "gateway.auth.api-keys.k.owner = acme"));
@@ -183,7 +184,7 @@ class GatewayReloadTest {
     void theAuthenticationSettingsReload() {
         List<String> lines = List.of("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up",
                 "gateway.routes.a.auth = api-key",
-                "gateway.auth.api-keys.k.sha256 = " + TokenAuthenticator.sha256("the-key"),
+                "gateway.auth.api-keys.k.sha256 = " + BearerTokens.sha256("the-key"),
                 "gateway.auth.api-keys.k.owner = acme");
         List<String> reloaded = new ArrayList<>(lines);
         reloaded.addAll(List.of("gateway.auth.headers.api-key-owner = X-Owner", "gateway.auth.cache.max-entries = 10",
@@ -204,9 +205,9 @@ class GatewayReloadTest {
         AuthConfig.RouteAuth route = rt.routes().match(null, "GET", "/a/x").config().auth();
         Authenticator.Decision o = rt.authenticator().authenticate(route, List.of(), List.of("the-key"));
         assertThat(o.allowed()).isTrue();
-        for (String[] h : rt.authenticator().userContext().headers(o.identity())) {
-            if (h[0].toLowerCase(Locale.ROOT).contains("owner")) {
-                return List.of(h[0], h[1]);
+        for (HeaderField h : rt.authenticator().userContext().headers(o.identity())) {
+            if (h.name().toLowerCase(Locale.ROOT).contains("owner")) {
+                return List.of(h.name(), h.value());
             }
         }
         return List.of();

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #release}). Thread-safe; {@link #close()} stops the JWKS refreshes, the revocation feed, the
  * introspection clients and the token cache's Redis client.
  */
-public final class Authentication implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+public final class AuthRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthRuntime.class);
     /** How often the revocation feed pings its subscription: a dead connection is noticed within 3 of these. */
     private static final Duration FEED_HEARTBEAT = Duration.ofSeconds(5);
 
@@ -39,13 +39,13 @@ public final class Authentication implements AutoCloseable {
     private final RevocationFeed feed;
     private final Clock clock;
     private final Ticker ticker;
-    private volatile TokenAuthenticator latest;
+    private volatile BearerTokens latest;
     private volatile MeterRegistry registry;
 
     /**
      * @param redis the shared Redis client; used only with the {@code redis} cache policy
      */
-    public Authentication(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
+    public AuthRuntime(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
         this.clock = clock;
         this.ticker = ticker;
         ProviderRuntimes runtimes = new ProviderRuntimes(config, clock, this::introspectionCalls);
@@ -59,7 +59,7 @@ public final class Authentication implements AutoCloseable {
         }
         RedisTokenCache l2 = redisCalls == null ? null : new RedisTokenCache(redisCalls, clock);
         LocalTokenCache l1 = new LocalTokenCache(max, clock, ticker);
-        TokenAuthenticator tokens = new TokenAuthenticator(runtimes.providers(), l1, l2, redisCalls, revocations,
+        BearerTokens tokens = new BearerTokens(runtimes.providers(), l1, l2, redisCalls, revocations,
                 config.jwt().maxTokenSize(), max, config.negativeTtl(), ticker);
         live.put(runtimes.providers(), runtimes);
         latest = tokens;
@@ -110,7 +110,7 @@ public final class Authentication implements AutoCloseable {
      * @throws RuntimeException when a provider cannot be built; nothing of it is left running
      */
     public Authenticator reloaded(AuthConfig next, Authenticator running, boolean providersChanged) {
-        TokenAuthenticator tokens = running.tokens();
+        BearerTokens tokens = running.tokens();
         Providers providers = tokens.providers();
         if (providersChanged) {
             ProviderRuntimes built = new ProviderRuntimes(next, clock, this::introspectionCalls);
@@ -129,7 +129,7 @@ public final class Authentication implements AutoCloseable {
     }
 
     /** The token layer with the configuration's API keys (looked up in Redis when it says so) and headers. */
-    private Authenticator authenticator(TokenAuthenticator tokens, AuthConfig config) {
+    private Authenticator authenticator(BearerTokens tokens, AuthConfig config) {
         ApiKeys apiKeys = new ApiKeys(config.apiKeys().keys(), config.apiKeys().redisLookup() ? redisCalls : null,
                 config.cacheMaxEntries(), config.negativeTtl(), ticker);
         return new Authenticator(tokens, apiKeys, config.apiKeys().header(), new UserContext(config.headers()));
@@ -169,7 +169,7 @@ public final class Authentication implements AutoCloseable {
     }
 
     /** The token layer of the latest configuration, for the MXBean, tests and the benchmark. */
-    public TokenAuthenticator tokens() {
+    public BearerTokens tokens() {
         return latest;
     }
 

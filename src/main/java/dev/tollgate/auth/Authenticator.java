@@ -24,12 +24,12 @@ import java.util.TreeSet;
 public final class Authenticator {
     private static final String REALM = "realm=\"tollgate\"";
 
-    private final TokenAuthenticator tokens;
+    private final BearerTokens tokens;
     private final ApiKeys apiKeys;
     private final String apiKeyHeader;
     private final UserContext userContext;
 
-    public Authenticator(TokenAuthenticator tokens, ApiKeys apiKeys, String apiKeyHeader, UserContext userContext) {
+    public Authenticator(BearerTokens tokens, ApiKeys apiKeys, String apiKeyHeader, UserContext userContext) {
         this.tokens = tokens;
         this.apiKeys = apiKeys;
         this.apiKeyHeader = apiKeyHeader;
@@ -42,7 +42,7 @@ public final class Authenticator {
     }
 
     /** The token layer: providers and token cache. */
-    TokenAuthenticator tokens() {
+    BearerTokens tokens() {
         return tokens;
     }
 

@@ -21,7 +21,7 @@ import java.util.Set;
  * levels. The revocation list (an in-process replica when Redis is used) is consulted on every success, cache hits
  * included, by the token's hash and {@code jti}. The raw token is never stored or logged. Thread-safe.
  */
-public final class TokenAuthenticator {
+public final class BearerTokens {
     /** One digest per thread: {@code MessageDigest.getInstance} looks up the provider on every call. */
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
@@ -46,7 +46,7 @@ public final class TokenAuthenticator {
     private final long maxTokenSize;
     private final AuthStats stats;
 
-    TokenAuthenticator(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
+    BearerTokens(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
                        Revocations revocations, long maxTokenSize, int negativeEntries, Duration negativeTtl,
                        Ticker ticker) {
         this(providers, l1, l2, redis, revocations, maxTokenSize, Caffeine.newBuilder().maximumSize(negativeEntries)
@@ -54,7 +54,7 @@ public final class TokenAuthenticator {
                 new AuthStats());
     }
 
-    private TokenAuthenticator(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
+    private BearerTokens(Providers providers, LocalTokenCache l1, RedisTokenCache l2, RedisCalls redis,
                                Revocations revocations, long maxTokenSize, Cache<String, Refusal> negative,
                                Duration negativeTtl, AuthStats stats) {
         this.providers = providers;
@@ -73,8 +73,8 @@ public final class TokenAuthenticator {
      * cache keys hold each provider's fingerprint, so what replaced providers established is not found under
      * changed settings.
      */
-    TokenAuthenticator with(Providers next, long nextMaxTokenSize, Duration nextNegativeTtl) {
-        return new TokenAuthenticator(next, l1, l2, redis, revocations, nextMaxTokenSize, negative, nextNegativeTtl,
+    BearerTokens with(Providers next, long nextMaxTokenSize, Duration nextNegativeTtl) {
+        return new BearerTokens(next, l1, l2, redis, revocations, nextMaxTokenSize, negative, nextNegativeTtl,
                 stats);
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.config.ClaimHeader;
+import dev.tollgate.http.HeaderField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,15 +35,15 @@ public final class ClaimHeaders {
      * @param mappings the route's claim headers
      * @param claims the caller's verified claims, or null (an API key: no claims, no headers)
      */
-    public List<String[]> headers(String route, List<ClaimHeader> mappings, JsonNode claims) {
+    public List<HeaderField> headers(String route, List<ClaimHeader> mappings, JsonNode claims) {
         if (mappings.isEmpty() || claims == null) {
             return List.of();
         }
-        List<String[]> out = new ArrayList<>(mappings.size());
+        List<HeaderField> out = new ArrayList<>(mappings.size());
         for (ClaimHeader m : mappings) {
             Value v = value(claims, m.path());
             if (v.text() != null) {
-                out.add(new String[] {m.header(), v.text()});
+                out.add(new HeaderField(m.header(), v.text()));
             } else if (v.refusal() != null) {
                 refused(route, m, v.refusal());
             }

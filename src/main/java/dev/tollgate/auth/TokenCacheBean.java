@@ -10,15 +10,15 @@ import java.util.function.Supplier;
  * name the entries an eviction removes). Thread-safe.
  */
 final class TokenCacheBean implements TokenCacheMXBean {
-    private final Supplier<TokenAuthenticator> latest;
+    private final Supplier<BearerTokens> latest;
     private final String policy;
 
-    TokenCacheBean(Supplier<TokenAuthenticator> latest, String policy) {
+    TokenCacheBean(Supplier<BearerTokens> latest, String policy) {
         this.latest = latest;
         this.policy = policy;
     }
 
-    private TokenAuthenticator tokens() {
+    private BearerTokens tokens() {
         return latest.get();
     }
 

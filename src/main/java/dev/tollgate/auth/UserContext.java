@@ -1,6 +1,7 @@
 package dev.tollgate.auth;
 
 import dev.tollgate.config.AuthConfig;
+import dev.tollgate.http.HeaderField;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,8 +38,8 @@ public final class UserContext {
     }
 
     /** The name-value pairs to send upstream for this caller. */
-    public List<String[]> headers(Identity identity) {
-        List<String[]> out = new ArrayList<>();
+    public List<HeaderField> headers(Identity identity) {
+        List<HeaderField> out = new ArrayList<>();
         Principal p = identity.principal();
         add(out, names.userId(), p.subject());
         add(out, names.roles(), p.roles().isEmpty() ? null : String.join(",", new TreeSet<>(p.roles())));
@@ -49,9 +50,9 @@ public final class UserContext {
         return out;
     }
 
-    private static void add(List<String[]> out, String name, String value) {
+    private static void add(List<HeaderField> out, String name, String value) {
         if (!name.isEmpty() && value != null && !value.isEmpty()) {
-            out.add(new String[] {name, safe(value)});
+            out.add(new HeaderField(name, safe(value)));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.cors;
 
 import dev.tollgate.config.CorsConfig;
+import dev.tollgate.http.HeaderField;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,26 +106,26 @@ public final class CorsPolicy {
                 asked.add(n);
             }
         }
-        List<String[]> out = new ArrayList<>(7);
-        out.add(new String[] {ALLOW_ORIGIN, allowOrigin(origin)});
+        List<HeaderField> out = new ArrayList<>(7);
+        out.add(new HeaderField(ALLOW_ORIGIN, allowOrigin(origin)));
         if (credentials) {
-            out.add(new String[] {ALLOW_CREDENTIALS, "true"});
+            out.add(new HeaderField(ALLOW_CREDENTIALS, "true"));
         }
         // with credentials a browser reads * literally, so the method asked for is named instead
         String allowedMethods = anyMethod ? (credentials ? requestMethod : CorsConfig.ANY) : allowMethods;
         if (allowedMethods != null) {
-            out.add(new String[] {ALLOW_METHODS, allowedMethods});
+            out.add(new HeaderField(ALLOW_METHODS, allowedMethods));
         }
         // * never covers Authorization (Fetch: CORS non-wildcard request-header name), so names are echoed
         String allowedHeaders = anyHeader ? (asked.isEmpty() ? null : String.join(", ", new LinkedHashSet<>(asked)))
                 : allowHeaders;
         if (allowedHeaders != null) {
-            out.add(new String[] {ALLOW_HEADERS, allowedHeaders});
+            out.add(new HeaderField(ALLOW_HEADERS, allowedHeaders));
         }
         if (maxAge != null) {
-            out.add(new String[] {MAX_AGE, maxAge});
+            out.add(new HeaderField(MAX_AGE, maxAge));
         }
-        out.add(new String[] {VARY, PREFLIGHT_VARY});
+        out.add(new HeaderField(VARY, PREFLIGHT_VARY));
         return new Preflight(true, null, out);
     }
 
@@ -164,7 +165,7 @@ public final class CorsPolicy {
      * @param detail why not, for the problem; null when allowed
      * @param headers the header fields of the {@code 204} answer when allowed, each {name, value}
      */
-    public record Preflight(boolean allowed, String detail, List<String[]> headers) {
+    public record Preflight(boolean allowed, String detail, List<HeaderField> headers) {
         public Preflight {
             headers = List.copyOf(headers);
         }

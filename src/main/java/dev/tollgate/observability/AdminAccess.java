@@ -2,6 +2,7 @@ package dev.tollgate.observability;
 
 import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.Cidr;
+import dev.tollgate.route.RouteTable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,8 +36,7 @@ public final class AdminAccess {
 
     /** Whether a path (inside the WAR) lies under the reserved admin prefix: no route may forward it. */
     public boolean isReserved(String path) {
-        String p = config.path();
-        return path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/');
+        return RouteTable.isUnder(path, config.path());
     }
 
     /** The endpoint a path names, e.g. {@code /health/ready} for {@code /_tollgate/health/ready}; null if none. */

@@ -100,7 +100,7 @@ final class EcsAccessSink implements Consumer<AccessRecord>, Flushable, AutoClos
 
     @Override
     public void accept(AccessRecord r) {
-        LoggingEvent event = new LoggingEvent(FQCN, logger, Level.INFO, r.method() + " " + r.path() + " " + r.status(),
+        LoggingEvent event = new LoggingEvent(FQCN, logger, Level.INFO, r.request().method() + " " + r.request().path() + " " + r.result().status(),
                 null, null);
         event.setTimeStamp(r.startEpochMillis());
         fields(r, (k, v) -> event.addKeyValuePair(new KeyValuePair(k, v)));
@@ -111,24 +111,24 @@ final class EcsAccessSink implements Consumer<AccessRecord>, Flushable, AutoClos
     static void fields(AccessRecord r, BiConsumer<String, Object> out) {
         put(out, "event.kind", "event");
         put(out, "event.category", "web");
-        put(out, "event.duration", r.durationNanos());
-        put(out, "http.request.id", r.requestId());
-        put(out, "trace.id", r.traceId());
-        put(out, "client.ip", r.clientAddress());
-        put(out, "http.request.method", r.method());
-        put(out, "url.path", r.path());
-        put(out, "http.version", version(r.protocol()));
-        put(out, "http.response.status_code", r.status());
-        put(out, "http.request.body.bytes", r.bytesIn());
-        put(out, "http.response.body.bytes", r.bytesOut());
-        put(out, "event.outcome", r.status() >= 500 ? "failure" : "success");
-        put(out, "user.id", r.principal());
-        put(out, "tollgate.route", r.route());
-        put(out, "service.target.name", r.service());
-        put(out, "tollgate.upstream", r.upstream());
-        put(out, "tollgate.rate_limit", r.rateLimit());
-        put(out, "tollgate.breaker", r.breaker());
-        put(out, "tollgate.cache.hit", r.cacheHit());
+        put(out, "event.duration", r.result().durationNanos());
+        put(out, "http.request.id", r.request().requestId());
+        put(out, "trace.id", r.request().traceId());
+        put(out, "client.ip", r.request().clientAddress());
+        put(out, "http.request.method", r.request().method());
+        put(out, "url.path", r.request().path());
+        put(out, "http.version", version(r.request().protocol()));
+        put(out, "http.response.status_code", r.result().status());
+        put(out, "http.request.body.bytes", r.result().bytesIn());
+        put(out, "http.response.body.bytes", r.result().bytesOut());
+        put(out, "event.outcome", r.result().status() >= 500 ? "failure" : "success");
+        put(out, "user.id", r.decisions().principal());
+        put(out, "tollgate.route", r.target().route());
+        put(out, "service.target.name", r.target().service());
+        put(out, "tollgate.upstream", r.target().upstream());
+        put(out, "tollgate.rate_limit", r.decisions().rateLimit());
+        put(out, "tollgate.breaker", r.decisions().breaker());
+        put(out, "tollgate.cache.hit", r.decisions().cacheHit());
     }
 
     private static String version(String protocol) {

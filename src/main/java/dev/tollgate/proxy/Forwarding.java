@@ -2,6 +2,7 @@ package dev.tollgate.proxy;
 
 import dev.tollgate.config.Cidr;
 import dev.tollgate.config.ForwardingConfig;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.http.HeaderNames;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -145,25 +146,25 @@ public final class Forwarding {
      * The forwarding headers for the upstream request.
      *
      * @param in what the gateway knows of the incoming request
-     * @return name-value pairs to set, replacing any the client sent
+     * @return the fields to set, replacing any the client sent
      */
-    public List<String[]> headers(Inbound in) {
+    public List<HeaderField> headers(Inbound in) {
         boolean keep = in.peerTrusted();
-        List<String[]> out = new ArrayList<>(6);
+        List<HeaderField> out = new ArrayList<>(6);
         List<String> hops = keep ? split(in.xForwardedFor()) : List.of();
         String xff = hops.isEmpty() ? in.peer() : String.join(", ", hops) + ", " + in.peer();
-        out.add(new String[] {HeaderNames.X_FORWARDED_FOR, xff});
-        out.add(new String[] {HeaderNames.X_FORWARDED_PROTO,
-                keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()});
-        out.add(new String[] {HeaderNames.X_FORWARDED_HOST,
-                keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()});
-        out.add(new String[] {HeaderNames.X_FORWARDED_PORT, keep && in.xForwardedPort() != null
-                ? in.xForwardedPort() : Integer.toString(in.localPort())});
+        out.add(new HeaderField(HeaderNames.X_FORWARDED_FOR, xff));
+        out.add(new HeaderField(HeaderNames.X_FORWARDED_PROTO,
+                keep && in.xForwardedProto() != null ? in.xForwardedProto() : in.scheme()));
+        out.add(new HeaderField(HeaderNames.X_FORWARDED_HOST,
+                keep && in.xForwardedHost() != null ? in.xForwardedHost() : in.host()));
+        out.add(new HeaderField(HeaderNames.X_FORWARDED_PORT, keep && in.xForwardedPort() != null
+                ? in.xForwardedPort() : Integer.toString(in.localPort())));
         String element = "for=" + node(in.peer()) + ";proto=" + in.scheme() + ";host=" + quoted(in.host());
         List<String> forwarded = keep ? split(in.forwarded()) : List.of();
-        out.add(new String[] {HeaderNames.FORWARDED, forwarded.isEmpty() ? element : String.join(", ",
-                forwarded) + ", " + element});
-        out.add(new String[] {HeaderNames.VIA, via(in.via(), in.protocol())});
+        out.add(new HeaderField(HeaderNames.FORWARDED, forwarded.isEmpty() ? element : String.join(", ",
+                forwarded) + ", " + element));
+        out.add(new HeaderField(HeaderNames.VIA, via(in.via(), in.protocol())));
         return out;
     }
 

@@ -4,6 +4,7 @@ import dev.tollgate.config.HeaderRules;
 import dev.tollgate.config.RouteConfig;
 import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.discovery.Instance;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.http.HeaderNames;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +48,28 @@ public final class HeaderPolicy {
         // the connection goes to the instance; with preserve-host the Host field still names what the client asked
         up.setAuthority(new URIAuthority(instance.host(), instance.port()));
         up.addHeader(HeaderNames.HOST, route.preserveHost() && host != null ? host : instance.authority());
-
         List<String> connection = new ArrayList<>(1);
+        Forwarding.Inbound in = inbound(head, host, connection);
+        Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
+        copy(head, nominated, up);
+        for (HeaderField h : forwarding.headers(in)) {
+            up.setHeader(h.name(), h.value());
+        }
+        String clientHeader = forwarding.clientAddressHeader();
+        if (clientHeader != null) {
+            up.setHeader(clientHeader, head.peer().clientAddress());
+        }
+        up.setHeader(HeaderNames.REQUEST_ID, head.requestId());
+        up.setHeader(HeaderNames.TRACEPARENT, head.traceparent());
+        apply(route.requestHeaders(), up);
+        return up;
+    }
+
+    /**
+     * What the forwarding headers are made from: the client's forwarding fields and the peer. Collects the
+     * {@code Connection} field values into {@code connection}.
+     */
+    private static Forwarding.Inbound inbound(RequestHead head, String host, List<String> connection) {
         List<String> xff = new ArrayList<>(1);
         List<String> forwarded = new ArrayList<>(1);
         List<String> via = new ArrayList<>(1);
@@ -68,9 +89,19 @@ public final class HeaderPolicy {
                 default: break;
             }
         }
-        Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
         RequestHead.Peer peer = head.peer();
-        boolean trusted = peer.trusted();
+        return new Forwarding.Inbound(peer.address(), peer.trusted(), peer.scheme(),
+                host != null ? host : peer.serverName(), peer.localPort(), peer.protocol(), xff, xfProto, xfHost,
+                xfPort, forwarded, via);
+    }
+
+    /**
+     * The client's fields that go upstream as they are: not hop-by-hop, not nominated by {@code Connection}, not
+     * framing or forwarding fields the gateway sets itself, and not one the gateway adds (user context); then
+     * the ones it adds.
+     */
+    private void copy(RequestHead head, Set<String> nominated, HttpRequest up) {
+        boolean trusted = head.peer().trusted();
         for (Header h : head.headers()) {
             String lower = h.getName().toLowerCase(Locale.ROOT);
             if (!HopByHop.isHopByHop(lower) && !NOT_COPIED.contains(lower) && !nominated.contains(lower)
@@ -81,20 +112,6 @@ public final class HeaderPolicy {
         for (Header h : head.added()) {
             up.addHeader(h);
         }
-        Forwarding.Inbound in = new Forwarding.Inbound(peer.address(), trusted, peer.scheme(),
-                host != null ? host : peer.serverName(), peer.localPort(), peer.protocol(), xff, xfProto, xfHost,
-                xfPort, forwarded, via);
-        for (String[] h : forwarding.headers(in)) {
-            up.setHeader(h[0], h[1]);
-        }
-        String clientHeader = forwarding.clientAddressHeader();
-        if (clientHeader != null) {
-            up.setHeader(clientHeader, peer.clientAddress());
-        }
-        up.setHeader(HeaderNames.REQUEST_ID, head.requestId());
-        up.setHeader(HeaderNames.TRACEPARENT, head.traceparent());
-        apply(route.requestHeaders(), up);
-        return up;
     }
 
     private static String first(String seen, String value) {

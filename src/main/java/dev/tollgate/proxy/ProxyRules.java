@@ -3,7 +3,7 @@ package dev.tollgate.proxy;
 import dev.tollgate.config.ForwardingConfig;
 import dev.tollgate.config.LimitsConfig;
 import dev.tollgate.discovery.Discovery;
-import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.ServiceGuards;
 import dev.tollgate.resilience.StaleCache;
 
 /**
@@ -14,7 +14,7 @@ import dev.tollgate.resilience.StaleCache;
  */
 public final class ProxyRules {
     private final Discovery services;
-    private final Breakers guards;
+    private final ServiceGuards guards;
     private final Forwarding forwarding;
     private final HeaderPolicy headers;
     private final StaleAnswers stale;
@@ -23,7 +23,7 @@ public final class ProxyRules {
     /**
      * @param staleCache the last good responses (shared by every configuration)
      */
-    public ProxyRules(Discovery services, Breakers guards, ForwardingConfig forwarding, LimitsConfig limits,
+    public ProxyRules(Discovery services, ServiceGuards guards, ForwardingConfig forwarding, LimitsConfig limits,
                       StaleCache staleCache) {
         this.services = services;
         this.guards = guards;
@@ -37,7 +37,7 @@ public final class ProxyRules {
         return services;
     }
 
-    Breakers guards() {
+    ServiceGuards guards() {
         return guards;
     }
 

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * guard built in it; {@link #stopTimer()} stops it when the WAR is undeployed, not when one set of breakers
  * closes (tests build several gateways in one class loader). Thread-safe.
  */
-public final class Breakers {
-    private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
+public final class ServiceGuards {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceGuards.class);
 
     private final Map<String, ServiceGuard> guards = new LinkedHashMap<>();
 
@@ -32,11 +32,11 @@ public final class Breakers {
     private final Clock clock;
     private final Predicate<Throwable> upstreamFault;
 
-    public Breakers(Collection<ServiceConfig> services, Clock clock, Predicate<Throwable> upstreamFault) {
+    public ServiceGuards(Collection<ServiceConfig> services, Clock clock, Predicate<Throwable> upstreamFault) {
         this(services, Map.of(), Map.of(), clock, upstreamFault);
     }
 
-    private Breakers(Collection<ServiceConfig> services, Map<String, ServiceGuard> reuse,
+    private ServiceGuards(Collection<ServiceConfig> services, Map<String, ServiceGuard> reuse,
                      Map<String, ResilienceConfig> before, Clock clock, Predicate<Throwable> upstreamFault) {
         this.clock = clock;
         this.upstreamFault = upstreamFault;
@@ -58,8 +58,8 @@ public final class Breakers {
      * The guards of a reloaded configuration: a service whose resilience settings are unchanged keeps its guard
      * (breaker state, bulkhead count, retry budget); a changed or added one gets a fresh guard.
      */
-    public Breakers next(Collection<ServiceConfig> services) {
-        return new Breakers(services, guards, settings, clock, upstreamFault);
+    public ServiceGuards next(Collection<ServiceConfig> services) {
+        return new ServiceGuards(services, guards, settings, clock, upstreamFault);
     }
 
     /** The guard of a configured service; {@link UpstreamGuard#NONE} when its guard is off ({@code resilience.enabled = false}). */

@@ -12,8 +12,9 @@ import java.io.IOException;
 /**
  * The admin endpoints' gate, first in the chain. On the admin port (a connector of its own, e.g. bound to
  * 127.0.0.1) it answers admin paths for allowed TCP peers with the bearer token, and nothing else: the admin
- * connector never proxies. On every other port it passes the request on, and the routing filter answers an
- * admin path with 404 whatever the routes say. A refused peer gets the same 404 as an unknown path.
+ * connector never proxies. On every other port it passes the request on: no route matches an admin path there
+ * ({@link dev.tollgate.route.RouteTable} reserves it), so it gets 404 whatever the routes say. A refused peer
+ * gets the same 404 as an unknown path.
  */
 public final class AdminFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.ClaimHeaders;
 import dev.tollgate.config.AuthConfig;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.http.HeaderNames;
 import dev.tollgate.route.Route;
 import jakarta.servlet.FilterChain;
@@ -38,7 +39,7 @@ public final class AuthFilter extends HttpFilter {
         Route r = ctx.route();
         AuthConfig.RouteAuth route = r.config().auth();
         Authenticator authenticator = ctx.runtime().authenticator();
-        List<String[]> added = List.of();
+        List<HeaderField> added = List.of();
         if (route.policy() != AuthConfig.Policy.NONE) {
             Authenticator.Decision outcome = authenticator.authenticate(route,
                     Collections.list(req.getHeaders(AUTHORIZATION)),
@@ -56,7 +57,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = authenticator.userContext().headers(outcome.identity());
-            List<String[]> claims = claimHeaders.headers(r.name(), r.config().claimHeaders(),
+            List<HeaderField> claims = claimHeaders.headers(r.name(), r.config().claimHeaders(),
                     outcome.identity().claims());
             if (!claims.isEmpty()) {
                 added = new ArrayList<>(added);

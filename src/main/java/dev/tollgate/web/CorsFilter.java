@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.cors.CorsPolicy;
+import dev.tollgate.http.HeaderField;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -39,8 +40,8 @@ public final class CorsFilter extends HttpFilter {
             Problems.send(req, res, 403, "Forbidden", answer.detail(), false);
             return;
         }
-        for (String[] h : answer.headers()) {
-            res.setHeader(h[0], h[1]);
+        for (HeaderField h : answer.headers()) {
+            res.setHeader(h.name(), h.value());
         }
         res.setStatus(HttpServletResponse.SC_NO_CONTENT);
     }

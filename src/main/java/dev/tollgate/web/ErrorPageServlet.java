@@ -1,26 +1,35 @@
 package dev.tollgate.web;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Locale;
+import org.apache.hc.core5.http.impl.EnglishReasonPhraseCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Errors raised by the servlet container inside this WAR (a path the container refuses, an exception that
- * escaped) reach the web.xml error page; they are answered as problem+json with a generic detail, never the
- * container's HTML page or a stack trace. Stateless.
+ * The web.xml error page, mapped under {@code /WEB-INF/} so that no client request reaches it: errors raised by
+ * the servlet container inside this WAR (a path the container refuses, an exception that escaped) are answered
+ * as problem+json with a generic detail, never the container's HTML page or a stack trace. No filter runs on
+ * the ERROR dispatch. Stateless.
  */
-final class ContainerErrors {
-    private static final Logger LOG = LoggerFactory.getLogger(ContainerErrors.class);
+public final class ErrorPageServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorPageServlet.class);
 
-    private ContainerErrors() {
-    }
-
-    static void answer(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        if (req.getDispatcherType() != DispatcherType.ERROR) {
+            Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
+            return;
+        }
         Object code = req.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer ? (Integer) code : 500;
+        // a path the container protects (WEB-INF, META-INF) is refused without the error attributes, status set
+        int status = code instanceof Integer ? (Integer) code : res.getStatus();
         Throwable failure = (Throwable) req.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         if (failure != null) {
             LOG.error("request={} uri={} failed inside the gateway", RequestAttributes.requestId(req),
@@ -30,11 +39,12 @@ final class ContainerErrors {
             return;
         }
         boolean client = status >= 400 && status < 500;
-        Problems.send(req, res, status, client ? "Bad Request" : "Internal Server Error",
+        if (!client) {
+            status = 500;
+        }
+        String title = EnglishReasonPhraseCatalog.INSTANCE.getReason(status, Locale.ROOT);
+        Problems.send(req, res, status, title == null ? "Bad Request" : title,
                 client ? "The request was refused by the server." : "The gateway failed to handle the request.",
                 client);
-        if (client && status != 400) {
-            res.setStatus(status);
-        }
     }
 }

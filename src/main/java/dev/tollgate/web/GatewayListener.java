@@ -8,7 +8,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.management.ConfigSource;
 import dev.tollgate.management.ConfigWatch;
 import dev.tollgate.management.ManagementPlane;
-import dev.tollgate.resilience.Breakers;
+import dev.tollgate.resilience.ServiceGuards;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -103,6 +103,6 @@ public final class GatewayListener implements ServletContextListener {
             sce.getServletContext().removeAttribute(PLANE);
             g.close();
         }
-        Breakers.stopTimer(); // SmallRye's timer thread lives as long as this WAR's class loader
+        ServiceGuards.stopTimer(); // SmallRye's timer thread lives as long as this WAR's class loader
     }
 }

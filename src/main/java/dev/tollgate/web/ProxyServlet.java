@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.auth.Principal;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.proxy.Proxy;
 import dev.tollgate.proxy.RequestHead;
 import dev.tollgate.route.Route;
@@ -22,9 +23,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * The last step: decides the request's service (a split route's pick, once), puts the request into async mode,
  * reads its head once into a {@link RequestHead} and hands it,
  * with the body channels of a {@link ServletDownstream}, to the non-blocking {@link Proxy}; the request thread
- * returns at once. Also answers the container's own errors (the ERROR dispatch) as problem+json, and fails the
- * ASYNC dispatch that the core asks for when a response must be cut off, so that the container aborts the
- * connection. On a route with {@code websocket = true}, a WebSocket opening handshake goes to
+ * returns at once. Fails the ASYNC dispatch that the core asks for when a response must be cut off, so that the
+ * container aborts the connection ({@link ErrorPageServlet} answers the container's own errors). On a route with {@code websocket = true}, a WebSocket opening handshake goes to
  * {@link TunnelUpgrade} instead.
  */
 public final class ProxyServlet extends HttpServlet {
@@ -41,10 +41,6 @@ public final class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
-        if (req.getDispatcherType() == DispatcherType.ERROR) {
-            ContainerErrors.answer(req, res);
-            return;
-        }
         if (req.getDispatcherType() == DispatcherType.ASYNC) {
             throw new IOException("upstream failed after the response started", (Throwable) req.getAttribute(ABORTED));
         }
@@ -92,8 +88,8 @@ public final class ProxyServlet extends HttpServlet {
             }
         }
         List<Header> added = new ArrayList<>(4);
-        for (String[] h : RequestAttributes.userHeaders(req)) {
-            added.add(new BasicHeader(h[0], h[1]));
+        for (HeaderField h : RequestAttributes.userHeaders(req)) {
+            added.add(new BasicHeader(h.name(), h.value()));
         }
         RequestHead.Peer peer = new RequestHead.Peer(req.getRemoteAddr(), req.getScheme(), req.getServerName(),
                 req.getLocalPort(), req.getProtocol(), ctx.peerTrusted(), ctx.clientAddress());

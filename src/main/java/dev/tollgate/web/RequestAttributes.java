@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.auth.Principal;
+import dev.tollgate.http.HeaderField;
 import dev.tollgate.route.Route;
 import jakarta.servlet.ServletRequest;
 import java.util.List;
@@ -100,12 +101,12 @@ public final class RequestAttributes {
 
     /** The user-context header fields the gateway sends upstream for the authenticated caller; empty if none. */
     @SuppressWarnings("unchecked")
-    static List<String[]> userHeaders(ServletRequest req) {
+    static List<HeaderField> userHeaders(ServletRequest req) {
         Object v = req.getAttribute(USER_HEADERS);
-        return v == null ? List.of() : (List<String[]>) v;
+        return v == null ? List.of() : (List<HeaderField>) v;
     }
 
-    static void setUserHeaders(ServletRequest req, List<String[]> headers) {
+    static void setUserHeaders(ServletRequest req, List<HeaderField> headers) {
         req.setAttribute(USER_HEADERS, headers);
     }
 

@@ -8,7 +8,6 @@ import dev.tollgate.http.HeaderNames;
 import dev.tollgate.http.Rejection;
 import dev.tollgate.observability.AccessLog;
 import dev.tollgate.observability.AccessRecord;
-import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.RequestIds;
 import dev.tollgate.proxy.Forwarding;
@@ -29,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * First filter: request id and trace context, request hygiene, the canonical path, the route and the client
  * address; it hands them on as a {@link RequestContext} and records the request's metrics and access-log line
- * when it is done. Paths under the admin prefix are never routed (404), whatever the routes say.
+ * when it is done. Paths under the admin prefix match no route (the route table reserves them): 404.
  */
 public final class RequestContextFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -37,14 +36,12 @@ public final class RequestContextFilter extends HttpFilter {
     private transient Gateway gateway;
     private transient GatewayMetrics metrics;
     private transient AccessLog accessLog;
-    private transient AdminAccess admin;
 
     @Override
     public void init() {
         gateway = GatewayListener.gateway(getServletContext());
         metrics = gateway.metrics();
         accessLog = gateway.accessLog();
-        admin = new AdminAccess(gateway.config().admin());
     }
 
     @Override
@@ -147,7 +144,7 @@ public final class RequestContextFilter extends HttpFilter {
         }
         String host = RequestHygiene.hostName(req.getHeader(HeaderNames.HOST));
         Route route = match(rt.routes(), req, host == null ? req.getServerName() : host, path);
-        if (route == null || admin.isReserved(path)) {
+        if (route == null) { // also for a path under the admin prefix: the route table reserves it
             Problems.send(req, res, 404, "Not Found", "No route matches this request.", false);
             return null;
         }
@@ -188,14 +185,16 @@ public final class RequestContextFilter extends HttpFilter {
         RequestContext ctx = RequestAttributes.context(req);
         Principal principal = RequestAttributes.principal(req);
         Route route = ctx == null ? null : ctx.route();
-        return new AccessRecord(startMillis, RequestAttributes.requestId(req),
+        AccessRecord.Request request = new AccessRecord.Request(RequestAttributes.requestId(req),
                 ctx == null ? null : RequestIds.traceId(ctx.traceparent()),
                 ctx == null ? req.getRemoteAddr() : ctx.clientAddress(), req.getMethod(),
-                ctx == null ? req.getRequestURI() : ctx.path(), req.getProtocol(),
-                route == null ? null : route.name(), RequestAttributes.service(req, route),
-                RequestAttributes.upstream(req), res.getStatus(), req.bytes(), res.bytes(), nanos,
-                principal == null ? null : principal.subject(), RequestAttributes.rateLimit(req),
-                RequestAttributes.breaker(req), RequestAttributes.cacheHit(req));
+                ctx == null ? req.getRequestURI() : ctx.path(), req.getProtocol());
+        AccessRecord.Target target = route == null ? AccessRecord.Target.NONE : new AccessRecord.Target(route.name(),
+                RequestAttributes.service(req, route), RequestAttributes.upstream(req));
+        AccessRecord.Result result = new AccessRecord.Result(res.getStatus(), req.bytes(), res.bytes(), nanos);
+        AccessRecord.Decisions decisions = new AccessRecord.Decisions(principal == null ? null : principal.subject(),
+                RequestAttributes.rateLimit(req), RequestAttributes.breaker(req), RequestAttributes.cacheHit(req));
+        return new AccessRecord(startMillis, request, target, result, decisions);
     }
 
     private static String title(int status) {

@@ -1,6 +1,7 @@
 package dev.tollgate.web;
 
 import dev.tollgate.auth.UserContext;
+import dev.tollgate.http.HeaderField;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.util.ArrayList;
@@ -19,10 +20,10 @@ final class UserContextRequest extends HttpServletRequestWrapper {
     private final UserContext userContext;
     private final Set<String> claimHeaders;
     private final Set<String> hidden;
-    private final List<String[]> added;
+    private final List<HeaderField> added;
 
     private UserContextRequest(HttpServletRequest req, UserContext userContext, Set<String> claimHeaders,
-                               Set<String> hidden, List<String[]> added) {
+                               Set<String> hidden, List<HeaderField> added) {
         super(req);
         this.userContext = userContext;
         this.claimHeaders = claimHeaders;
@@ -36,7 +37,7 @@ final class UserContextRequest extends HttpServletRequestWrapper {
      * @param claimHeaders claim-header names of every route, normalized as {@link UserContext#normalize}
      */
     static HttpServletRequest of(HttpServletRequest req, UserContext userContext, Set<String> claimHeaders,
-                                 List<String> hide, List<String[]> added) {
+                                 List<String> hide, List<HeaderField> added) {
         Set<String> hidden = new HashSet<>();
         hide.forEach(h -> hidden.add(UserContext.normalize(h)));
         if (added.isEmpty()) {
@@ -66,9 +67,9 @@ final class UserContextRequest extends HttpServletRequestWrapper {
     }
 
     private String addedValue(String name) {
-        for (String[] h : added) {
-            if (h[0].equalsIgnoreCase(name)) {
-                return h[1];
+        for (HeaderField h : added) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
             }
         }
         return null;
@@ -101,7 +102,7 @@ final class UserContextRequest extends HttpServletRequestWrapper {
                 names.add(n);
             }
         }
-        added.forEach(h -> names.add(h[0]));
+        added.forEach(h -> names.add(h.name()));
         return Collections.enumeration(names);
     }
 

@@ -34,7 +34,7 @@ class ApiKeysRedisIT {
     private final AuthConfig.RouteAuth route = new AuthConfig.RouteAuth(AuthConfig.Policy.API_KEY, Set.of(),
             Set.of(), false);
     private Redis redis;
-    private Authentication auth;
+    private AuthRuntime auth;
 
     private static GatewayConfig config(boolean lookup) {
         return Fixtures.config(List.of("gateway.redis.uri = " + REDIS.server().uri(),
@@ -50,7 +50,7 @@ class ApiKeysRedisIT {
     void setUp() throws Exception {
         GatewayConfig c = config(true);
         redis = Redis.open(c.redis());
-        auth = new Authentication(c.auth(), c.redis(), redis, clock, clock);
+        auth = new AuthRuntime(c.auth(), c.redis(), redis, clock, clock);
     }
 
     @AfterEach

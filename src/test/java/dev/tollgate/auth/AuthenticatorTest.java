@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AuthenticatorTest {
     private static final String KEY = "k-3f9a2c7e1b";
     private final FakeClock clock = new FakeClock(NOW);
-    private final Authentication auth = Fixtures.authentication(clock, null, List.of(
+    private final AuthRuntime auth = Fixtures.authRuntime(clock, null, List.of(
             "gateway.auth.jwt.keys.k1.algorithm = RS256",
             "gateway.auth.jwt.keys.k1.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", ""),
             "gateway.auth.api-keys.partner.sha256 = " + java.util.HexFormat.of().formatHex(ApiKeys.sha256(KEY)),
@@ -164,7 +164,7 @@ class AuthenticatorTest {
         assertThat(uc.isUserContext("X-User")).isFalse();
         Identity id = new Identity("jwt", new Principal("a\r\nX-Admin: 1 é", null, Set.of("b", "a"), null),
                 Set.of("s"), null);
-        assertThat(uc.headers(id)).extracting(h -> h[0] + "=" + h[1]).containsExactly(
+        assertThat(uc.headers(id)).extracting(h -> h.name() + "=" + h.value()).containsExactly(
                 "X-User-Id=a%0D%0AX-Admin: 1 %C3%A9", "X-User-Roles=a,b", "X-User-Scopes=s", "X-Auth-Method=jwt");
     }
 }

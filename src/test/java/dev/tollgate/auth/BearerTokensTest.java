@@ -15,14 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Level 1, the negative cache, expiry and revocation with the local policy and a fake clock. */
-class TokenAuthenticatorTest {
+class BearerTokensTest {
     private final FakeClock clock = new FakeClock(NOW);
-    private final Authentication auth = Fixtures.authentication(clock, null, List.of(
+    private final AuthRuntime auth = Fixtures.authRuntime(clock, null, List.of(
             "gateway.auth.jwt.keys.k1.algorithm = RS256",
             "gateway.auth.jwt.keys.k1.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", ""),
             "gateway.auth.jwt.roles-claim = realm_access.roles",
             "gateway.auth.jwt.plan-claim = tier"));
-    private final TokenAuthenticator tokens = auth.tokens();
+    private final BearerTokens tokens = auth.tokens();
 
     @AfterEach
     void close() {
@@ -85,7 +85,7 @@ class TokenAuthenticatorTest {
         tokens.authenticate(b);
         TokenCacheMXBean bean = new TokenCacheBean(() -> tokens, "local");
         assertThat(bean.revoke(va.jti(), 60)).contains("this instance");
-        assertThat(bean.revoke(TokenAuthenticator.sha256(b), 60)).contains("local policy");
+        assertThat(bean.revoke(BearerTokens.sha256(b), 60)).contains("local policy");
         for (String t : List.of(a, b)) {
             assertThatThrownBy(() -> tokens.authenticate(t)).extracting(e -> ((AuthException) e).reason())
                     .isEqualTo(AuthException.Reason.REVOKED);
@@ -108,7 +108,7 @@ class TokenAuthenticatorTest {
             assertThat(bean.getSize()).isEqualTo(1);
             assertThat(bean.getL1HitRatio()).isEqualTo(0.5);
             assertThat(bean.getPolicy()).isEqualTo("local");
-            assertThat(bean.evictToken(TokenAuthenticator.sha256(t))).isEqualTo("level 1: evicted");
+            assertThat(bean.evictToken(BearerTokens.sha256(t))).isEqualTo("level 1: evicted");
             tokens.authenticate(t);
             assertThat(bean.getVerifications()).isEqualTo(2);
             assertThat(bean.clear()).isEqualTo("level 1: 1 entries");

@@ -112,7 +112,7 @@ class ClaimHeadersTest {
         RecordingAppender log = RecordingAppender.attach(ClaimHeaders.class.getName(), "%level %msg%n");
         try {
             for (int i = 0; i < 3; i++) {
-                assertThat(headers.headers("orders", mappings, CLAIMS)).extracting(h -> h[0] + "=" + h[1])
+                assertThat(headers.headers("orders", mappings, CLAIMS)).extracting(h -> h.name() + "=" + h.value())
                         .containsExactly("X-Tenant=t-42", "X-Roles=reader,writer");
             }
             assertThat(headers.headers("orders", mappings, null)).isEmpty(); // an API key carries no claims

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test keys (generated once per JVM) and an {@link Authentication} built from property lines. */
+/** Test keys (generated once per JVM) and an {@link AuthRuntime} built from property lines. */
 final class Fixtures {
     static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
     static final KeyPair RSA = Jwts.rsa();
@@ -52,8 +52,8 @@ final class Fixtures {
         return Configs.of(all.toArray(new String[0]));
     }
 
-    static Authentication authentication(FakeClock clock, Redis redis, List<String> lines) {
+    static AuthRuntime authRuntime(FakeClock clock, Redis redis, List<String> lines) {
         GatewayConfig c = config(lines);
-        return new Authentication(c.auth(), c.redis(), redis, clock, clock);
+        return new AuthRuntime(c.auth(), c.redis(), redis, clock, clock);
     }
 }

@@ -21,9 +21,9 @@ class IdentityProvidersTest {
     private static final String A = "https://a.example/";
     private static final String B = "https://b.example/";
     private final FakeClock clock = new FakeClock(NOW);
-    private final List<Authentication> open = new ArrayList<>();
+    private final List<AuthRuntime> open = new ArrayList<>();
 
-    private Authentication auth(boolean withDefault) {
+    private AuthRuntime auth(boolean withDefault) {
         List<String> lines = new ArrayList<>(List.of(
                 "gateway.auth.providers.a.keys.ka.algorithm = RS256",
                 "gateway.auth.providers.a.keys.ka.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", ""),
@@ -38,14 +38,14 @@ class IdentityProvidersTest {
             lines.add("gateway.auth.jwt.keys.d.algorithm = HS256");
             lines.add("gateway.auth.jwt.keys.d.secret = " + HS256);
         }
-        Authentication a = Fixtures.authentication(clock, null, lines);
+        AuthRuntime a = Fixtures.authRuntime(clock, null, lines);
         open.add(a);
         return a;
     }
 
     @AfterEach
     void close() {
-        open.forEach(Authentication::close);
+        open.forEach(AuthRuntime::close);
     }
 
     private static String fromA(String subject) {
@@ -57,7 +57,7 @@ class IdentityProvidersTest {
                 .withClaim("realm_access", Map.of("roles", List.of("ops"))).sign(Jwts.es(EC256, 256));
     }
 
-    private static AuthException.Reason refusal(TokenAuthenticator tokens, String token, Set<String> accepted) {
+    private static AuthException.Reason refusal(BearerTokens tokens, String token, Set<String> accepted) {
         AuthException e = catchThrowableOfType(AuthException.class, () -> tokens.authenticate(token, accepted));
         assertThat(e).as("refused").isNotNull();
         return e.reason();
@@ -65,7 +65,7 @@ class IdentityProvidersTest {
 
     @Test
     void eachTokenIsVerifiedByTheProviderOfItsIssuerWithItsClaimNames() throws Exception {
-        TokenAuthenticator tokens = auth(false).tokens();
+        BearerTokens tokens = auth(false).tokens();
         assertThat(tokens.authenticate(fromA("alice")).subject()).isEqualTo("alice");
         VerifiedToken bob = tokens.authenticate(fromB("bob"));
         assertThat(bob.roles()).containsExactly("ops");
@@ -74,7 +74,7 @@ class IdentityProvidersTest {
 
     @Test
     void anIssuerNoProviderClaimsIsRefusedWithoutAVerification() {
-        TokenAuthenticator tokens = auth(false).tokens();
+        BearerTokens tokens = auth(false).tokens();
         String stranger = Jwts.claims("ka", NOW, "eve").withIssuer("https://evil.example/").withAudience("orders")
                 .sign(Jwts.rs256(RSA));
         String noIssuer = Jwts.claims("ka", NOW, "eve").withAudience("orders").sign(Jwts.rs256(RSA));
@@ -85,7 +85,7 @@ class IdentityProvidersTest {
 
     @Test
     void theProviderOfAnyIssuerTakesTokensOfOtherIssuers() throws Exception {
-        TokenAuthenticator tokens = auth(true).tokens();
+        BearerTokens tokens = auth(true).tokens();
         String other = Jwts.claims("d", NOW, "carol").withIssuer("https://elsewhere.example/")
                 .sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(HS256));
         assertThat(tokens.authenticate(other).subject()).isEqualTo("carol");
@@ -97,7 +97,7 @@ class IdentityProvidersTest {
 
     @Test
     void aRouteRefusesTokensOfProvidersItDoesNotAccept() throws Exception {
-        TokenAuthenticator tokens = auth(true).tokens();
+        BearerTokens tokens = auth(true).tokens();
         assertThat(refusal(tokens, fromB("bob"), Set.of("a", "default"))).isEqualTo(AuthException.Reason.UNKNOWN_ISSUER);
         assertThat(tokens.stats().verifications()).isZero();
         assertThat(tokens.authenticate(fromA("alice"), Set.of("a", "default")).subject()).isEqualTo("alice");
@@ -108,14 +108,14 @@ class IdentityProvidersTest {
 
     @Test
     void eachProviderChecksItsOwnAudience() {
-        TokenAuthenticator tokens = auth(false).tokens();
+        BearerTokens tokens = auth(false).tokens();
         String wrongAudience = Jwts.claims("ka", NOW, "alice").withIssuer(A).withAudience("billing").sign(Jwts.rs256(RSA));
         assertThat(refusal(tokens, wrongAudience, Set.of())).isEqualTo(AuthException.Reason.CLAIMS);
     }
 
     @Test
     void aTokenThatIsNoJwtIsMalformedWithoutAnIntrospectingProvider() {
-        TokenAuthenticator tokens = auth(true).tokens();
+        BearerTokens tokens = auth(true).tokens();
         assertThat(refusal(tokens, "2YotnFZFEjr1zCsicMWpAA", Set.of())).isEqualTo(AuthException.Reason.MALFORMED);
         assertThat(refusal(tokens, "a.b.c", Set.of())).isEqualTo(AuthException.Reason.MALFORMED);
     }

@@ -32,8 +32,8 @@ class RedisClusterAuthIT {
     private static RedisCluster cluster;
     private final FakeClock clock = new FakeClock(NOW);
     private final List<AutoCloseable> open = new ArrayList<>();
-    private Authentication a;
-    private Authentication b;
+    private AuthRuntime a;
+    private AuthRuntime b;
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,7 +61,7 @@ class RedisClusterAuthIT {
         }
     }
 
-    private Authentication instance() {
+    private AuthRuntime instance() {
         GatewayConfig c = Fixtures.config(List.of("gateway.redis.cluster = true",
                 "gateway.redis.uri = " + cluster.seeds(), "gateway.redis.timeout = 2s",
                 "gateway.redis.retry-interval = 100ms", "gateway.auth.cache = redis",
@@ -70,7 +70,7 @@ class RedisClusterAuthIT {
                 "gateway.auth.jwt.keys.k1.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", "")));
         Redis redis = Redis.open(c.redis());
         assertThat(redis.isCluster()).isTrue();
-        Authentication auth = new Authentication(c.auth(), c.redis(), redis, clock, clock);
+        AuthRuntime auth = new AuthRuntime(c.auth(), c.redis(), redis, clock, clock);
         open.add(redis);
         open.add(auth);
         return auth;
@@ -97,7 +97,7 @@ class RedisClusterAuthIT {
         return perNode;
     }
 
-    private static void awaitSynced(Authentication x) throws InterruptedException {
+    private static void awaitSynced(AuthRuntime x) throws InterruptedException {
         assertThat(Poll.until(Duration.ofSeconds(10), () -> x.tokens().revocations().isComplete()))
                 .as("revocation replica synced").isTrue();
     }
@@ -143,14 +143,14 @@ class RedisClusterAuthIT {
         // announced over pub/sub: instance B (subscribed on a seed node) learns each one
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (int i = 0; i < 6; i++) {
-            while (!b.tokens().revocations().isRevoked(TokenAuthenticator.sha256(tokens.get(i)), jtis.get(i))) {
+            while (!b.tokens().revocations().isRevoked(BearerTokens.sha256(tokens.get(i)), jtis.get(i))) {
                 assertThat(System.nanoTime()).as("revocation reached instance B").isLessThan(deadline);
                 Thread.sleep(10);
             }
         }
         assertThat(b.tokens().revocations().isComplete()).as("B held them without asking Redis").isTrue();
         // an instance started afterwards loads the stored list from every master, then needs no round trip
-        Authentication c = instance();
+        AuthRuntime c = instance();
         awaitSynced(c);
         for (int i = 0; i < 9; i++) {
             String t = tokens.get(i);

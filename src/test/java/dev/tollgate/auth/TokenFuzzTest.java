@@ -33,8 +33,8 @@ class TokenFuzzTest {
             Map.of("HS256", Fixtures.HS256, "HS384", Fixtures.HS384, "HS512", Fixtures.HS512);
     private static final long LEEWAY = 30;
     private static final List<String> LINES = lines();
-    private static final Authentication AUTH = Fixtures.authentication(new FakeClock(Fixtures.NOW), null, LINES);
-    private static final Authentication OTHER = Fixtures.authentication(new FakeClock(Fixtures.NOW), null, LINES);
+    private static final AuthRuntime AUTH = Fixtures.authRuntime(new FakeClock(Fixtures.NOW), null, LINES);
+    private static final AuthRuntime OTHER = Fixtures.authRuntime(new FakeClock(Fixtures.NOW), null, LINES);
     private static final List<String> DICTIONARY = List.of("\"alg\":", "\"HS256\"", "\"HS512\"", "\"none\"",
             "\"RS256\"", "\"kid\":", "\"hs256\"", "\"hs512\"", "\"crit\":", "\"exp\":", "\"nbf\":", "\"iat\":",
             "\"iss\":", "\"aud\":", "\"sub\":", "\"jti\":", "\"roles\":", "\"scope\":", "1893459600",
@@ -111,7 +111,7 @@ class TokenFuzzTest {
         }
     }
 
-    private static String decision(Authentication auth, String token) {
+    private static String decision(AuthRuntime auth, String token) {
         try {
             return "verified " + auth.tokens().authenticate(token);
         } catch (AuthException e) {

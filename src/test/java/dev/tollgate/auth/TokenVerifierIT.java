@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class TokenVerifierIT {
     private final FakeClock clock = new FakeClock(NOW);
     private JwksServer attacker;
-    private Authentication auth;
+    private AuthRuntime auth;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -29,7 +29,7 @@ class TokenVerifierIT {
         List<String> lines = new ArrayList<>(Fixtures.staticKeys());
         lines.add("gateway.auth.jwt.issuer = https://issuer.example");
         lines.add("gateway.auth.jwt.audience = orders, billing");
-        auth = Fixtures.authentication(clock, null, lines);
+        auth = Fixtures.authRuntime(clock, null, lines);
     }
 
     @AfterEach

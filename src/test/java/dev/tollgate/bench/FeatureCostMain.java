@@ -2,8 +2,8 @@ package dev.tollgate.bench;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.AuthStats;
-import dev.tollgate.auth.Authentication;
-import dev.tollgate.auth.TokenAuthenticator;
+import dev.tollgate.auth.AuthRuntime;
+import dev.tollgate.auth.BearerTokens;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.discovery.InstanceOutcome;
@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  * In-process per-call costs of the feature code on the request path, with the real classes (no JMH here: a
  * warm-up, then {@code BATCHES} timed batches, the median batch reported in ns per operation; one thread):
  * <ul>
- *   <li>auth: an uncached RS256 verification (a distinct token each time, through {@link TokenAuthenticator}
+ *   <li>auth: an uncached RS256 verification (a distinct token each time, through {@link BearerTokens}
  *       with an empty level 1), a level-1 hit (the same token again), a level-2 hit (a token verified by another
  *       gateway instance, found in a real redis-server, with this instance's level 1 empty), a level-1 hit
  *       with the redis policy, and an uncached ES256 verification for reference;</li>
@@ -120,17 +120,17 @@ public final class FeatureCostMain {
         return Configs.of(lines.toArray(new String[0]));
     }
 
-    private static Authentication authentication(GatewayConfig c, Redis redis) {
-        return new Authentication(c.auth(), c.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
+    private static AuthRuntime authRuntime(GatewayConfig c, Redis redis) {
+        return new AuthRuntime(c.auth(), c.redis(), redis, Clock.systemUTC(), Ticker.systemTicker());
     }
 
     /** Each pass: a fresh runtime (empty level 1) authenticates every token once; returns ns per token. */
-    private static double perTokenPass(List<String> tokens, AuthRuntime factory, int warmups,
+    private static double perTokenPass(List<String> tokens, AuthFactory factory, int warmups,
                                        java.util.function.Predicate<AuthStats> expected) throws Exception {
         double[] ns = new double[BATCHES];
         for (int p = -warmups; p < BATCHES; p++) {
-            try (AuthRuntime.Open open = factory.open()) {
-                TokenAuthenticator t = open.auth().tokens();
+            try (AuthFactory.Open open = factory.open()) {
+                BearerTokens t = open.auth().tokens();
                 long t0 = System.nanoTime();
                 for (String token : tokens) {
                     sink += t.authenticate(token).subject().length();
@@ -151,10 +151,10 @@ public final class FeatureCostMain {
 
     /** Opens one gateway instance's authentication runtime (and its Redis client, if any). */
     @FunctionalInterface
-    private interface AuthRuntime {
+    private interface AuthFactory {
         Open open();
 
-        record Open(Authentication auth, Redis redis) implements AutoCloseable {
+        record Open(AuthRuntime auth, Redis redis) implements AutoCloseable {
             @Override
             public void close() throws Exception {
                 auth.close();
@@ -176,13 +176,13 @@ public final class FeatureCostMain {
         int n = tokens.size();
 
         GatewayConfig local = authConfig(rsa, null);
-        double uncached = perTokenPass(tokens, () -> new AuthRuntime.Open(authentication(local, null), null), 2,
+        double uncached = perTokenPass(tokens, () -> new AuthFactory.Open(authRuntime(local, null), null), 2,
                 s -> s.verifications() == n);
         add("auth: uncached RS256 verification", uncached,
                 "distinct tokens, empty level 1: hash + level-1 miss + RS256 verify + claims + level-1 put");
 
-        try (AuthRuntime.Open open = new AuthRuntime.Open(authentication(local, null), null)) {
-            TokenAuthenticator t = open.auth().tokens();
+        try (AuthFactory.Open open = new AuthFactory.Open(authRuntime(local, null), null)) {
+            BearerTokens t = open.auth().tokens();
             String one = tokens.get(0);
             double l1 = time(3, 500_000, () -> (long) t.authenticate(one).subject().length());
             add("auth: level-1 hit", l1, String.format(Locale.ROOT, "the same token again (SHA-256 of the token"
@@ -191,7 +191,7 @@ public final class FeatureCostMain {
 
         try (RedisServer server = RedisServer.startNew()) {
             GatewayConfig shared = authConfig(rsa, server.uri());
-            try (AuthRuntime.Open writer = open(shared)) {
+            try (AuthFactory.Open writer = open(shared)) {
                 for (String token : tokens) {
                     writer.auth().tokens().authenticate(token);
                 }
@@ -199,7 +199,7 @@ public final class FeatureCostMain {
                 while (keys(server) < n && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                TokenAuthenticator t = writer.auth().tokens();
+                BearerTokens t = writer.auth().tokens();
                 String one = tokens.get(0);
                 double l1 = time(3, 500_000, () -> (long) t.authenticate(one).subject().length());
                 add("auth: level-1 hit, redis policy", l1, String.format(Locale.ROOT, "as above, with the revocation"
@@ -231,7 +231,7 @@ public final class FeatureCostMain {
                 "gateway.auth.jwt.keys.bench.public-key = " + Jwts.pem(ec.getPublic()).replace("\n", ""),
                 "gateway.services.s.instances = http://127.0.0.1:1", "gateway.routes.r.path = /**",
                 "gateway.routes.r.service = s", "gateway.routes.r.auth = jwt");
-        double esUncached = perTokenPass(esTokens, () -> new AuthRuntime.Open(authentication(es, null), null), 2,
+        double esUncached = perTokenPass(esTokens, () -> new AuthFactory.Open(authRuntime(es, null), null), 2,
                 s -> s.verifications() == n);
         add("auth: for reference, uncached ES256 verification", esUncached,
                 "as the RS256 row, with a P-256 key: the algorithm where a level-2 hit pays off most");
@@ -243,9 +243,9 @@ public final class FeatureCostMain {
     }
 
     /** An instance on the shared Redis, once its revocation replica has synced (as after its start-up). */
-    private static AuthRuntime.Open open(GatewayConfig c) {
+    private static AuthFactory.Open open(GatewayConfig c) {
         Redis redis = Redis.open(c.redis());
-        Authentication auth = authentication(c, redis);
+        AuthRuntime auth = authRuntime(c, redis);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!auth.tokens().revocationsSynced()) {
             if (System.nanoTime() > deadline) {
@@ -253,7 +253,7 @@ public final class FeatureCostMain {
             }
             Thread.onSpinWait();
         }
-        return new AuthRuntime.Open(auth, redis);
+        return new AuthFactory.Open(auth, redis);
     }
 
     // ------------------------------------------------------------------ discovery and resilience

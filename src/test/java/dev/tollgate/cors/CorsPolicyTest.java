@@ -3,6 +3,7 @@ package dev.tollgate.cors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.CorsConfig;
+import dev.tollgate.http.HeaderField;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +16,9 @@ class CorsPolicyTest {
             List.of("PUT", "DELETE"), List.of("content-type", "x-tenant"), List.of("X-Request-Id", "ETag"), false,
             Duration.ofMinutes(10)));
 
-    private static Map<String, String> map(List<String[]> headers) {
+    private static Map<String, String> map(List<HeaderField> headers) {
         Map<String, String> out = new LinkedHashMap<>();
-        headers.forEach(h -> out.put(h[0], h[1]));
+        headers.forEach(h -> out.put(h.name(), h.value()));
         return out;
     }
 

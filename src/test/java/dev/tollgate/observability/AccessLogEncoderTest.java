@@ -25,9 +25,11 @@ class AccessLogEncoderTest {
             Pattern.MULTILINE);
 
     private static AccessRecord full() {
-        return new AccessRecord(1_700_000_000_123L, "req-1", "0af7651916cd43dd8448eb211c80319c", "203.0.113.9",
-                "GET", "/api/orders", "HTTP/2.0", "orders", "order-service", "http://10.0.0.5:8080", 429, 12, 345,
-                6_000_000, "alice", "rejected", "closed", true);
+        return new AccessRecord(1_700_000_000_123L, new AccessRecord.Request("req-1",
+                "0af7651916cd43dd8448eb211c80319c", "203.0.113.9", "GET", "/api/orders", "HTTP/2.0"),
+                new AccessRecord.Target("orders", "order-service", "http://10.0.0.5:8080"),
+                new AccessRecord.Result(429, 12, 345, 6_000_000),
+                new AccessRecord.Decisions("alice", "rejected", "closed", true));
     }
 
     private static Map<String, Object> fields(AccessRecord r) {
@@ -66,8 +68,8 @@ class AccessLogEncoderTest {
 
     @Test
     void unsetValuesAreLeftOut() {
-        AccessRecord r = new AccessRecord(0, "req", null, "127.0.0.1", "GET", "/", "HTTP/1.1", null, null, null, 404,
-                0, 10, 1, null, null, null, null);
+        AccessRecord r = new AccessRecord(0, new AccessRecord.Request("req", null, "127.0.0.1", "GET", "/", "HTTP/1.1"),
+                AccessRecord.Target.NONE, new AccessRecord.Result(404, 0, 10, 1), AccessRecord.Decisions.NONE);
         assertThat(fields(r)).doesNotContainKeys("trace.id", "user.id", "tollgate.route", "tollgate.cache.hit");
     }
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
     private static AccessRecord record(String id) {
-        return new AccessRecord(0, id, null, "127.0.0.1", "GET", "/x", "HTTP/1.1", null, null, null, 200, 0, 0, 1,
-                null, null, null, null);
+        return new AccessRecord(0, new AccessRecord.Request(id, null, "127.0.0.1", "GET", "/x", "HTTP/1.1"),
+                AccessRecord.Target.NONE, new AccessRecord.Result(200, 0, 0, 1), AccessRecord.Decisions.NONE);
     }
 
     @Test
@@ -28,7 +28,7 @@ class AccessLogTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            written.add(r.requestId());
+            written.add(r.request().requestId());
         }, registry);
         log.log(record("first"));
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
@@ -47,10 +47,10 @@ class AccessLogTest {
     void aFailingSinkCountsItsLinesAsDroppedAndKeepsGoing() {
         List<String> written = new CopyOnWriteArrayList<>();
         AccessLog log = new AccessLog(16, r -> {
-            if (r.requestId().equals("bad")) {
+            if (r.request().requestId().equals("bad")) {
                 throw new IllegalStateException("disk full");
             }
-            written.add(r.requestId());
+            written.add(r.request().requestId());
         }, new SimpleMeterRegistry());
         log.log(record("bad"));
         log.log(record("good"));
@@ -69,7 +69,7 @@ class AccessLogTest {
 
             @Override
             public void accept(AccessRecord r) {
-                buffered.add(r.requestId());
+                buffered.add(r.request().requestId());
             }
 
             @Override

@@ -16,8 +16,9 @@ class EcsAccessSinkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AccessRecord record(String id) {
-        return new AccessRecord(1_700_000_000_123L, id, null, "127.0.0.1", "GET", "/api/x", "HTTP/1.1", "api", "up",
-                "http://127.0.0.1:9", 200, 0, 5, 1000, null, null, null, null);
+        return new AccessRecord(1_700_000_000_123L, new AccessRecord.Request(id, null, "127.0.0.1", "GET", "/api/x",
+                "HTTP/1.1"), new AccessRecord.Target("api", "up", "http://127.0.0.1:9"),
+                new AccessRecord.Result(200, 0, 5, 1000), AccessRecord.Decisions.NONE);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.ForwardingConfig;
+import dev.tollgate.http.HeaderField;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,8 @@ class ForwardingTest {
     /** Forwarding headers as a map; the order of the returned pairs is kept. */
     private static Map<String, String> headers(Forwarding f, Forwarding.Inbound in) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String[] h : f.headers(in)) {
-            assertThat(h).hasSize(2);
-            assertThat(out.put(h[0], h[1])).as("header %s set once", h[0]).isNull();
+        for (HeaderField h : f.headers(in)) {
+            assertThat(out.put(h.name(), h.value())).as("header %s set once", h.name()).isNull();
         }
         return out;
     }

@@ -3,6 +3,7 @@ package dev.tollgate.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.Configs;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
@@ -60,6 +61,22 @@ class RouteTableTest {
     @Test
     void singleWildcardNeedsANonEmptySegment() {
         assertThat(match("x", "GET", "/api/orders/")).isEqualTo("orders");
+    }
+
+    @Test
+    void theReservedPrefixMatchesNoRouteEvenUnderACatchAll() {
+        RouteTable reserving = new RouteTable(Configs.of(
+                "gateway.services.s.instances = http://127.0.0.1:1",
+                "gateway.routes.catchall.path = /**",
+                "gateway.routes.catchall.service = s",
+                "gateway.routes.admin.path = /_tollgate/**",
+                "gateway.routes.admin.service = s").routes(), Map.of(), "/_tollgate");
+        assertThat(reserving.match("x", "GET", "/_tollgate")).isNull();
+        assertThat(reserving.match("x", "GET", "/_tollgate/health/ready")).isNull();
+        assertThat(reserving.match("x", "GET", "/_tollgate2/x").name()).as("a segment, not a string prefix")
+                .isEqualTo("catchall");
+        assertThat(reserving.match("x", "GET", "/api/_tollgate").name()).isEqualTo("catchall");
+        assertThat(match("x", "GET", "/_tollgate/health")).as("without a reserved prefix").isEqualTo("catchall");
     }
 
     @Test

@@ -155,6 +155,15 @@ class HygieneIT {
         refused("GET /api/x HTTP/1.1\r\nHost: gw\r\nHost: other\r\nConnection: close\r\n\r\n", 400);
     }
 
+    /** The container refuses its protected paths itself; the WAR's error page answers them as a problem. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/WEB-INF/web.xml", "/WEB-INF/problem", "/META-INF/MANIFEST.MF", "/web-inf/web.xml"})
+    void containerProtectedPathsAreAProblemNotAFile(String path) throws Exception {
+        String r = refused("GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 404);
+        assertThat(r).contains("application/problem+json").contains("\"status\":404").doesNotContain("<web-app")
+                .doesNotContain("Manifest-Version");
+    }
+
     @Test
     void underscoreInHeaderNameIsRefused() throws Exception {
         String r = refused("GET /api/x HTTP/1.1\r\nHost: gw\r\nX_User_Id: admin\r\nConnection: close\r\n\r\n", 400);
