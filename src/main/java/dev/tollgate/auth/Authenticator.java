@@ -145,7 +145,7 @@ public final class Authenticator {
     private static Identity identity(VerifiedToken t) {
         // roles (or scopes, when a token carries no roles claim) feed rate limits by role
         Set<String> roles = t.roles().isEmpty() ? t.scopes() : t.roles();
-        return new Identity(Identity.JWT, new Principal(t.subject(), null, roles, t.plan()), t.scopes(),
+        return new Identity(t.method(), new Principal(t.subject(), null, roles, t.plan()), t.scopes(),
                 t.claims());
     }
 

@@ -45,19 +45,23 @@ public final class ClaimsReader {
     /**
      * @throws AuthException MALFORMED when the JSON is not an object with a numeric {@code exp}
      */
-    public VerifiedToken read(String claimsJson) throws AuthException {
+    public VerifiedToken read(String claimsJson, String method) throws AuthException {
         JsonNode root = object(claimsJson);
         if (!root.path("exp").isNumber()) {
             throw new AuthException(AuthException.Reason.MALFORMED);
         }
-        return read(root, claimsJson, Instant.ofEpochSecond(root.get("exp").asLong()));
+        return read(root, claimsJson, Instant.ofEpochSecond(root.get("exp").asLong()), method);
     }
 
-    /** The claims of a parsed object, trusted until {@code expiresAt}. */
-    VerifiedToken read(JsonNode root, String claimsJson, Instant expiresAt) {
+    /**
+     * The claims of a parsed object, trusted until {@code expiresAt}.
+     *
+     * @param method how the token was established: {@link Identity#JWT} or {@link Identity#INTROSPECTION}
+     */
+    VerifiedToken read(JsonNode root, String claimsJson, Instant expiresAt, String method) {
         JsonNode planNode = first(root, plan);
         return new VerifiedToken(text(root.get("sub")), text(root.get("jti")), expiresAt, values(first(root, roles)),
-                values(first(root, scopes)), planNode == null ? null : text(planNode), claimsJson, root);
+                values(first(root, scopes)), planNode == null ? null : text(planNode), method, claimsJson, root);
     }
 
     /** The JSON object, or MALFORMED. */

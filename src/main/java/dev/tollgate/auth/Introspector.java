@@ -117,7 +117,7 @@ final class Introspector implements Verification {
         if (!issuerOk || !audienceOk || !required) {
             throw new AuthException(AuthException.Reason.CLAIMS);
         }
-        return claims.read(answer, body, until);
+        return claims.read(answer, body, until, Identity.INTROSPECTION);
     }
 
     private AuthException unavailable(Duration retryAfter) {
@@ -163,7 +163,7 @@ final class Introspector implements Verification {
             throw new AuthException(AuthException.Reason.MALFORMED);
         }
         String json = value.substring(space + 1);
-        return claims.read(ClaimsReader.object(json), json, until);
+        return claims.read(ClaimsReader.object(json), json, until, Identity.INTROSPECTION);
     }
 
     /** Calls made to the endpoint. */

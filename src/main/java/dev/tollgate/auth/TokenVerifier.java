@@ -80,7 +80,7 @@ public final class TokenVerifier implements Verification {
 
     @Override
     public VerifiedToken fromCache(String value) throws AuthException {
-        return claims.read(value);
+        return claims.read(value, Identity.JWT);
     }
 
     /** The static keys of the configuration, with their verifiers. */
@@ -135,7 +135,7 @@ public final class TokenVerifier implements Verification {
         } catch (IllegalArgumentException e) {
             throw new AuthException(AuthException.Reason.MALFORMED);
         }
-        return claims.read(payload);
+        return claims.read(payload, Identity.JWT);
     }
 
     private VerificationKey key(String kid) throws AuthException {

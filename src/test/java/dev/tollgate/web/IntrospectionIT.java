@@ -129,6 +129,7 @@ class IntrospectionIT {
         }
         assertThat(upstream.last().header("X-User-Id")).isEqualTo("alice");
         assertThat(upstream.last().header("X-User-Scopes")).isEqualTo("orders:read orders:write");
+        assertThat(upstream.last().header("X-Auth-Method")).as("from level 1 too").isEqualTo("introspection");
         assertThat(idp.calls(token)).isEqualTo(1);
         assertThat(idp.refused()).as("client credentials as RFC 6749 section 2.3.1 says").isZero();
         assertThat(levelTwoTtl(token)).as("bounded by max-cache, not by the hour to exp")
@@ -143,6 +144,8 @@ class IntrospectionIT {
         idp.answer(jwt, active("erin", Instant.now().plus(Duration.ofHours(1))));
         assertThat(get("/idp/orders", jwt).statusCode()).isEqualTo(200);
         assertThat(upstream.last().header("X-User-Id")).isEqualTo("erin");
+        assertThat(upstream.last().header("X-Auth-Method")).as("a JWT, but vouched for by introspection")
+                .isEqualTo("introspection");
         assertThat(idp.calls(jwt)).isEqualTo(1);
         String other = Jwts.raw("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{\"iss\":\"https://else.example/\"}", new byte[32]);
         assertThat(get("/idp/orders", other).statusCode()).isEqualTo(401);
