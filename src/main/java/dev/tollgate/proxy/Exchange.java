@@ -76,6 +76,15 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             deadline = proxy.scheduler().schedule(this::expire, total.toMillis(), TimeUnit.MILLISECONDS);
         }
         long limit = head.route().config().maxBodySize();
+        readBody(limit);
+    }
+
+    /**
+     * Reads the client's body the way the request needs it: none; an HTTP/2 body of unknown length, begun once
+     * its first data or its end shows whether there is one; buffered whole when a retry could resend it; else
+     * piped to the upstream as it arrives.
+     */
+    private void readBody(long limit) {
         switch (client.body()) {
             case NONE:
                 body = RequestBody.none();
