@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
             });
             parts.push(scheduler::shutdownNow);
             this.client = started(new UpstreamClient(config.httpClient(), config.routes(), scheduler));
-            metrics.bindPool(client::poolStats, config.httpClient().maxConnections());
+            metrics.bindPool(client::poolStats);
             this.redis = config.redis().isConfigured() ? started(Redis.open(config.redis())) : null;
             if (redis != null) {
                 metrics.bindRedis(redis::isAvailable, redis::failures);
@@ -190,7 +190,7 @@ public final class Gateway implements AutoCloseable {
             GatewayRuntime running = runtime;
             ConfigChanges.Diff kinds = ConfigChanges.diff(running.config(), next);
             GatewayRuntime built = running.next(next, auth, discovery, clock);
-            client.updateRoutes(next.routes());
+            client.update(next.httpClient(), next.routes());
             rateLimiter.updateRoutes(next.rateLimit());
             discovery.expose(built.services());
             runtime = built;

@@ -63,19 +63,22 @@ class GatewayReloadTest {
         try (Gateway gateway = start("gateway.routes.a.path = /a/**", "gateway.routes.a.service = up")) {
             ConfigChanges.Diff d = gateway.reload(config(
                     "gateway.routes.z.path = /z/**", "gateway.routes.z.service = up",
+                    "gateway.http-client.io-threads = 3",
                     "gateway.http-client.max-connections = 10",
+                    "gateway.http-client.max-connections-per-route = 4",
                     "gateway.admin.token = a-new-secret-value-that-is-long"));
             assertThat(d.restart()).containsExactly(
                     "gateway.admin.token: changed; needs a restart",
-                    "gateway.http-client.max-connections: changed from \"512\" to \"10\"; needs a restart");
+                    "gateway.http-client.io-threads: changed from \"0\" to \"3\"; needs a restart");
             assertThat(String.join(" ", d.restart())).doesNotContain("a-new-secret");
             assertThat(d.of("routes").added()).containsExactly("z");
             assertThat(gateway.routes().match(null, "GET", "/z/x")).isNotNull();
-            assertThat(gateway.client().poolStats().getMax()).as("running pool size kept").isEqualTo(512);
+            assertThat(gateway.client().poolStats().getMax()).as("the pool's limits are applied").isEqualTo(10);
+            assertThat(gateway.client().maxConnectionsPerRoute()).isEqualTo(4);
             // still pending on the next reload, as the process still runs with the old value
             String a = "gateway.routes.a.path = /a/**";
             String up = "gateway.routes.a.service = up";
-            assertThat(gateway.reload(config(a, up, "gateway.http-client.max-connections = 10")).restart()).hasSize(1);
+            assertThat(gateway.reload(config(a, up, "gateway.http-client.io-threads = 3")).restart()).hasSize(1);
             assertThat(gateway.reload(config(a, up)).restart()).isEmpty();
         }
     }

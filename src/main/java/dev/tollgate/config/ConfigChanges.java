@@ -14,8 +14,9 @@ import java.util.TreeSet;
  * rate-limit rules ({@code gateway.rate-limit.rules.*}), the services ({@code gateway.services.*}), {@code consul}
  * ones and those with active health checks included, authentication ({@code gateway.auth.*}): API keys and their
  * header, identity providers, user-context headers, the token cache's bound and negative time; forwarding
- * ({@code gateway.forwarding.*}) and the request limits ({@code gateway.limits.*}). Every other key sizes or opens
- * something built once at start-up (ports, the connection pool, Redis and the token cache's Redis client, the
+ * ({@code gateway.forwarding.*}), the request limits ({@code gateway.limits.*}) and the upstream connection pool
+ * ({@code gateway.http-client.*} but its I/O threads). Every other key sizes or opens something built once at
+ * start-up (ports, the pool's I/O threads, Redis and the token cache's Redis client, the
  * Consul agent's address and token, the rate limiter's policy, the access log, the admin endpoints): a change to it
  * is reported as needing a restart and the running value stays. Stateless.
  */
@@ -40,6 +41,10 @@ public final class ConfigChanges {
     /** The {@code default} identity provider's settings (and every provider's token size limit). */
     public static final String JWT = "gateway.auth.jwt.";
     public static final String PROVIDERS = "gateway.auth.providers.";
+    /** The upstream connection pool: limits, timeouts and idle handling are applied by a reload. */
+    public static final String HTTP_CLIENT = "gateway.http-client.";
+    /** The I/O reactor's thread count: the reactor runs the threads it started with. */
+    private static final String IO_THREADS = "gateway.http-client.io-threads";
 
     private ConfigChanges() {
     }
@@ -133,6 +138,9 @@ public final class ConfigChanges {
         }
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
+        }
+        if (key.startsWith(HTTP_CLIENT)) {
+            return !key.equals(IO_THREADS);
         }
         return key.startsWith(ROUTES) || key.startsWith(RULES) || key.startsWith(SERVICES)
                 || key.startsWith(FORWARDING) || key.startsWith(LIMITS);

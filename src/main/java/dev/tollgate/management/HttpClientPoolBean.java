@@ -1,17 +1,16 @@
 package dev.tollgate.management;
 
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.hc.core5.pool.PoolStats;
 
-/** {@link HttpClientPoolMXBean} over the upstream client's pool statistics. Thread-safe. */
+/** {@link HttpClientPoolMXBean} over the upstream client's pool statistics and its limits now. Thread-safe. */
 final class HttpClientPoolBean implements HttpClientPoolMXBean {
     private final Supplier<PoolStats> stats;
-    private final int max;
-    private final int maxPerRoute;
+    private final IntSupplier maxPerRoute;
 
-    HttpClientPoolBean(Supplier<PoolStats> stats, int max, int maxPerRoute) {
+    HttpClientPoolBean(Supplier<PoolStats> stats, IntSupplier maxPerRoute) {
         this.stats = stats;
-        this.max = max;
         this.maxPerRoute = maxPerRoute;
     }
 
@@ -32,11 +31,11 @@ final class HttpClientPoolBean implements HttpClientPoolMXBean {
 
     @Override
     public int getMax() {
-        return max;
+        return stats.get().getMax();
     }
 
     @Override
     public int getMaxPerRoute() {
-        return maxPerRoute;
+        return maxPerRoute.getAsInt();
     }
 }

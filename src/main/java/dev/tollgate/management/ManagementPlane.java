@@ -4,7 +4,6 @@ import dev.tollgate.Gateway;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.config.HttpClientConfig;
 import dev.tollgate.discovery.InstanceSnapshot;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.Counter;
@@ -53,9 +52,8 @@ public final class ManagementPlane implements GatewayMXBean {
         ManagementPlane plane = new ManagementPlane(gateway, source, clock);
         ManagementBeans beans = gateway.management();
         beans.register(ManagementBeans.name("Gateway", null), plane);
-        HttpClientConfig pool = gateway.config().httpClient();
         beans.register(ManagementBeans.name("HttpClientPool", null), new HttpClientPoolBean(
-                gateway.client()::poolStats, pool.maxConnections(), pool.maxConnectionsPerRoute()));
+                gateway.client()::poolStats, gateway.client()::maxConnectionsPerRoute));
         plane.registerServices(gateway.config());
         plane.registerRoutes(gateway.config());
         plane.counter("ok");

@@ -166,12 +166,12 @@ public final class GatewayMetrics implements AutoCloseable {
         return t;
     }
 
-    /** Gauges of the upstream connection pool: leased, available, pending, and its configured maximum. */
-    public void bindPool(Supplier<PoolStats> stats, int maxConnections) {
+    /** Gauges of the upstream connection pool: leased, available, pending, and its maximum now. */
+    public void bindPool(Supplier<PoolStats> stats) {
         gauge("tollgate.http.pool.leased", stats, s -> s.get().getLeased());
         gauge("tollgate.http.pool.available", stats, s -> s.get().getAvailable());
         gauge("tollgate.http.pool.pending", stats, s -> s.get().getPending());
-        gauge("tollgate.http.pool.max", stats, s -> maxConnections);
+        gauge("tollgate.http.pool.max", stats, s -> s.get().getMax());
     }
 
     /** Redis health: 1 while available, 0 while treated as down; and the count of failed calls. */

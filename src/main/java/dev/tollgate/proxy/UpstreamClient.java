@@ -40,8 +40,10 @@ import org.apache.hc.core5.util.Timeout;
 public final class UpstreamClient implements AutoCloseable {
     private final PoolingAsyncClientConnectionManager pool;
     private final MinimalHttpAsyncClient client;
-    private final HttpClientConfig config;
-    private final ScheduledFuture<?> evictor;
+    private final ScheduledExecutorService scheduler;
+    /** The pool's settings; a reload replaces all but the I/O thread count, which the reactor started with. */
+    private volatile HttpClientConfig config;
+    private ScheduledFuture<?> evictor;
     /** Per-route request settings with the route settings they were made of, replaced whole by a reload. */
     private volatile Map<String, Settings> perRoute = Map.of();
 
@@ -50,14 +52,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     public UpstreamClient(HttpClientConfig config, List<RouteConfig> routes, ScheduledExecutorService scheduler) {
         this.config = config;
+        this.scheduler = scheduler;
         this.pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(timeout(config.connectTimeout()))
-                        .setSocketTimeout(timeout(config.responseTimeout()))
-                        .setValidateAfterInactivity(TimeValue.ofMilliseconds(config.validateAfterInactivity().toMillis()))
-                        .build())
+                .setDefaultConnectionConfig(connectionConfig(config))
                 .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 .build();
         this.client = HttpAsyncClients.createMinimal(HttpVersionPolicy.FORCE_HTTP_1, H2Config.DEFAULT,
@@ -67,12 +66,46 @@ public final class UpstreamClient implements AutoCloseable {
                         .setSoTimeout(timeout(config.responseTimeout()))
                         .build(), pool);
         client.start();
-        long every = Math.max(1000, Math.min(config.idleTimeout().toMillis(), 30_000) / 2);
-        TimeValue idle = TimeValue.ofMilliseconds(config.idleTimeout().toMillis());
-        this.evictor = scheduler.scheduleWithFixedDelay(() -> {
+        this.evictor = evictor(config.idleTimeout());
+        updateRoutes(routes);
+    }
+
+    private static ConnectionConfig connectionConfig(HttpClientConfig config) {
+        return ConnectionConfig.custom()
+                .setConnectTimeout(timeout(config.connectTimeout()))
+                .setSocketTimeout(timeout(config.responseTimeout()))
+                .setValidateAfterInactivity(TimeValue.ofMilliseconds(config.validateAfterInactivity().toMillis()))
+                .build();
+    }
+
+    /** Closes expired connections and those idle longer than {@code idleTimeout}, in the background. */
+    private ScheduledFuture<?> evictor(Duration idleTimeout) {
+        long every = Math.max(1000, Math.min(idleTimeout.toMillis(), 30_000) / 2);
+        TimeValue idle = TimeValue.ofMilliseconds(idleTimeout.toMillis());
+        return scheduler.scheduleWithFixedDelay(() -> {
             pool.closeExpired();
             pool.closeIdle(idle);
         }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Takes a reloaded configuration's pool settings and routes: the pool's limits apply at once (a smaller limit
+     * lets the connections over it close as they are released), connection settings to connections opened from
+     * now on, the pool timeout and route timeouts to requests that start from now on. The I/O thread count stays
+     * as started.
+     */
+    public synchronized void update(HttpClientConfig next, List<RouteConfig> routes) {
+        HttpClientConfig running = config;
+        if (!next.equals(running)) {
+            pool.setMaxTotal(next.maxConnections());
+            pool.setDefaultMaxPerRoute(next.maxConnectionsPerRoute());
+            pool.setDefaultConnectionConfig(connectionConfig(next));
+            if (!next.idleTimeout().equals(running.idleTimeout())) {
+                evictor.cancel(false);
+                evictor = evictor(next.idleTimeout());
+            }
+            config = next;
+        }
         updateRoutes(routes);
     }
 
@@ -80,7 +113,7 @@ public final class UpstreamClient implements AutoCloseable {
      * Takes the request settings (timeouts) of reloaded routes. Settings of routes no longer configured are kept:
      * a request that matched such a route before the reload may still be on its way.
      */
-    public synchronized void updateRoutes(List<RouteConfig> routes) {
+    private synchronized void updateRoutes(List<RouteConfig> routes) {
         Map<String, Settings> next = new HashMap<>(perRoute);
         for (RouteConfig r : routes) {
             next.put(r.name(), new Settings(r, requestConfig(config, r)));
@@ -121,8 +154,13 @@ public final class UpstreamClient implements AutoCloseable {
         return pool.getTotalStats();
     }
 
+    /** The pool's limit per upstream instance now (the total limit is in {@link #poolStats()}). */
+    public int maxConnectionsPerRoute() {
+        return pool.getDefaultMaxPerRoute();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         evictor.cancel(false);
         client.close(CloseMode.GRACEFUL);
     }

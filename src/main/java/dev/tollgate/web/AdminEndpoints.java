@@ -99,7 +99,7 @@ final class AdminEndpoints {
         out.put("services", services);
         PoolStats pool = gateway.client().poolStats();
         out.put("httpClientPool", Map.of("leased", pool.getLeased(), "available", pool.getAvailable(),
-                "pending", pool.getPending(), "max", config.httpClient().maxConnections()));
+                "pending", pool.getPending(), "max", pool.getMax()));
         out.put("accessLog", Map.of("enabled", gateway.accessLog().isEnabled(),
                 "written", gateway.accessLog().written(), "dropped", gateway.accessLog().dropped()));
         out.put("readiness", checks());

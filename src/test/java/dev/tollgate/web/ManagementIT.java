@@ -161,12 +161,13 @@ class ManagementIT {
 
             assertThat(gw.getLastReload()).contains("refused: 3 problem(s)");
             gateway.rewrite(base("gateway.routes.v2.path = /v2/**\ngateway.routes.v2.service = up\n"
-                    + "gateway.http-client.max-connections = 8"));
+                    + "gateway.http-client.max-connections = 8\ngateway.http-client.io-threads = 3"));
             assertThat(gw.reloadConfig()).startsWith("applied: 2 routes; nothing changed").contains(
                     "needs a restart (running value kept): "
-                    + "gateway.http-client.max-connections: changed from \"512\" to \"8\"; needs a restart");
+                    + "gateway.http-client.io-threads: changed from \"0\" to \"3\"; needs a restart");
             assertThat(status("/v2/hello")).isEqualTo(200);
-            assertThat(bean(HttpClientPoolMXBean.class, "tollgate:type=HttpClientPool").getMax()).isEqualTo(512);
+            assertThat(bean(HttpClientPoolMXBean.class, "tollgate:type=HttpClientPool").getMax())
+                    .as("the pool's limit is reloaded").isEqualTo(8);
 
             gateway.rewrite(base(""));
             assertThat(gw.reloadConfig()).contains("removed [v2]");
