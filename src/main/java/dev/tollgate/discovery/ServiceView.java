@@ -1,6 +1,5 @@
 package dev.tollgate.discovery;
 
-import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.ServiceConfig;
 import java.net.URI;
 import java.time.Clock;
@@ -18,7 +17,7 @@ import java.util.Set;
  * or added {@code static} service gets a fresh pool of its instances, a changed or added {@code consul} service or
  * service with active health checks a pool that {@link Services} keeps current from then on. Thread-safe.
  */
-public final class ServiceView implements Discovery {
+public final class ServiceView extends PooledDiscovery {
     private final Map<String, ServicePool> pools;
     private final Map<String, ServiceConfig> configs;
 
@@ -62,18 +61,6 @@ public final class ServiceView implements Discovery {
     }
 
     @Override
-    public Lease choose(String service, LoadBalancing loadBalancer, Set<Instance> exclude) {
-        ServicePool pool = pools.get(service);
-        return pool == null ? null : pool.choose(loadBalancer, exclude);
-    }
-
-    /** A service's current snapshot, or null for a service this view does not know. */
-    public InstanceSnapshot snapshot(String service) {
-        ServicePool pool = pools.get(service);
-        return pool == null ? null : pool.snapshot();
-    }
-
-    /** A service's pool in this view, or null. */
     ServicePool pool(String service) {
         return pools.get(service);
     }

@@ -2,7 +2,6 @@ package dev.tollgate.discovery;
 
 import dev.tollgate.config.ConsulConfig;
 import dev.tollgate.config.ConsulServiceConfig;
-import dev.tollgate.config.LoadBalancing;
 import dev.tollgate.config.ServiceConfig;
 import dev.tollgate.observability.ManagementBeans;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * watchers, then their client). A reload adds watched pools with {@link #watched} and stops those it replaced
  * with {@link #release}. Thread-safe.
  */
-public final class Services implements Discovery, AutoCloseable {
+public final class Services extends PooledDiscovery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
     private final Map<String, ServicePool> pools = new LinkedHashMap<>();
@@ -279,15 +277,8 @@ public final class Services implements Discovery, AutoCloseable {
     }
 
     @Override
-    public Lease choose(String service, LoadBalancing loadBalancer, Set<Instance> exclude) {
-        ServicePool pool = pools.get(service);
-        return pool == null ? null : pool.choose(loadBalancer, exclude);
-    }
-
-    /** A service's current snapshot, or null for an unknown service (readiness details, tests). */
-    public InstanceSnapshot snapshot(String service) {
-        ServicePool pool = pools.get(service);
-        return pool == null ? null : pool.snapshot();
+    ServicePool pool(String service) {
+        return pools.get(service);
     }
 
     /** The pools as started, by service name (for {@link ServiceView}). */

@@ -5,7 +5,6 @@ import dev.tollgate.discovery.Instance;
 import dev.tollgate.discovery.InstanceOutcome;
 import dev.tollgate.discovery.Lease;
 import dev.tollgate.resilience.BreakerOpenException;
-import dev.tollgate.resilience.ServiceGuards;
 import dev.tollgate.resilience.InstancePicker;
 import dev.tollgate.resilience.UpstreamGuard;
 import java.io.IOException;
