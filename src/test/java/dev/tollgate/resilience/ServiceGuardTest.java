@@ -113,11 +113,11 @@ class ServiceGuardTest {
 
     @Test
     void secondsUntilRoundsUp() {
-        assertThat(ServiceGuard.secondsUntil(10_000, 0)).isEqualTo(10);
-        assertThat(ServiceGuard.secondsUntil(10_001, 0)).isEqualTo(11);
-        assertThat(ServiceGuard.secondsUntil(10_000, 9_999)).isEqualTo(1);
-        assertThat(ServiceGuard.secondsUntil(10_000, 10_000)).isZero();
-        assertThat(ServiceGuard.secondsUntil(10_000, 20_000)).isZero();
+        assertThat(CircuitBreaker.secondsUntil(10_000, 0)).isEqualTo(10);
+        assertThat(CircuitBreaker.secondsUntil(10_001, 0)).isEqualTo(11);
+        assertThat(CircuitBreaker.secondsUntil(10_000, 9_999)).isEqualTo(1);
+        assertThat(CircuitBreaker.secondsUntil(10_000, 10_000)).isZero();
+        assertThat(CircuitBreaker.secondsUntil(10_000, 20_000)).isZero();
     }
 
     @Test
