@@ -1,12 +1,9 @@
 package dev.tollgate.web;
 
-import dev.tollgate.http.HeaderNames;
 import dev.tollgate.proxy.Downstream;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,25 +13,18 @@ import java.util.List;
 import org.apache.hc.core5.http.Header;
 
 /**
- * The client side of one proxied request over Servlet async I/O: the request body is read with a
- * {@link ReadListener} only while the core asks for more, and the response is written with a {@link WriteListener},
- * so that no thread waits for the client either. Reads are serialised by one lock and writes by another, since
+ * The client side of one proxied request over Servlet async I/O: the request body is read by a
+ * {@link ServletRequestBody} only while the core asks for more, and the response is written with a
+ * {@link WriteListener}, so that no thread waits for the client either. Writes are serialised by one lock, since
  * the core calls in from I/O reactor threads while the container calls back on its own. One per request.
  */
-final class ServletDownstream implements Downstream, ReadListener, WriteListener, AsyncListener {
-    private static final int READ_BUFFER = 16 * 1024;
-
+final class ServletDownstream implements Downstream, WriteListener, AsyncListener {
     private final HttpServletRequest req;
     private final HttpServletResponse res;
     private final AsyncContext async;
-    private final Body body;
-    private final Object readLock = new Object();
+    private final ServletRequestBody body;
     private final Object writeLock = new Object();
     private volatile Events events;
-    private BodySink sink;
-    private ServletInputStream in;
-    private byte[] buffer;
-    private volatile boolean readDone;
     private ServletOutputStream out;
     private boolean chunked;
     private boolean endPending;
@@ -45,27 +35,12 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
         this.req = req;
         this.res = res;
         this.async = async;
-        this.body = bodyOf(req);
-        this.readDone = body == Body.NONE;
-    }
-
-    private static Body bodyOf(HttpServletRequest req) {
-        long length = req.getContentLengthLong();
-        if (length > 0) {
-            return Body.LENGTH;
-        }
-        if (length == 0) {
-            return Body.NONE;
-        }
-        if (req.getHeader(HeaderNames.TRANSFER_ENCODING) != null) {
-            return Body.CHUNKED;
-        }
-        return req.getProtocol().startsWith("HTTP/1.") ? Body.NONE : Body.UNKNOWN;
+        this.body = new ServletRequestBody(req, this::clientGone);
     }
 
     @Override
     public Body body() {
-        return body;
+        return body.kind();
     }
 
     @Override
@@ -80,76 +55,17 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
 
     @Override
     public void readBody(BodySink to) {
-        synchronized (readLock) {
-            sink = to;
-            buffer = new byte[READ_BUFFER];
-            try {
-                in = req.getInputStream();
-                in.setReadListener(this);
-            } catch (IOException | RuntimeException e) {
-                readDone = true;
-                to.failed(e);
-            }
-        }
-    }
-
-    @Override
-    public void onDataAvailable() {
-        pumpIn();
+        body.read(to);
     }
 
     @Override
     public void resumeBody() {
-        pumpIn();
-    }
-
-    private void pumpIn() {
-        synchronized (readLock) {
-            if (readDone || in == null) {
-                return;
-            }
-            try {
-                while (in.isReady()) {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        readDone = true;
-                        sink.end();
-                        return;
-                    }
-                    if (n > 0 && !sink.data(buffer, 0, n)) {
-                        return;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                readDone = true;
-                sink.failed(e);
-            }
-        }
-    }
-
-    @Override
-    public void onAllDataRead() {
-        synchronized (readLock) {
-            if (!readDone) {
-                readDone = true;
-                sink.end();
-            }
-        }
+        body.resume();
     }
 
     @Override
     public void onError(Throwable t) {
-        // the read or the write listener's failure: the body could not be read, or the client cannot be written to
-        boolean reading;
-        synchronized (readLock) {
-            reading = !readDone && sink != null;
-            readDone = true;
-        }
-        if (reading) {
-            sink.failed(t);
-        } else {
-            clientGone(t);
-        }
+        clientGone(t); // the write listener's failure: the client cannot be written to
     }
 
     @Override
@@ -332,7 +248,7 @@ final class ServletDownstream implements Downstream, ReadListener, WriteListener
 
     @Override
     public boolean bodyUnread() {
-        return !readDone;
+        return body.unread();
     }
 
     @Override
