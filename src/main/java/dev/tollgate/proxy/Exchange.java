@@ -93,7 +93,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             case UNKNOWN: {
                 // HTTP/2 without a length: wait for the first data or the end, so that a request without a body is
                 // sent without one (no chunked framing on a GET)
-                RequestBody.Pipe pipe = new RequestBody.Pipe(client, -1, limit, rules.bodyRate(), this::bodyFailed);
+                PipedBody pipe = new PipedBody(client, -1, limit, rules.bodyRate(), this::bodyFailed);
                 pipe.onFirst(() -> {
                     body = pipe.isEmpty() ? RequestBody.none() : pipe;
                     begin();
@@ -103,7 +103,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             }
             default:
                 if (guard.retryPolicy().buffers(head.method(), client.contentLength())) {
-                    RequestBody.Buffered buffered = new RequestBody.Buffered(client.contentLength(), limit,
+                    BufferedBody buffered = new BufferedBody(client.contentLength(), limit,
                             rules.bodyRate(), failure -> {
                                 if (failure == null) {
                                     begin();
@@ -115,7 +115,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
                     client.readBody(buffered);
                 } else {
                     long length = client.body() == Downstream.Body.LENGTH ? client.contentLength() : -1;
-                    RequestBody.Pipe pipe = new RequestBody.Pipe(client, length, limit, rules.bodyRate(),
+                    PipedBody pipe = new PipedBody(client, length, limit, rules.bodyRate(),
                             this::bodyFailed);
                     body = pipe;
                     client.readBody(pipe);

@@ -93,7 +93,7 @@ class BodyRateTest {
     @Test
     void aPipeFedTooSlowlyStopsReadingAndFailsWith408() {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        RequestBody.Pipe pipe = new RequestBody.Pipe(null, -1, 1 << 20, rate(256, Duration.ofSeconds(5)), seen::set);
+        PipedBody pipe = new PipedBody(null, -1, 1 << 20, rate(256, Duration.ofSeconds(5)), seen::set);
         advance(4_000);
         assertThat(pipe.data(new byte[10], 0, 10)).isTrue();
         advance(4_000);
@@ -105,7 +105,7 @@ class BodyRateTest {
     @Test
     void aBufferedBodyFedTooSlowlyFailsOnceWith408() {
         List<Throwable> seen = new ArrayList<>();
-        RequestBody.Buffered body = new RequestBody.Buffered(1000, 1 << 20, rate(256, Duration.ZERO), seen::add);
+        BufferedBody body = new BufferedBody(1000, 1 << 20, rate(256, Duration.ZERO), seen::add);
         advance(1_000);
         assertThat(body.data(new byte[10], 0, 10)).isFalse();
         body.end();

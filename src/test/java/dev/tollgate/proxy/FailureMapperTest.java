@@ -32,14 +32,14 @@ class FailureMapperTest {
     /** What a streamed request body reports when reading the client's body fails with {@code cause}. */
     private static Throwable readFailure(IOException cause) {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        new RequestBody.Pipe(null, -1, 100, NO_MINIMUM_RATE, seen::set).failed(cause);
+        new PipedBody(null, -1, 100, NO_MINIMUM_RATE, seen::set).failed(cause);
         assertThat(seen.get()).isInstanceOf(ClientBody.ReadException.class);
         return seen.get();
     }
 
     private static Throwable tooLarge() {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        RequestBody.Pipe pipe = new RequestBody.Pipe(null, -1, 10, NO_MINIMUM_RATE, seen::set);
+        PipedBody pipe = new PipedBody(null, -1, 10, NO_MINIMUM_RATE, seen::set);
         assertThat(pipe.data(new byte[11], 0, 11)).as("reading stops").isFalse();
         assertThat(seen.get()).isInstanceOf(ClientBody.TooLargeException.class);
         return seen.get();
