@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
             this.readiness = Readiness.checks(this);
             this.auth = started(new Authentication(config.auth(), config.redis(), redis, clock,
                     Ticker.systemTicker()));
-            auth.expose(management, metrics.registry(), config.auth().cache());
+            auth.expose(management, metrics.registry(), config.auth().cache().label());
             this.rateLimiter = started(new RateLimiter(config.rateLimit(), redis, clock, metrics.registry(),
                     management));
             this.breakers = new Breakers(config.services().values(), clock, InstanceOutcomes::countsAgainstService);

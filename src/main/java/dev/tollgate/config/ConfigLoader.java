@@ -56,7 +56,8 @@ public final class ConfigLoader {
      */
     public static GatewayConfig load(String contextParam, Function<String, InputStream> warResources,
                                      Map<String, String> system, Map<String, String> env) {
-        Map<String, String> merged = new TreeMap<>(readDefaults());
+        Map<String, String> defaults = readDefaults();
+        Map<String, String> merged = new TreeMap<>(Settings.withoutTemplates(defaults));
         String location = location(contextParam, system, env);
         if (location != null) {
             merged.putAll(readExternal(location, warResources));
@@ -74,7 +75,7 @@ public final class ConfigLoader {
                 merged.put(key, v);
             }
         });
-        return parse(new Settings(merged), merged);
+        return parse(new Settings(merged, defaults), merged);
     }
 
     /** The external file {@link #load} reads, or null when only defaults, system properties and env apply. */
@@ -128,19 +129,19 @@ public final class ConfigLoader {
 
     static GatewayConfig parse(Settings s, Map<String, String> effective) {
         LimitsConfig limits = new LimitsConfig(
-                s.integer("gateway.limits.max-uri-length", 8192, 64, 1 << 20),
-                s.integer("gateway.limits.max-header-count", 100, 4, 10_000),
-                s.bool("gateway.limits.reject-underscore-headers", true),
-                s.size("gateway.limits.max-body-size", 10L << 20),
-                s.size("gateway.limits.min-body-rate", 256),
-                s.duration("gateway.limits.min-body-rate-grace", Duration.ofSeconds(5)));
+                s.integer("gateway.limits.max-uri-length", 64, 1 << 20),
+                s.integer("gateway.limits.max-header-count", 4, 10_000),
+                s.bool("gateway.limits.reject-underscore-headers"),
+                s.size("gateway.limits.max-body-size"),
+                s.size("gateway.limits.min-body-rate"),
+                s.duration("gateway.limits.min-body-rate-grace"));
         List<String> trusted = s.list("gateway.forwarding.trusted-proxies");
         for (String cidr : trusted) {
             if (!Cidr.isValid(cidr)) {
                 s.problem("gateway.forwarding.trusted-proxies", cidr, "IP addresses or CIDR blocks (e.g. 10.0.0.0/8)");
             }
         }
-        String via = s.string("gateway.forwarding.via", "tollgate");
+        String via = s.text("gateway.forwarding.via");
         if (!TOKEN.matcher(via).matches()) {
             s.problem("gateway.forwarding.via", via, "a token (letters, digits, - . _)");
         }
@@ -153,17 +154,17 @@ public final class ConfigLoader {
         ForwardingConfig forwarding = new ForwardingConfig(trusted, via, clientAddressHeaders, clientAddressHeader,
                 stripHeaders);
         HttpClientConfig client = new HttpClientConfig(
-                s.integer("gateway.http-client.max-connections", 512, 1, 100_000),
-                s.integer("gateway.http-client.max-connections-per-route", 256, 1, 100_000),
-                positive(s, "gateway.http-client.idle-timeout", Duration.ofSeconds(30)),
-                positive(s, "gateway.http-client.validate-after-inactivity", Duration.ofSeconds(1)),
-                positive(s, "gateway.http-client.pool-timeout", Duration.ofSeconds(5)),
-                positive(s, "gateway.http-client.connect-timeout", Duration.ofSeconds(2)),
-                positive(s, "gateway.http-client.response-timeout", Duration.ofSeconds(30)),
-                s.integer("gateway.http-client.io-threads", 0, 0, 256));
-        Duration drain = s.duration("gateway.shutdown.drain-timeout", Duration.ofSeconds(30));
-        boolean jmx = s.bool("gateway.metrics.jmx.enabled", true);
-        s.bool(WATCH_KEY, false); // read back through GatewayConfig.watchConfig()
+                s.integer("gateway.http-client.max-connections", 1, 100_000),
+                s.integer("gateway.http-client.max-connections-per-route", 1, 100_000),
+                s.positiveDuration("gateway.http-client.idle-timeout"),
+                s.positiveDuration("gateway.http-client.validate-after-inactivity"),
+                s.positiveDuration("gateway.http-client.pool-timeout"),
+                s.positiveDuration("gateway.http-client.connect-timeout"),
+                s.positiveDuration("gateway.http-client.response-timeout"),
+                s.integer("gateway.http-client.io-threads", 0, 256));
+        Duration drain = s.duration("gateway.shutdown.drain-timeout");
+        boolean jmx = s.bool("gateway.metrics.jmx.enabled");
+        s.bool(WATCH_KEY); // read back through GatewayConfig.watchConfig()
         RedisConfig redis = RedisConfigs.parse(s);
         AdminConfig admin = ObservabilityConfigs.admin(s);
         AccessLogConfig accessLog = ObservabilityConfigs.accessLog(s);
@@ -178,8 +179,8 @@ public final class ConfigLoader {
             services.put(name, DiscoveryConfigs.service(s, name, passiveHealth, resilience));
         }
         WebSocketConfig websocketDefaults = new WebSocketConfig(false,
-                positive(s, "gateway.websocket.idle-timeout", Duration.ofMinutes(5)),
-                positive(s, "gateway.websocket.max-lifetime", Duration.ofHours(24)));
+                s.positiveDuration("gateway.websocket.idle-timeout"),
+                s.positiveDuration("gateway.websocket.max-lifetime"));
         List<RouteConfig> routes = new ArrayList<>();
         for (String name : s.names("gateway.routes.")) {
             RouteConfig r = route(s, name, limits, client, services.keySet(), websocketDefaults);
@@ -218,10 +219,6 @@ public final class ConfigLoader {
         return names;
     }
 
-    private static Duration positive(Settings s, String key, Duration fallback) {
-        return s.positiveDuration(key, fallback);
-    }
-
     private static RouteConfig route(Settings s, String name, LimitsConfig limits, HttpClientConfig client,
                                      Set<String> services, WebSocketConfig websocketDefaults) {
         String p = "gateway.routes." + name + ".";
@@ -254,16 +251,17 @@ public final class ConfigLoader {
             s.problem(p + "strip-prefix", strip, "whole literal leading segments of the route's path " + path);
         }
         String add = prefix(s, p + "add-prefix");
-        boolean preserveHost = s.bool(p + "preserve-host", false);
-        Duration connect = positive(s, p + "connect-timeout", client.connectTimeout());
-        Duration response = positive(s, p + "response-timeout", client.responseTimeout());
-        Duration total = positive(s, p + "total-timeout", null);
+        boolean preserveHost = s.bool(p + "preserve-host");
+        Duration connect = s.positiveDuration(p + "connect-timeout", client.connectTimeout());
+        Duration response = s.positiveDuration(p + "response-timeout", client.responseTimeout());
+        Duration total = s.positiveDuration(p + "total-timeout", null);
         long maxBody = s.size(p + "max-body-size", limits.maxBodySize());
         HeaderRules req = headers(s, p + "request-headers.");
         HeaderRules res = headers(s, p + "response-headers.");
-        LoadBalancing loadBalancer = DiscoveryConfigs.loadBalancer(s, p + "load-balancer", null);
-        boolean staleIfError = s.bool(p + "stale-if-error", false);
-        boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public", false);
+        LoadBalancing loadBalancer = s.optionalChoice(p + "load-balancer", LoadBalancing.values(),
+                LoadBalancing::label);
+        boolean staleIfError = s.bool(p + "stale-if-error");
+        boolean staleIfErrorPublic = s.bool(p + "stale-if-error-public");
         CorsConfig cors = CorsConfigs.route(s, p);
         WebSocketConfig websocket = websocket(s, p, websocketDefaults);
         List<ClaimHeader> claimHeaders = ClaimHeaderConfigs.route(s, p, auth);
@@ -277,9 +275,9 @@ public final class ConfigLoader {
 
     /** A route's tunnel settings; the per-route timeouts default to {@code gateway.websocket.*}. */
     private static WebSocketConfig websocket(Settings s, String p, WebSocketConfig defaults) {
-        boolean enabled = s.bool(p + "websocket", false);
-        Duration idle = positive(s, p + "websocket-idle-timeout", defaults.idleTimeout());
-        Duration lifetime = positive(s, p + "websocket-max-lifetime", defaults.maxLifetime());
+        boolean enabled = s.bool(p + "websocket");
+        Duration idle = s.positiveDuration(p + "websocket-idle-timeout", defaults.idleTimeout());
+        Duration lifetime = s.positiveDuration(p + "websocket-max-lifetime", defaults.maxLifetime());
         if (!enabled) {
             for (String key : new String[] {p + "websocket-idle-timeout", p + "websocket-max-lifetime"}) {
                 if (s.isSet(key)) {
@@ -291,9 +289,9 @@ public final class ConfigLoader {
     }
 
     private static String prefix(Settings s, String key) {
-        String v = s.string(key, "");
-        if (v.isEmpty()) {
-            return v;
+        String v = s.string(key);
+        if (v == null) {
+            return ""; // none
         }
         String[] parts = v.split("/", -1);
         boolean ok = parts.length > 1 && parts[0].isEmpty();

@@ -94,7 +94,7 @@ final class AdminEndpoints {
         }
         out.put("routes", routes);
         Map<String, Object> services = new LinkedHashMap<>();
-        config.services().forEach((name, s) -> services.put(name, Map.of("discovery", s.discovery(),
+        config.services().forEach((name, s) -> services.put(name, Map.of("discovery", s.discovery().label(),
                 "instances", s.instances().size(), "requests", gateway.metrics().serviceTraffic(name).total())));
         out.put("services", services);
         PoolStats pool = gateway.client().poolStats();

@@ -112,7 +112,7 @@ class ConfigLoaderTest {
         assertThat(r.responseHeaders()).isEqualTo(HeaderRules.NONE);
 
         ServiceConfig s = c.services().get("s");
-        assertThat(s.discovery()).isEqualTo("static");
+        assertThat(s.discovery()).isEqualTo(ServiceConfig.Discovery.STATIC);
         assertThat(s.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(s.instances()).containsExactly(URI.create("http://10.0.0.5:8080"));
     }
@@ -186,7 +186,7 @@ class ConfigLoaderTest {
         assertThat(problems).containsExactlyInAnyOrder(
                 "gateway.http-client.max-connections = \"0\": expected a whole number from 1 to 100000",
                 "gateway.forwarding.trusted-proxies = \"10.0.0.0/33\": expected IP addresses or CIDR blocks (e.g. 10.0.0.0/8)",
-                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted, least-request",
+                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted or least-request",
                 "gateway.routes.orders.max-body-size = \"lots\"" + SIZE_EXPECTED);
     }
 

@@ -92,14 +92,14 @@ class DiscoveryConfigsTest {
                 "gateway.services.s.instances = \"http://10.0.0.5\": expected no instances with discovery = consul "
                         + "(they come from Consul)",
                 "gateway.services.s.consul.scheme = \"ftp\": expected http or https",
-                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted, least-request",
+                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted or least-request",
                 "gateway.services.t.weights = \"1\": expected one weight per instance (2)",
                 "gateway.services.t.consul.tags = \"x\": expected consul settings only with discovery = consul",
                 "gateway.services.t.passive-health.max-ejected-percent = \"150\": expected a whole number from 0 to 100",
                 "gateway.consul.address = \"consul:8500\": expected an absolute URI with a host and scheme http or https",
                 "gateway.consul.wait = \"11m\": expected at most 10m (Consul's limit for blocking queries)",
                 "gateway.passive-health.base-ejection-time = \"0s\": expected a duration above zero",
-                "gateway.routes.r.load-balancer = \"fastest\": expected round-robin, weighted, least-request");
+                "gateway.routes.r.load-balancer = \"fastest\": expected round-robin, weighted or least-request");
     }
 
     @Test
