@@ -52,8 +52,9 @@ public final class GatewayRuntime {
         this.services = services;
         this.breakers = breakers;
         this.staleCache = staleCache;
-        this.proxyRules = new ProxyRules(services, breakers, config.forwarding(), config.limits(), staleCache);
-        this.headChecks = new HeadChecks(config.limits());
+        this.proxyRules = new ProxyRules(services, breakers, config.proxy().forwarding(), config.proxy().limits(),
+                staleCache);
+        this.headChecks = new HeadChecks(config.proxy().limits());
     }
 
     /** The runtime of the configuration the gateway started with. */
@@ -70,9 +71,9 @@ public final class GatewayRuntime {
      * what it started for the new services is stopped again.
      */
     GatewayRuntime next(GatewayConfig next, Authentication auth, Services boot, Clock clock) {
-        ServiceView nextServices = services.next(next.services(), boot, clock);
+        ServiceView nextServices = services.next(next.upstreams().services(), boot, clock);
         try {
-            Breakers nextBreakers = breakers.next(next.services().values());
+            Breakers nextBreakers = breakers.next(next.upstreams().services().values());
             boolean providersChanged = ConfigChanges.changed(config, next, ConfigChanges.PROVIDERS)
                     || ConfigChanges.changed(config, next, ConfigChanges.JWT);
             Authenticator nextAuth = ConfigChanges.changed(config, next, ConfigChanges.AUTH)

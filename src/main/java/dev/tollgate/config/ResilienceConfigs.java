@@ -52,9 +52,9 @@ final class ResilienceConfigs {
     /** A route may keep responses for stale-if-error only when its service's guard is on (nothing would serve them). */
     static void check(Settings s, Map<String, ServiceConfig> services, List<RouteConfig> routes) {
         for (RouteConfig r : routes) {
-            for (String name : r.services()) {
+            for (String name : r.target().services()) {
                 ServiceConfig service = services.get(name);
-                if (r.staleIfError() && service != null && !service.resilience().enabled()) {
+                if (r.staleIfError().enabled() && service != null && !service.resilience().enabled()) {
                     s.problem("gateway.routes." + r.name() + ".stale-if-error", "true", "false while service "
                             + service.name() + " has its guard off (resilience.enabled = false)");
                 }

@@ -53,7 +53,7 @@ public final class ManagementPlane implements GatewayMXBean {
         ManagementPlane plane = new ManagementPlane(gateway, source, clock);
         ManagementBeans beans = gateway.management();
         beans.register(ManagementBeans.name("Gateway", null), plane);
-        HttpClientConfig pool = gateway.config().httpClient();
+        HttpClientConfig pool = gateway.config().proxy().httpClient();
         beans.register(ManagementBeans.name("HttpClientPool", null), new HttpClientPoolBean(
                 gateway.client()::poolStats, pool.maxConnections(), pool.maxConnectionsPerRoute()));
         plane.registerServices(gateway.config());
@@ -71,7 +71,7 @@ public final class ManagementPlane implements GatewayMXBean {
     /** The Service MXBeans of the configuration: added, replaced (new settings) and removed with it. */
     private void registerServices(GatewayConfig config) {
         Map<String, Object> beans = new LinkedHashMap<>();
-        config.services().values().forEach(s -> beans.put(s.name(),
+        config.upstreams().services().values().forEach(s -> beans.put(s.name(),
                 new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
         follow("Service", serviceBeans, beans);
     }
@@ -169,7 +169,7 @@ public final class ManagementPlane implements GatewayMXBean {
 
     @Override
     public int getServiceCount() {
-        return gateway.config().services().size();
+        return gateway.config().upstreams().services().size();
     }
 
     @Override

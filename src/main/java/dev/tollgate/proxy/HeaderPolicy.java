@@ -46,7 +46,7 @@ public final class HeaderPolicy {
         up.setScheme(instance.scheme());
         // the connection goes to the instance; with preserve-host the Host field still names what the client asked
         up.setAuthority(new URIAuthority(instance.host(), instance.port()));
-        up.addHeader(HeaderNames.HOST, route.preserveHost() && host != null ? host : instance.authority());
+        up.addHeader(HeaderNames.HOST, route.target().preserveHost() && host != null ? host : instance.authority());
 
         List<String> connection = new ArrayList<>(1);
         List<String> xff = new ArrayList<>(1);
@@ -93,7 +93,7 @@ public final class HeaderPolicy {
         }
         up.setHeader(HeaderNames.REQUEST_ID, head.requestId());
         up.setHeader(HeaderNames.TRACEPARENT, head.traceparent());
-        apply(route.requestHeaders(), up);
+        apply(route.headers().request(), up);
         return up;
     }
 
@@ -154,7 +154,7 @@ public final class HeaderPolicy {
         if (cors != null) {
             cors.actual(head.header(CorsPolicy.ORIGIN), varied, (name, value) -> out.add(new BasicHeader(name, value)));
         }
-        HeaderRules rules = head.route().config().responseHeaders();
+        HeaderRules rules = head.route().config().headers().response();
         if (!rules.isEmpty()) {
             rules.remove().forEach(name -> out.removeIf(h -> h.getName().equalsIgnoreCase(name)));
             rules.set().forEach((name, value) -> {

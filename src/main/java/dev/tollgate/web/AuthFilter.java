@@ -56,7 +56,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = authenticator.userContext().headers(outcome.identity());
-            List<String[]> claims = claimHeaders.headers(r.name(), r.config().claimHeaders(),
+            List<String[]> claims = claimHeaders.headers(r.name(), r.config().headers().claims(),
                     outcome.identity().claims());
             if (!claims.isEmpty()) {
                 added = new ArrayList<>(added);

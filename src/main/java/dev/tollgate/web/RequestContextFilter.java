@@ -44,7 +44,7 @@ public final class RequestContextFilter extends HttpFilter {
         gateway = GatewayListener.gateway(getServletContext());
         metrics = gateway.metrics();
         accessLog = gateway.accessLog();
-        admin = new AdminAccess(gateway.config().admin());
+        admin = new AdminAccess(gateway.config().operations().admin());
     }
 
     @Override
@@ -152,7 +152,7 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         long length = req.getContentLengthLong();
-        if (length > route.config().maxBodySize()) {
+        if (length > route.config().limits().maxBodySize()) {
             Problems.send(req, res, 413, "Content Too Large",
                     "The request body is larger than this route accepts.", true);
             return null;

@@ -62,11 +62,11 @@ class DefaultsTest {
         GatewayConfig c = Configs.of(EVERY_KIND);
 
         RouteConfig api = c.routes().get(0);
-        assertThat(api.preserveHost()).isFalse();
+        assertThat(api.target().preserveHost()).isFalse();
         assertThat(api.auth().policy()).isEqualTo(AuthConfig.Policy.NONE);
-        assertThat(api.staleIfError()).isFalse();
+        assertThat(api.staleIfError().enabled()).isFalse();
         assertThat(api.websocket().enabled()).isFalse();
-        ServiceConfig up = c.services().get("up");
+        ServiceConfig up = c.upstreams().services().get("up");
         assertThat(up.discovery()).isEqualTo(ServiceConfig.Discovery.STATIC);
         assertThat(up.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(up.healthCheck().timeout()).as("the default, at most the interval").isEqualTo(Duration.ofSeconds(1));
@@ -74,7 +74,7 @@ class DefaultsTest {
         assertThat(up.healthCheck().unhealthyThreshold()).isEqualTo(3);
         assertThat(up.healthCheck().expects(399)).isTrue();
         assertThat(up.healthCheck().expects(400)).isFalse();
-        ServiceConfig consul = c.services().get("c");
+        ServiceConfig consul = c.upstreams().services().get("c");
         assertThat(consul.loadBalancer()).isEqualTo(LoadBalancing.LEAST_REQUEST);
         assertThat(consul.consul().scheme()).isEqualTo("http");
         assertThat(consul.consul().service()).isEqualTo("c");
@@ -107,7 +107,7 @@ class DefaultsTest {
         GatewayConfig c = ConfigLoader.load(null, null, system,
                 Map.of("GATEWAY_ROUTES_ORDERS_PRESERVE_HOST", "true", "GATEWAY_ROUTES___PRESERVE_HOST", "true"));
 
-        assertThat(c.routes().get(0).preserveHost()).isFalse();
+        assertThat(c.routes().get(0).target().preserveHost()).isFalse();
     }
 
     @Test
