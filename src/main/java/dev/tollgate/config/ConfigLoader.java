@@ -47,7 +47,7 @@ public final class ConfigLoader {
     public static GatewayConfig load(String contextParam, Function<String, InputStream> warResources,
                                      Map<String, String> system, Map<String, String> env) {
         Map<String, String> defaults = readDefaults();
-        Map<String, String> merged = new TreeMap<>(Settings.withoutTemplates(defaults));
+        Map<String, String> merged = new TreeMap<>(Defaults.withoutTemplates(defaults));
         String location = location(contextParam, system, env);
         if (location != null) {
             merged.putAll(readExternal(location, warResources));

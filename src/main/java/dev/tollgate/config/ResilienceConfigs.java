@@ -129,7 +129,7 @@ final class ResilienceConfigs {
             return inherited;
         }
         Set<Integer> out = new TreeSet<>();
-        for (String v : s.string(key) == null ? Settings.split(s.defaultValue(key)) : s.list(key)) {
+        for (String v : s.string(key) == null ? ValueSyntax.split(s.defaultValue(key)) : s.list(key)) {
             try {
                 int status = Integer.parseInt(v);
                 if (status >= 500 && status <= 599) {
@@ -150,7 +150,7 @@ final class ResilienceConfigs {
             return inherited;
         }
         Set<String> out = new TreeSet<>();
-        for (String v : s.string(key) == null ? Settings.split(s.defaultValue(key)) : s.list(key)) {
+        for (String v : s.string(key) == null ? ValueSyntax.split(s.defaultValue(key)) : s.list(key)) {
             String m = v.toUpperCase(Locale.ROOT);
             if (NEVER_RETRIED.contains(m) || !m.matches("[A-Z]+")) {
                 s.problem(key, v, "idempotent method names (POST and PATCH are never retried)");

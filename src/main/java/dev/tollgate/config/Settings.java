@@ -4,9 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,57 +12,32 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Typed, validating reads over the merged properties. Every read marks its key as known; problems are
  * collected, not thrown, so that {@link #finish()} can report all of them at once, unknown keys included.
  *
  * <p>Defaults come from the built-in defaults file only. A read without a fallback takes the key's value, else
- * (absent or blank) its default: the defaults file's entry for the key, or a <em>template</em> of it. A template
- * is a defaults-file key with {@code *} in place of a name ({@code gateway.routes.*.preserve-host}); the
- * {@code *} stands for exactly one name segment, any text without a dot (as {@link #names} finds names).
- * Templates are no keys of their own: they are not shown, not matched by environment variables and never
- * reported as unknown. A key read without a fallback that has no default is a programming error
- * ({@link IllegalStateException}). Not thread-safe: used by one thread while the configuration is loaded.
+ * (absent or blank) its default: the defaults file's entry for the key, or a template of it, a defaults-file key
+ * with {@code *} in place of one name ({@code gateway.routes.*.preserve-host}, see {@link Defaults}). Templates
+ * are no keys of their own: they are not among the values, so they are neither shown nor matched by environment
+ * variables, and never reported as unknown. A read that finds no default is a programming error
+ * ({@link IllegalStateException}). A read with a fallback takes the value of the setting the key inherits from.
+ * Not thread-safe: used by one thread while the configuration is loaded.
  */
 public final class Settings {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|KiB|MB|MiB|GB|GiB)?");
-    private static final String ANY = "*";
-
     private final Map<String, String> values;
-    private final Map<String, String> defaults = new TreeMap<>();
-    private final Map<List<String>, String> templates = new LinkedHashMap<>();
+    private final Defaults defaults;
     private final Set<String> used = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
 
     /**
      * @param values the merged properties, templates left out
-     * @param defaults the built-in defaults, templates included
+     * @param defaults the defaults file's entries, templates included
      */
     public Settings(Map<String, String> values, Map<String, String> defaults) {
         this.values = new TreeMap<>(values);
-        defaults.forEach((k, v) -> {
-            if (isTemplate(k)) {
-                templates.put(List.of(k.split("\\.", -1)), v);
-            } else {
-                this.defaults.put(k, v);
-            }
-        });
-    }
-
-    /** Whether a defaults-file key is a template: a {@code *} in place of a name. */
-    public static boolean isTemplate(String key) {
-        return Arrays.asList(key.split("\\.", -1)).contains(ANY);
-    }
-
-    /** The entries of {@code defaults} that are no templates. */
-    public static Map<String, String> withoutTemplates(Map<String, String> defaults) {
-        Map<String, String> out = new TreeMap<>(defaults);
-        out.keySet().removeIf(Settings::isTemplate);
-        return out;
+        this.defaults = new Defaults(defaults);
     }
 
     /**
@@ -93,33 +66,7 @@ public final class Settings {
      * @throws IllegalStateException when it has none (or a blank one): a read that needs a default lacks one
      */
     public String defaultValue(String key) {
-        String v = defaultEntry(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalStateException("no default for " + key + " in the defaults file");
-        }
-        return v.trim();
-    }
-
-    /** The defaults file's entry for the key, or of a template that matches it; null when neither exists. */
-    private String defaultEntry(String key) {
-        String v = defaults.get(key);
-        return v != null ? v : template(key);
-    }
-
-    /** The value of the template that matches the key, or null. */
-    private String template(String key) {
-        String[] parts = key.split("\\.", -1);
-        for (Map.Entry<List<String>, String> t : templates.entrySet()) {
-            List<String> pattern = t.getKey();
-            boolean match = pattern.size() == parts.length;
-            for (int i = 0; match && i < parts.length; i++) {
-                match = pattern.get(i).equals(ANY) ? !parts[i].isEmpty() : pattern.get(i).equals(parts[i]);
-            }
-            if (match) {
-                return t.getValue();
-            }
-        }
-        return null;
+        return defaults.value(key);
     }
 
     public String required(String key) {
@@ -132,7 +79,7 @@ public final class Settings {
 
     /** The comma-separated entries; empty when absent or blank. */
     public List<String> list(String key) {
-        return split(string(key));
+        return ValueSyntax.split(string(key));
     }
 
     /**
@@ -145,24 +92,20 @@ public final class Settings {
         if (isSet(key)) {
             return list(key);
         }
-        String d = defaultEntry(key);
+        String d = defaults.entry(key);
         if (d == null) {
             throw new IllegalStateException("no default for " + key + " in the defaults file");
         }
-        return split(d.trim());
-    }
-
-    /** The comma-separated entries of a value, trimmed, empty ones left out. */
-    static List<String> split(String v) {
-        if (v == null || v.isEmpty()) {
-            return List.of();
-        }
-        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return ValueSyntax.split(d.trim());
     }
 
     /** A boolean, or (absent or blank) its default. */
     public boolean bool(String key) {
-        return bool(key, parseBool(defaultValue(key)));
+        Boolean d = ValueSyntax.bool(defaultValue(key));
+        if (d == null) {
+            throw new IllegalStateException("the default of " + key + " is not a boolean");
+        }
+        return bool(key, d);
     }
 
     /** A boolean, or (absent or blank) the value of the setting it inherits from. */
@@ -171,20 +114,12 @@ public final class Settings {
         if (v == null) {
             return inherited;
         }
-        Boolean b = parseBool(v);
+        Boolean b = ValueSyntax.bool(v);
         if (b == null) {
             problem(key, v, "true or false");
             return inherited;
         }
         return b;
-    }
-
-    private static Boolean parseBool(String v) {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "true": return true;
-            case "false": return false;
-            default: return null;
-        }
     }
 
     /** A whole number from {@code min} to {@code max}, or (absent or blank) its default. */
@@ -238,7 +173,7 @@ public final class Settings {
 
     /** The key's default as a duration (see {@link #defaultValue}). */
     Duration defaultDuration(String key) {
-        Duration d = parseDuration(defaultValue(key));
+        Duration d = ValueSyntax.duration(defaultValue(key));
         if (d == null) {
             throw new IllegalStateException("the default of " + key + " is not a duration");
         }
@@ -250,7 +185,7 @@ public final class Settings {
         if (v == null) {
             return fallback;
         }
-        Duration d = parseDuration(v);
+        Duration d = ValueSyntax.duration(v);
         if (d == null) {
             problem(key, v, "a duration (e.g. 500ms, 5s, 1m)");
             return fallback;
@@ -262,27 +197,12 @@ public final class Settings {
         return d;
     }
 
-    private static Duration parseDuration(String v) {
-        Matcher m = DURATION.matcher(v);
-        if (!m.matches() || m.group(1).length() > 9) {
-            return null;
-        }
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "ms": return Duration.ofMillis(n);
-            case "s": return Duration.ofSeconds(n);
-            case "m": return Duration.ofMinutes(n);
-            case "h": return Duration.ofHours(n);
-            default: return Duration.ofDays(n);
-        }
-    }
-
     /**
      * A size in bytes, or (absent or blank) its default: a number with an optional unit B, KB/KiB, MB/MiB, GB/GiB
      * (all powers of 1024).
      */
     public long size(String key) {
-        long d = parseSize(defaultValue(key));
+        long d = ValueSyntax.size(defaultValue(key));
         if (d < 0) {
             throw new IllegalStateException("the default of " + key + " is not a size");
         }
@@ -295,25 +215,12 @@ public final class Settings {
         if (v == null) {
             return inherited;
         }
-        long n = parseSize(v);
+        long n = ValueSyntax.size(v);
         if (n < 0) {
             problem(key, v, "a size (e.g. 512KB, 10MB, 1GB)");
             return inherited;
         }
         return n;
-    }
-
-    private static long parseSize(String v) {
-        Matcher m = SIZE.matcher(v);
-        if (m.matches() && m.group(1).length() <= 15) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "B" : m.group(2);
-            int shift = unit.charAt(0) == 'K' ? 10 : unit.charAt(0) == 'M' ? 20 : unit.charAt(0) == 'G' ? 30 : 0;
-            if (n <= Long.MAX_VALUE >> shift) {
-                return n << shift;
-            }
-        }
-        return -1;
     }
 
     public URI uri(String key, String v, List<String> schemes) {
@@ -378,9 +285,10 @@ public final class Settings {
         if (string(key) != null) {
             return optionalChoice(key, values, label);
         }
-        E e = parse(defaultValue(defaultKey), values, label);
+        E e = ValueSyntax.choice(defaultValue(defaultKey), values, label);
         if (e == null) {
-            throw new IllegalStateException("the default of " + defaultKey + " is none of " + labels(values, label));
+            throw new IllegalStateException("the default of " + defaultKey + " is none of "
+                    + ValueSyntax.labels(values, label));
         }
         return e;
     }
@@ -391,29 +299,11 @@ public final class Settings {
         if (v == null) {
             return null;
         }
-        E e = parse(v, values, label);
+        E e = ValueSyntax.choice(v, values, label);
         if (e == null) {
-            problem(key, v, labels(values, label));
+            problem(key, v, ValueSyntax.labels(values, label));
         }
         return e;
-    }
-
-    private static <E extends Enum<E>> E parse(String v, E[] values, Function<E, String> label) {
-        for (E e : values) {
-            if (label.apply(e).equals(v)) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    private static <E extends Enum<E>> String labels(E[] values, Function<E, String> label) {
-        List<String> labels = new ArrayList<>();
-        for (E e : values) {
-            labels.add(label.apply(e));
-        }
-        String last = labels.remove(labels.size() - 1);
-        return labels.isEmpty() ? last : String.join(", ", labels) + " or " + last;
     }
 
     /**

@@ -37,7 +37,7 @@ class ConfigurationDocTest {
         }
         defaults = new TreeMap<>();
         templates = new TreeMap<>();
-        p.forEach((k, v) -> (Settings.isTemplate(k.toString()) ? templates : defaults)
+        p.forEach((k, v) -> (Defaults.isTemplate(k.toString()) ? templates : defaults)
                 .put(k.toString(), v.toString().trim()));
         doc = Files.readString(Path.of("docs/configuration.md"));
     }
