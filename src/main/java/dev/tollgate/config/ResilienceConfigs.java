@@ -1,7 +1,6 @@
 package dev.tollgate.config;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
