@@ -70,11 +70,11 @@ public final class Gateway implements AutoCloseable {
         this.started = config;
         this.clock = clock;
         try {
-            this.metrics = started(new GatewayMetrics(config.jmxEnabled()));
+            this.metrics = started(new GatewayMetrics(config.operations().jmxEnabled()));
             // the one part that can fail on the environment (an unwritable access-log path): first, so it fails fast
-            this.accessLog = started(AccessLog.start(config.accessLog(), metrics.registry()));
+            this.accessLog = started(AccessLog.start(config.operations().accessLog(), metrics.registry()));
             started(management);
-            this.discovery = started(new Services(config.services(), config.consul(), clock));
+            this.discovery = started(new Services(config.upstreams().services(), config.upstreams().consul(), clock));
             discovery.start(metrics.registry(), management);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tollgate-proxy-timer");
@@ -82,7 +82,7 @@ public final class Gateway implements AutoCloseable {
                 return t;
             });
             parts.push(scheduler::shutdownNow);
-            this.client = started(new UpstreamClient(config.httpClient(), config.routes(), scheduler));
+            this.client = started(new UpstreamClient(config.proxy().httpClient(), config.routes(), scheduler));
             metrics.bindPool(client::poolStats);
             this.redis = config.redis().isConfigured() ? started(Redis.open(config.redis())) : null;
             if (redis != null) {
@@ -91,12 +91,13 @@ public final class Gateway implements AutoCloseable {
             this.readiness = Readiness.checks(this);
             this.auth = started(new AuthRuntime(config.auth(), config.redis(), redis, clock,
                     Ticker.systemTicker()));
-            auth.expose(management, metrics.registry(), config.auth().cache());
+            auth.expose(management, metrics.registry(), config.auth().cache().label());
             this.rateLimiter = started(new RateLimiter(config.rateLimit(), redis, clock, metrics.registry(),
                     management));
-            this.guards = new ServiceGuards(config.services().values(), clock, InstanceOutcomes::countsAgainstService);
+            this.guards = new ServiceGuards(config.upstreams().services().values(), clock,
+                    InstanceOutcomes::countsAgainstService);
             guards.bind(metrics.registry(), management);
-            this.staleCache = new StaleCache(config.staleCache(), clock);
+            this.staleCache = new StaleCache(config.upstreams().staleCache(), clock);
             staleCache.bind(metrics.registry());
             this.runtime = GatewayRuntime.boot(config, auth, discovery, guards, staleCache);
             this.proxy = new Proxy(client, scheduler);
@@ -190,11 +191,11 @@ public final class Gateway implements AutoCloseable {
             GatewayRuntime running = runtime;
             ConfigChanges.Diff kinds = ConfigChanges.diff(running.config(), next);
             GatewayRuntime built = running.next(next, auth, discovery, clock);
-            client.update(next.httpClient(), next.routes());
+            client.update(next.proxy().httpClient(), next.routes());
             rateLimiter.updateRoutes(next.rateLimit());
             discovery.expose(built.services());
             runtime = built;
-            running.retire(started.drainTimeout(), scheduler, () -> {
+            running.retire(started.operations().drainTimeout(), scheduler, () -> {
                 auth.release(running.authenticator(), built.authenticator());
                 discovery.release(running.services(), built.services());
                 LOG.debug("config reload: runtime {} closed after its last request", running.generation());
@@ -271,7 +272,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops admitting requests, waits up to the drain timeout for those in flight, then closes everything. */
     @Override
     public void close() {
-        Duration drain = started.drainTimeout();
+        Duration drain = started.operations().drainTimeout();
         long drainStart = System.nanoTime();
         int left = gate.drain(drain);
         if (left > 0) {

@@ -55,14 +55,15 @@ public final class GatewayRuntime {
         this.services = services;
         this.guards = guards;
         this.staleCache = staleCache;
-        this.proxyRules = new ProxyRules(services, guards, config.forwarding(), config.limits(), staleCache);
-        this.headChecks = new HeadChecks(config.limits());
+        this.proxyRules = new ProxyRules(services, guards, config.proxy().forwarding(), config.proxy().limits(),
+                staleCache);
+        this.headChecks = new HeadChecks(config.proxy().limits());
     }
 
     /** The runtime of the configuration the gateway started with. */
     static GatewayRuntime boot(GatewayConfig config, AuthRuntime auth, Services services, ServiceGuards guards,
                                StaleCache staleCache) {
-        return new GatewayRuntime(1, config, config.admin().path(), auth.authenticator(), ServiceView.of(services),
+        return new GatewayRuntime(1, config, config.operations().admin().path(), auth.authenticator(), ServiceView.of(services),
                 guards, staleCache);
     }
 
@@ -74,9 +75,9 @@ public final class GatewayRuntime {
      * what it started for the new services is stopped again.
      */
     GatewayRuntime next(GatewayConfig next, AuthRuntime auth, Services boot, Clock clock) {
-        ServiceView nextServices = services.next(next.services(), boot, clock);
+        ServiceView nextServices = services.next(next.upstreams().services(), boot, clock);
         try {
-            ServiceGuards nextGuards = guards.next(next.services().values());
+            ServiceGuards nextGuards = guards.next(next.upstreams().services().values());
             boolean providersChanged = ConfigChanges.changed(config, next, ConfigChanges.PROVIDERS)
                     || ConfigChanges.changed(config, next, ConfigChanges.JWT);
             Authenticator nextAuth = ConfigChanges.changed(config, next, ConfigChanges.AUTH)

@@ -64,7 +64,7 @@ public final class AuthRuntime implements AutoCloseable {
         live.put(runtimes.providers(), runtimes);
         latest = tokens;
         authenticator = authenticator(tokens, config);
-        LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache(),
+        LOG.info("start-up: authentication cache={} providers={} api-keys={}", config.cache().label(),
                 config.providers().keySet(), config.apiKeys().keys().size());
     }
 

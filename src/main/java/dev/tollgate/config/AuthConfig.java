@@ -13,7 +13,7 @@ import java.util.Set;
  * Authentication settings under {@code gateway.auth.}: how JWTs are verified, where verified results are cached,
  * the API keys, and the user-context headers sent upstream. Immutable.
  *
- * @param cache {@code local} (in process only) or {@code redis} (level 2 and revocations shared in Redis)
+ * @param cache where verified results are kept: in process only, or also (level 2 and revocations) in Redis
  * @param cacheMaxEntries bound of the level-1 cache (and of the negative cache and local revocation list)
  * @param negativeTtl how long a token that failed verification is remembered as bad
  * @param redisTimeout longest wait for one Redis call on the request path; then level 1 + verification
@@ -24,7 +24,7 @@ import java.util.Set;
  * @param providers the identity providers by name, in name order: {@code default} (from {@code gateway.auth.jwt.*},
  *                  when it has a key source) and every {@code gateway.auth.providers.<name>}
  */
-public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl, Duration redisTimeout, Jwt jwt,
+public record AuthConfig(CacheKind cache, int cacheMaxEntries, Duration negativeTtl, Duration redisTimeout, Jwt jwt,
                          ApiKeys apiKeys, UserHeaders headers, Map<String, Provider> providers) {
     /** The name of the provider configured by {@code gateway.auth.jwt.*}. */
     public static final String DEFAULT_PROVIDER = "default";
@@ -34,7 +34,26 @@ public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl
     }
 
     public boolean usesRedis() {
-        return "redis".equals(cache);
+        return cache == CacheKind.REDIS;
+    }
+
+    /** Where the token cache keeps verified results ({@code gateway.auth.cache}). */
+    public enum CacheKind {
+        /** {@code local}: in process only. */
+        LOCAL("local"),
+        /** {@code redis}: level 2 and revocations shared in Redis as well. */
+        REDIS("redis");
+
+        private final String label;
+
+        CacheKind(String label) {
+            this.label = label;
+        }
+
+        /** The configuration's name for it. */
+        public String label() {
+            return label;
+        }
     }
 
     /**
@@ -160,7 +179,18 @@ public record AuthConfig(String cache, int cacheMaxEntries, Duration negativeTtl
 
     /** A route's authentication policy. */
     public enum Policy {
-        NONE, JWT, API_KEY, JWT_OR_API_KEY;
+        NONE("none"), JWT("jwt"), API_KEY("api-key"), JWT_OR_API_KEY("jwt-or-api-key");
+
+        private final String label;
+
+        Policy(String label) {
+            this.label = label;
+        }
+
+        /** The configuration's name for it ({@code gateway.routes.<name>.auth}). */
+        public String label() {
+            return label;
+        }
 
         public boolean acceptsJwt() {
             return this == JWT || this == JWT_OR_API_KEY;

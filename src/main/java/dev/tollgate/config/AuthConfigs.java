@@ -1,6 +1,5 @@
 package dev.tollgate.config;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -20,30 +19,28 @@ final class AuthConfigs {
     }
 
     static AuthConfig parse(Settings s, RedisConfig redis) {
-        String cache = s.string(P + "cache", "local");
-        if (!cache.equals("local") && !cache.equals("redis")) {
-            s.problem(P + "cache", cache, "local or redis");
-            cache = "local";
-        } else if (cache.equals("redis") && !redis.isConfigured()) {
-            s.problem(P + "cache", cache, "local, or gateway.redis.uri to be set for redis");
+        AuthConfig.CacheKind cache = s.choice(P + "cache", AuthConfig.CacheKind.values(),
+                AuthConfig.CacheKind::label);
+        if (cache == AuthConfig.CacheKind.REDIS && !redis.isConfigured()) {
+            s.problem(P + "cache", cache.label(), "local, or gateway.redis.uri to be set for redis");
         }
-        boolean redisLookup = s.bool(P + "api-key.redis-lookup", false);
-        if (redisLookup && !cache.equals("redis")) {
+        boolean redisLookup = s.bool(P + "api-key.redis-lookup");
+        if (redisLookup && cache != AuthConfig.CacheKind.REDIS) {
             s.problem(P + "api-key.redis-lookup", "true", "false, or gateway.auth.cache = redis");
         }
         AuthConfig.Jwt jwt = ProviderConfigs.defaultJwt(s);
-        AuthConfig.ApiKeys apiKeys = new AuthConfig.ApiKeys(header(s, P + "api-key.header", "X-API-Key", false),
+        AuthConfig.ApiKeys apiKeys = new AuthConfig.ApiKeys(header(s, P + "api-key.header", false),
                 apiKeys(s), redisLookup);
         AuthConfig.UserHeaders headers = new AuthConfig.UserHeaders(
-                header(s, P + "headers.user-id", "X-User-Id", true),
-                header(s, P + "headers.roles", "X-User-Roles", true),
-                header(s, P + "headers.scopes", "X-User-Scopes", true),
-                header(s, P + "headers.plan", "X-User-Plan", true),
-                header(s, P + "headers.method", "X-Auth-Method", true),
-                header(s, P + "headers.api-key-owner", "X-Api-Key-Owner", true));
-        return new AuthConfig(cache, s.integer(P + "cache.max-entries", 100_000, 1, 100_000_000),
-                s.positiveDuration(P + "cache.negative-ttl", Duration.ofSeconds(10)),
-                s.positiveDuration(P + "cache.redis-timeout", Duration.ofMillis(50)), jwt, apiKeys, headers,
+                header(s, P + "headers.user-id", true),
+                header(s, P + "headers.roles", true),
+                header(s, P + "headers.scopes", true),
+                header(s, P + "headers.plan", true),
+                header(s, P + "headers.method", true),
+                header(s, P + "headers.api-key-owner", true));
+        return new AuthConfig(cache, s.integer(P + "cache.max-entries", 1, 100_000_000),
+                s.positiveDuration(P + "cache.negative-ttl"),
+                s.positiveDuration(P + "cache.redis-timeout"), jwt, apiKeys, headers,
                 ProviderConfigs.providers(s, jwt));
     }
 
@@ -71,38 +68,32 @@ final class AuthConfigs {
         return out;
     }
 
-    private static String header(Settings s, String key, String fallback, boolean mayBeEmpty) {
+    private static String header(Settings s, String key, boolean mayBeEmpty) {
         String v = s.string(key);
         if (v == null) {
             // an explicitly empty value switches an optional header off
-            return mayBeEmpty && s.isSet(key) ? "" : fallback;
+            return mayBeEmpty && s.isSet(key) ? "" : s.defaultValue(key);
         }
         if (!HEADER.matcher(v).matches()) {
             s.problem(key, v, "a header name of letters, digits and -");
-            return fallback;
+            return s.defaultValue(key);
         }
         return v;
     }
 
     /** The route's {@code auth} keys. */
     static AuthConfig.RouteAuth route(Settings s, String p) {
-        String v = s.string(p + "auth", "none");
-        AuthConfig.Policy policy;
-        switch (v) {
-            case "none": policy = AuthConfig.Policy.NONE; break;
-            case "jwt": policy = AuthConfig.Policy.JWT; break;
-            case "api-key": policy = AuthConfig.Policy.API_KEY; break;
-            case "jwt-or-api-key": policy = AuthConfig.Policy.JWT_OR_API_KEY; break;
-            default:
-                s.problem(p + "auth", v, "none, jwt, api-key or jwt-or-api-key");
-                policy = AuthConfig.Policy.NONE;
-        }
+        AuthConfig.Policy policy = s.choice(p + "auth", AuthConfig.Policy.values(), AuthConfig.Policy::label);
         Set<String> roles = new LinkedHashSet<>(s.list(p + "auth.roles"));
         Set<String> scopes = new LinkedHashSet<>(s.list(p + "auth.scopes"));
-        boolean hide = s.bool(p + "auth.hide-credentials", false);
+        boolean hide = s.bool(p + "auth.hide-credentials");
         Set<String> providers = new LinkedHashSet<>(s.list(p + "auth.providers"));
+        if (policy == null) {
+            return AuthConfig.RouteAuth.NONE; // reported
+        }
         if (policy == AuthConfig.Policy.NONE && (!roles.isEmpty() || !scopes.isEmpty())) {
-            s.problem(p + "auth", v, "jwt, api-key or jwt-or-api-key on a route that requires roles or scopes");
+            s.problem(p + "auth", policy.label(), "jwt, api-key or jwt-or-api-key on a route that requires roles or "
+                    + "scopes");
         }
         if (!policy.acceptsJwt() && !providers.isEmpty()) {
             s.problem(p + "auth.providers", String.join(", ", providers),

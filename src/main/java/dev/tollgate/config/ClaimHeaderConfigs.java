@@ -71,7 +71,7 @@ final class ClaimHeaderConfigs {
             owned.add(normalize(forwarding.clientAddressHeader()));
         }
         for (RouteConfig r : routes) {
-            for (ClaimHeader h : r.claimHeaders()) {
+            for (ClaimHeader h : r.headers().claims()) {
                 if (owned.contains(normalize(h.header()))) {
                     s.problem("gateway.routes." + r.name() + ".claim-headers." + h.header(), h.claim(),
                             "a header other than the user-context, API-key and client-address headers");

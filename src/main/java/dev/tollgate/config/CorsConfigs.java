@@ -32,7 +32,7 @@ final class CorsConfigs {
         List<String> methods = methods(s, c + "allowed-methods");
         List<String> headers = names(s, c + "allowed-headers", true);
         List<String> exposed = names(s, c + "exposed-headers", false);
-        boolean credentials = s.bool(c + "allow-credentials", false);
+        boolean credentials = s.bool(c + "allow-credentials");
         Duration maxAge = s.duration(c + "max-age", null);
         if (maxAge != null && maxAge.toMillis() % 1000 != 0) {
             s.problem(c + "max-age", s.string(c + "max-age"), "whole seconds (e.g. 600s, 10m, 2h)");

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +25,7 @@ final class DiscoveryConfigs {
 
     static ConsulConfig consul(Settings s) {
         String p = "gateway.consul.";
-        String raw = s.string(p + "address", "http://127.0.0.1:8500");
+        String raw = s.text(p + "address");
         URI address = s.uri(p + "address", raw, SCHEMES);
         if (address != null && address.getRawPath() != null && !address.getRawPath().isEmpty()
                 && !address.getRawPath().equals("/")) {
@@ -34,14 +35,14 @@ final class DiscoveryConfigs {
         if (dc != null && !CONSUL_NAME.matcher(dc).matches()) {
             s.problem(p + "datacenter", dc, "a datacenter name (letters, digits, - _ .)");
         }
-        Duration wait = s.positiveDuration(p + "wait", Duration.ofSeconds(30));
+        Duration wait = s.positiveDuration(p + "wait");
         if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
             s.problem(p + "wait", s.string(p + "wait"), "at most 10m (Consul's limit for blocking queries)");
         }
-        Duration full = s.positiveDuration(p + "full-read-interval", Duration.ofSeconds(30));
-        Duration connect = s.positiveDuration(p + "connect-timeout", Duration.ofSeconds(2));
-        Duration retryMin = s.positiveDuration(p + "retry-interval", Duration.ofMillis(500));
-        Duration retryMax = s.positiveDuration(p + "max-retry-interval", Duration.ofSeconds(30));
+        Duration full = s.positiveDuration(p + "full-read-interval");
+        Duration connect = s.positiveDuration(p + "connect-timeout");
+        Duration retryMin = s.positiveDuration(p + "retry-interval");
+        Duration retryMax = s.positiveDuration(p + "max-retry-interval");
         if (retryMax.compareTo(retryMin) < 0) {
             s.problem(p + "max-retry-interval", s.string(p + "max-retry-interval"),
                     "at least gateway.consul.retry-interval (" + s.string(p + "retry-interval") + ")");
@@ -58,22 +59,30 @@ final class DiscoveryConfigs {
         return new ConsulConfig(address, s.string(p + "token"), dc, wait, full, connect, retryMin, retryMax, file);
     }
 
-    /** The passive-health settings under {@code prefix}, each defaulting to {@code fallback}'s. */
-    static PassiveHealthConfig passiveHealth(Settings s, String prefix, PassiveHealthConfig fallback) {
-        int failures = s.integer(prefix + "consecutive-failures", fallback.consecutiveFailures(), 1, 1000);
-        Duration base = s.positiveDuration(prefix + "base-ejection-time", fallback.baseEjectionTime());
-        Duration max = s.positiveDuration(prefix + "max-ejection-time", fallback.maxEjectionTime());
-        if (max.compareTo(base) < 0) {
-            s.problem(prefix + "max-ejection-time", s.string(prefix + "max-ejection-time", max.toString()),
-                    "at least the base-ejection-time (" + base.toMillis() + "ms)");
-        }
-        int percent = s.integer(prefix + "max-ejected-percent", fallback.maxEjectedPercent(), 0, 100);
-        return new PassiveHealthConfig(failures, base, max, percent);
+    /** A service's passive-health settings under {@code prefix}, each defaulting to the global one's. */
+    static PassiveHealthConfig passiveHealth(Settings s, String prefix, PassiveHealthConfig global) {
+        int failures = s.integer(prefix + "consecutive-failures", global.consecutiveFailures(), 1, 1000);
+        Duration base = s.positiveDuration(prefix + "base-ejection-time", global.baseEjectionTime());
+        Duration max = s.positiveDuration(prefix + "max-ejection-time", global.maxEjectionTime());
+        int percent = s.integer(prefix + "max-ejected-percent", global.maxEjectedPercent(), 0, 100);
+        return checked(s, prefix, new PassiveHealthConfig(failures, base, max, percent));
     }
 
+    /** The global {@code gateway.passive-health.*} settings every service starts from. */
     static PassiveHealthConfig passiveHealthDefaults(Settings s) {
-        return passiveHealth(s, "gateway.passive-health.",
-                new PassiveHealthConfig(5, Duration.ofSeconds(10), Duration.ofMinutes(5), 50));
+        String p = "gateway.passive-health.";
+        return checked(s, p, new PassiveHealthConfig(s.integer(p + "consecutive-failures", 1, 1000),
+                s.positiveDuration(p + "base-ejection-time"), s.positiveDuration(p + "max-ejection-time"),
+                s.integer(p + "max-ejected-percent", 0, 100)));
+    }
+
+    private static PassiveHealthConfig checked(Settings s, String prefix, PassiveHealthConfig c) {
+        if (c.maxEjectionTime().compareTo(c.baseEjectionTime()) < 0) {
+            String v = s.string(prefix + "max-ejection-time");
+            s.problem(prefix + "max-ejection-time", v == null ? c.maxEjectionTime().toString() : v,
+                    "at least the base-ejection-time (" + c.baseEjectionTime().toMillis() + "ms)");
+        }
+        return c;
     }
 
     static ServiceConfig service(Settings s, String name, PassiveHealthConfig healthDefaults,
@@ -82,11 +91,9 @@ final class DiscoveryConfigs {
         if (!NAME.matcher(name).matches()) {
             s.problem(p.substring(0, p.length() - 1), name, "a name of lower-case letters, digits and -");
         }
-        String discovery = s.string(p + "discovery", ServiceConfig.STATIC);
-        boolean consul = discovery.equals(ServiceConfig.CONSUL);
-        if (!consul && !discovery.equals(ServiceConfig.STATIC)) {
-            s.problem(p + "discovery", discovery, "static or consul");
-        }
+        ServiceConfig.Discovery discovery = s.choice(p + "discovery", ServiceConfig.Discovery.values(),
+                ServiceConfig.Discovery::label);
+        boolean consul = discovery == ServiceConfig.Discovery.CONSUL;
         List<URI> instances = new ArrayList<>();
         List<String> listed = s.list(p + "instances");
         for (String v : listed) {
@@ -114,8 +121,9 @@ final class DiscoveryConfigs {
             s.under(p + "consul.").forEach((k, v) ->
                     s.problem(p + "consul." + k, v, "consul settings only with discovery = consul"));
         }
-        LoadBalancing lb = loadBalancer(s, p + "load-balancer",
-                consul ? LoadBalancing.LEAST_REQUEST : LoadBalancing.ROUND_ROBIN);
+        // the default depends on the discovery: one template per kind in the defaults file
+        LoadBalancing lb = s.choice(p + "load-balancer", p + "load-balancer" + (consul ? ".consul" : ""),
+                LoadBalancing.values(), LoadBalancing::label);
         PassiveHealthConfig health = passiveHealth(s, p + "passive-health.", healthDefaults);
         return new ServiceConfig(name, discovery, instances, lb, weights, consulConfig, health,
                 ResilienceConfigs.service(s, p, resilience),
@@ -123,7 +131,7 @@ final class DiscoveryConfigs {
     }
 
     private static ConsulServiceConfig consulService(Settings s, String p, String name) {
-        String service = s.string(p + "service", name);
+        String service = Objects.requireNonNullElse(s.string(p + "service"), name); // by default the same name
         if (!CONSUL_NAME.matcher(service).matches()) {
             s.problem(p + "service", service, "a Consul service name (letters, digits, - _ .)");
         }
@@ -137,7 +145,7 @@ final class DiscoveryConfigs {
         if (dc != null && !CONSUL_NAME.matcher(dc).matches()) {
             s.problem(p + "datacenter", dc, "a datacenter name (letters, digits, - _ .)");
         }
-        String scheme = s.string(p + "scheme", "http");
+        String scheme = s.text(p + "scheme");
         if (!SCHEMES.contains(scheme)) {
             s.problem(p + "scheme", scheme, "http or https");
         }
@@ -168,11 +176,5 @@ final class DiscoveryConfigs {
             return Collections.nCopies(instances, 1);
         }
         return out;
-    }
-
-    /** The balancer under {@code key}, or {@code fallback} when absent or unknown (null allowed for routes). */
-    static LoadBalancing loadBalancer(Settings s, String key, LoadBalancing fallback) {
-        LoadBalancing lb = s.choice(key, LoadBalancing.values(), fallback, LoadBalancing::label);
-        return lb == null ? fallback : lb;
     }
 }

@@ -11,11 +11,6 @@ import java.util.regex.Pattern;
 
 /** Parses a service's {@code gateway.services.<name>.health-check.*} settings. Stateless. */
 final class HealthCheckConfigs {
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
-    static final int DEFAULT_HEALTHY_THRESHOLD = 2;
-    static final int DEFAULT_UNHEALTHY_THRESHOLD = 3;
-    static final String DEFAULT_EXPECTED_STATUSES = "200-399";
     private static final Pattern STATUSES = Pattern.compile("([1-5][0-9][0-9])(?:-([1-5][0-9][0-9]))?");
     private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
     private static final String EXPECTED = "statuses or ranges from 100 to 599, comma-separated (e.g. 200-399 or 200, 204)";
@@ -39,15 +34,18 @@ final class HealthCheckConfigs {
             s.problem(prefix + "path", path, "a path starting with / without spaces (e.g. /health), "
                     + "its special characters percent-encoded");
         }
-        Duration interval = s.positiveDuration(prefix + "interval", DEFAULT_INTERVAL);
-        Duration timeout = s.positiveDuration(prefix + "timeout", DEFAULT_TIMEOUT.compareTo(interval) > 0
-                ? interval : DEFAULT_TIMEOUT);
-        if (timeout.compareTo(interval) > 0) {
+        Duration interval = s.positiveDuration(prefix + "interval");
+        Duration timeout = s.positiveDuration(prefix + "timeout", null);
+        if (timeout == null) {
+            // absent, or invalid and reported: the default, at most the interval
+            Duration d = s.defaultDuration(prefix + "timeout");
+            timeout = d.compareTo(interval) > 0 ? interval : d;
+        } else if (timeout.compareTo(interval) > 0) {
             s.problem(prefix + "timeout", s.string(prefix + "timeout"),
                     "at most the interval (" + interval.toMillis() + "ms)");
         }
-        int healthy = s.integer(prefix + "healthy-threshold", DEFAULT_HEALTHY_THRESHOLD, 1, 100);
-        int unhealthy = s.integer(prefix + "unhealthy-threshold", DEFAULT_UNHEALTHY_THRESHOLD, 1, 100);
+        int healthy = s.integer(prefix + "healthy-threshold", 1, 100);
+        int unhealthy = s.integer(prefix + "unhealthy-threshold", 1, 100);
         List<StatusRange> statuses = statuses(s, prefix + "expected-statuses");
         return new HealthCheckConfig(path, interval, timeout, healthy, unhealthy, statuses);
     }
@@ -62,25 +60,24 @@ final class HealthCheckConfigs {
     }
 
     private static List<StatusRange> statuses(Settings s, String key) {
-        List<String> raw = s.isSet(key) ? s.list(key) : List.of(DEFAULT_EXPECTED_STATUSES);
+        List<String> raw = s.listOrDefault(key);
         List<StatusRange> out = new ArrayList<>();
         for (String item : raw) {
             Matcher m = STATUSES.matcher(item);
             if (!m.matches()) {
                 s.problem(key, s.string(key), EXPECTED);
-                return List.of(new StatusRange(200, 399));
+                return List.of(); // reported
             }
             int low = Integer.parseInt(m.group(1));
             int high = m.group(2) == null ? low : Integer.parseInt(m.group(2));
             if (high < low) {
                 s.problem(key, s.string(key), EXPECTED + "; a range's first status not above its last");
-                return List.of(new StatusRange(200, 399));
+                return List.of();
             }
             out.add(new StatusRange(low, high));
         }
         if (out.isEmpty()) {
             s.problem(key, s.string(key), EXPECTED);
-            return List.of(new StatusRange(200, 399));
         }
         return out;
     }

@@ -4,6 +4,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /** Parses the admin endpoint and access-log sections. Stateless. */
@@ -15,11 +16,10 @@ final class ObservabilityConfigs {
     }
 
     static AdminConfig admin(Settings s) {
-        boolean enabled = s.bool("gateway.admin.enabled", false);
-        String portText = s.string("gateway.admin.port", "8081");
-        int port = 0;
-        if (!portText.equals("any")) {
-            port = s.integer("gateway.admin.port", 8081, 1, 65535);
+        boolean enabled = s.bool("gateway.admin.enabled");
+        int port = 0; // any port
+        if (!s.text("gateway.admin.port").equals("any")) {
+            port = s.integer("gateway.admin.port", 1, 65535);
         }
         List<Cidr> allowed = new ArrayList<>();
         for (String v : s.list("gateway.admin.allowed-addresses")) {
@@ -30,7 +30,7 @@ final class ObservabilityConfigs {
                 allowed.add(c);
             }
         }
-        String token = s.string("gateway.admin.token", "");
+        String token = Objects.requireNonNullElse(s.string("gateway.admin.token"), ""); // empty: none
         if (enabled && token.length() < MIN_TOKEN_LENGTH) {
             // the value itself is never echoed: it is a secret
             s.problem("gateway.admin.token", token.isEmpty() ? null : "****",
@@ -39,23 +39,23 @@ final class ObservabilityConfigs {
         if (enabled && allowed.isEmpty()) {
             s.problem("gateway.admin.allowed-addresses", null, "at least one address when gateway.admin.enabled is true");
         }
-        String path = s.string("gateway.admin.path", "/_tollgate");
+        String path = s.text("gateway.admin.path");
         if (!ADMIN_PATH.matcher(path).matches()) {
             s.problem("gateway.admin.path", path, "a literal path prefix like /_tollgate (no trailing /)");
-            path = "/_tollgate";
+            path = s.defaultValue("gateway.admin.path");
         }
         return new AdminConfig(enabled, port, allowed, token, path);
     }
 
     static AccessLogConfig accessLog(Settings s) {
-        String path = s.string(AccessLogConfig.KEY_PATH, AccessLogConfig.CONTAINER).trim();
+        String path = s.text(AccessLogConfig.KEY_PATH);
         if (!path.equals(AccessLogConfig.CONTAINER) && !path.equals(AccessLogConfig.STDOUT) && !isFilePath(path)) {
             s.problem(AccessLogConfig.KEY_PATH, path, AccessLogConfig.CONTAINER + ", " + AccessLogConfig.STDOUT
                     + " or an absolute file path (e.g. /var/log/tollgate/access.json)");
-            path = AccessLogConfig.CONTAINER;
+            path = s.defaultValue(AccessLogConfig.KEY_PATH);
         }
-        return new AccessLogConfig(s.bool("gateway.access-log.enabled", true),
-                s.integer("gateway.access-log.queue-size", 8192, 1, 1 << 20), path);
+        return new AccessLogConfig(s.bool("gateway.access-log.enabled"),
+                s.integer("gateway.access-log.queue-size", 1, 1 << 20), path);
     }
 
     /** An absolute path that names a file, not a directory; relative ones would depend on the working directory. */

@@ -37,7 +37,7 @@ final class ProviderConfigs {
 
     /** The {@code default} provider's settings (and the token size limit of all). */
     static AuthConfig.Jwt defaultJwt(Settings s) {
-        long maxSize = s.size(JWT + "max-token-size", 8192);
+        long maxSize = s.size(JWT + "max-token-size");
         if (maxSize < 64 || maxSize > 1 << 20) {
             s.problem(JWT + "max-token-size", String.valueOf(maxSize), "a size from 64B to 1MB");
         }
@@ -109,23 +109,22 @@ final class ProviderConfigs {
                 keys.add(k);
             }
         }
-        return new AuthConfig.Jwt(jwksUri, s.positiveDuration(j + "jwks-refresh-interval", Duration.ofMinutes(5)),
-                s.positiveDuration(j + "jwks-min-refetch-interval", Duration.ofSeconds(30)),
-                s.positiveDuration(j + "jwks-timeout", Duration.ofSeconds(2)), keys, s.list(j + "issuer"),
-                s.list(j + "audience"), s.duration(j + "leeway", Duration.ofSeconds(30)), maxTokenSize,
-                claims(s, j + "roles-claim", List.of("roles")), claims(s, j + "scopes-claim", List.of("scope", "scp")),
-                claims(s, j + "plan-claim", List.of("plan")), claims(s, j + "required-claims", List.of()));
+        return new AuthConfig.Jwt(jwksUri, s.positiveDuration(j + "jwks-refresh-interval"),
+                s.positiveDuration(j + "jwks-min-refetch-interval"), s.positiveDuration(j + "jwks-timeout"), keys,
+                s.list(j + "issuer"), s.list(j + "audience"), s.duration(j + "leeway"), maxTokenSize,
+                claims(s, j + "roles-claim"), claims(s, j + "scopes-claim"), claims(s, j + "plan-claim"),
+                claims(s, j + "required-claims"));
     }
 
     private static AuthConfig.Introspection introspection(Settings s, String p) {
         String uri = s.string(p + "uri");
         String clientId = s.string(p + "client-id");
         String secret = s.string(p + "client-secret");
-        Duration timeout = s.positiveDuration(p + "timeout", Duration.ofSeconds(1));
-        Duration maxCache = s.positiveDuration(p + "max-cache", Duration.ofMinutes(5));
-        Duration negative = s.positiveDuration(p + "negative-cache", Duration.ofSeconds(5));
-        Duration retry = s.positiveDuration(p + "retry-interval", Duration.ofSeconds(5));
-        boolean all = s.bool(p + "all-tokens", false);
+        Duration timeout = s.positiveDuration(p + "timeout");
+        Duration maxCache = s.positiveDuration(p + "max-cache");
+        Duration negative = s.positiveDuration(p + "negative-cache");
+        Duration retry = s.positiveDuration(p + "retry-interval");
+        boolean all = s.bool(p + "all-tokens");
         if (uri == null) {
             if (clientId != null || secret != null || all) {
                 s.problem(p + "uri", null, "the introspection endpoint when other " + p + "* keys are set");
@@ -148,8 +147,8 @@ final class ProviderConfigs {
         return new AuthConfig.Introspection(u, clientId, secret, timeout, maxCache, negative, retry, all);
     }
 
-    private static List<String> claims(Settings s, String key, List<String> fallback) {
-        List<String> out = s.isSet(key) ? s.list(key) : fallback;
+    private static List<String> claims(Settings s, String key) {
+        List<String> out = s.listOrDefault(key);
         for (String c : out) {
             if (!CLAIM.matcher(c).matches()) {
                 s.problem(key, c, "claim names or dotted paths (e.g. roles, realm_access.roles)");

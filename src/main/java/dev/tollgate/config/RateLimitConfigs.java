@@ -25,19 +25,17 @@ final class RateLimitConfigs {
     }
 
     static RateLimitConfig parse(Settings s, RedisConfig redisConfig, List<RouteConfig> routes) {
-        String policy = s.string(PREFIX + "policy", "local");
-        boolean redis = policy.equals("redis");
-        if (!redis && !policy.equals("local")) {
-            s.problem(PREFIX + "policy", policy, "local or redis");
-        } else if (redis && !redisConfig.isConfigured()) {
-            s.problem(PREFIX + "policy", policy, "local, or gateway.redis.uri set for the policy redis");
+        Policy policy = s.choice(PREFIX + "policy", Policy.values(), Policy::label);
+        boolean redis = policy == Policy.REDIS;
+        if (redis && !redisConfig.isConfigured()) {
+            s.problem(PREFIX + "policy", policy.label(), "local, or gateway.redis.uri set for the policy redis");
         }
-        int instances = s.integer(PREFIX + "instances", 0, 0, 10_000);
-        Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval", Duration.ofSeconds(5));
-        int batchSize = s.integer(PREFIX + "batch-size", 64, 1, 1024);
-        int batchesInFlight = s.integer(PREFIX + "batches-in-flight", 2, 1, 256);
-        int prefetch = s.integer(PREFIX + "prefetch", 64, 0, 1024);
-        Duration prefetchTime = s.positiveDuration(PREFIX + "prefetch-time", Duration.ofMillis(50));
+        int instances = s.integer(PREFIX + "instances", 0, 10_000);
+        Duration heartbeat = s.positiveDuration(PREFIX + "heartbeat-interval");
+        int batchSize = s.integer(PREFIX + "batch-size", 1, 1024);
+        int batchesInFlight = s.integer(PREFIX + "batches-in-flight", 1, 256);
+        int prefetch = s.integer(PREFIX + "prefetch", 0, 1024);
+        Duration prefetchTime = s.positiveDuration(PREFIX + "prefetch-time");
         Map<String, RateLimitRule> rules = new TreeMap<>();
         Set<String> configured = s.names(PREFIX + "rules.");
         for (String name : configured) {
@@ -99,61 +97,74 @@ final class RateLimitConfigs {
             s.problem(PREFIX + "rules." + name, name, "a rule name of lower-case letters, digits and -");
             ok = false;
         }
-        Algorithm algorithm = s.choice(p + "algorithm", Algorithm.values(), Algorithm.SLIDING_WINDOW,
-                Algorithm::label);
-        int limit = s.integer(p + "limit", -1, 1, 1_000_000_000);
-        if (limit == -1) {
-            if (s.string(p + "limit") == null) {
-                s.problem(p + "limit", null, "the number of requests admitted per window");
-            }
+        Algorithm algorithm = s.choice(p + "algorithm", Algorithm.values(), Algorithm::label);
+        Integer limit = limit(s, p, algorithm);
+        Duration window = s.positiveDuration(p + "window", null);
+        if (window == null && s.string(p + "window") == null) {
+            s.problem(p + "window", null, "a duration (e.g. 1s, 1m, 1h)");
+        }
+        Integer burst = s.optionalInteger(p + "burst", 1, 1_000_000_000);
+        if (burst != null && algorithm != null && !algorithm.hasBurst()) {
+            s.problem(p + "burst", String.valueOf(burst), "no burst: it applies to algorithm token-bucket only");
+        }
+        String keyValue = s.text(p + "key");
+        Key key = key(keyValue);
+        String header = key == Key.HEADER ? keyValue.substring("header:".length()).trim() : null;
+        if (key == null || key == Key.HEADER && !TOKEN.matcher(header).matches()) {
+            s.problem(p + "key", keyValue, key == null ? "principal, api-key, role, plan, ip, route or header:<name>"
+                    : "header:<a header name>");
             ok = false;
-        } else if (algorithm == Algorithm.SLIDING_WINDOW && limit > MAX_SLIDING_LIMIT) {
+        }
+        FailurePolicy failure = s.choice(p + "failure-policy", FailurePolicy.values(), FailurePolicy::label);
+        List<String> roles = s.list(p + "roles");
+        List<String> plans = s.list(p + "plans");
+        boolean reportOnly = s.bool(p + "report-only");
+        if (!ok || limit == null || window == null || algorithm == null || failure == null) {
+            return null;
+        }
+        return new RateLimitRule(name, algorithm, limit, window, burst == null ? limit : burst, key, header, failure,
+                new LinkedHashSet<>(roles), new LinkedHashSet<>(plans), reportOnly);
+    }
+
+    /** The rule's limit, or null when it is missing or invalid (reported). */
+    private static Integer limit(Settings s, String p, Algorithm algorithm) {
+        Integer limit = s.optionalInteger(p + "limit", 1, 1_000_000_000);
+        if (limit == null && s.string(p + "limit") == null) {
+            s.problem(p + "limit", null, "the number of requests admitted per window");
+        } else if (limit != null && algorithm == Algorithm.SLIDING_WINDOW && limit > MAX_SLIDING_LIMIT) {
             s.problem(p + "limit", String.valueOf(limit), "at most " + MAX_SLIDING_LIMIT
                     + " for the sliding window (it stores one entry per request); use sliding-window-counter or"
                     + " token-bucket for more");
-            ok = false;
-        }
-        Duration window = s.positiveDuration(p + "window", null);
-        if (window == null) {
-            if (s.string(p + "window") == null) {
-                s.problem(p + "window", null, "a duration (e.g. 1s, 1m, 1h)");
-            }
-            ok = false;
-        }
-        int burst = s.integer(p + "burst", -1, 1, 1_000_000_000);
-        if (burst != -1 && algorithm != null && !algorithm.hasBurst()) {
-            s.problem(p + "burst", String.valueOf(burst), "no burst: it applies to algorithm token-bucket only");
-        }
-        String keyValue = s.string(p + "key", "ip");
-        Key key = null;
-        String header = null;
-        if (keyValue.startsWith("header:")) {
-            header = keyValue.substring("header:".length()).trim();
-            key = Key.HEADER;
-            if (!TOKEN.matcher(header).matches()) {
-                s.problem(p + "key", keyValue, "header:<a header name>");
-                ok = false;
-            }
-        } else {
-            for (Key k : Key.values()) {
-                if (k != Key.HEADER && k.label().equals(keyValue)) {
-                    key = k;
-                }
-            }
-            if (key == null) {
-                s.problem(p + "key", keyValue, "principal, api-key, role, plan, ip, route or header:<name>");
-                ok = false;
-            }
-        }
-        FailurePolicy failure = s.choice(p + "failure-policy", FailurePolicy.values(),
-                FailurePolicy.LOCAL_FALLBACK, FailurePolicy::label);
-        List<String> roles = s.list(p + "roles");
-        List<String> plans = s.list(p + "plans");
-        boolean reportOnly = s.bool(p + "report-only", false);
-        if (!ok || algorithm == null || failure == null) {
             return null;
         }
-        return new RateLimitRule(name, algorithm, limit, window, burst == -1 ? limit : burst, key, header, failure,
-                new LinkedHashSet<>(roles), new LinkedHashSet<>(plans), reportOnly);
+        return limit;
+    }
+
+    /** What {@code key = <value>} keys buckets by: {@code header:<name>} or a label; null when neither. */
+    private static Key key(String value) {
+        if (value.startsWith("header:")) {
+            return Key.HEADER;
+        }
+        for (Key k : Key.values()) {
+            if (k != Key.HEADER && k.label().equals(value)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** Where the buckets live ({@code gateway.rate-limit.policy}). */
+    private enum Policy {
+        LOCAL("local"), REDIS("redis");
+
+        private final String label;
+
+        Policy(String label) {
+            this.label = label;
+        }
+
+        String label() {
+            return label;
+        }
     }
 }

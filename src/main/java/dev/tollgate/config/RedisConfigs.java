@@ -1,7 +1,6 @@
 package dev.tollgate.config;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,18 +13,18 @@ final class RedisConfigs {
     }
 
     static RedisConfig parse(Settings s) {
-        boolean cluster = s.bool("gateway.redis.cluster", false);
+        boolean cluster = s.bool("gateway.redis.cluster");
         List<URI> seeds = cluster ? seeds(s) : single(s);
         return new RedisConfig(seeds.isEmpty() ? null : seeds.get(0),
-                s.positiveDuration("gateway.redis.timeout", Duration.ofMillis(200)),
-                s.integer("gateway.redis.pool-size", 32, 1, 10_000),
-                s.positiveDuration("gateway.redis.retry-interval", Duration.ofSeconds(1)),
+                s.positiveDuration("gateway.redis.timeout"),
+                s.integer("gateway.redis.pool-size", 1, 10_000),
+                s.positiveDuration("gateway.redis.retry-interval"),
                 cluster, seeds);
     }
 
     private static List<URI> single(Settings s) {
-        String v = s.string(URI_KEY, "");
-        if (v.isBlank()) {
+        String v = s.string(URI_KEY);
+        if (v == null) {
             return List.of();
         }
         if (v.contains(",")) {

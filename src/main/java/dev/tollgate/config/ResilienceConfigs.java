@@ -1,7 +1,6 @@
 package dev.tollgate.config;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,25 +21,39 @@ final class ResilienceConfigs {
     private ResilienceConfigs() {
     }
 
-    /** The global defaults every service starts from. */
+    /** The global settings every service starts from. */
     static ResilienceConfig defaults(Settings s) {
-        BreakerConfig b = new BreakerConfig(5, 1.0, Duration.ofSeconds(30), 1, Set.of(502, 503, 504));
-        RetryConfig r = new RetryConfig(Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE"), 1, Duration.ofMillis(20),
-                Duration.ofMillis(200), 64 << 10, 0.2, 3, Duration.ofSeconds(10));
-        return read(s, GLOBAL, s.bool(GLOBAL + "enabled", true), new ResilienceConfig(b, 100, r, true));
+        String p = GLOBAL;
+        BreakerConfig breaker = new BreakerConfig(
+                s.integer(p + "breaker.request-volume-threshold", 1, 10_000),
+                ratio(s, p + "breaker.failure-ratio", null),
+                s.positiveDuration(p + "breaker.delay"),
+                s.integer(p + "breaker.success-threshold", 1, 10_000),
+                statuses(s, p + "breaker.failure-statuses", null));
+        RetryConfig retry = new RetryConfig(
+                methods(s, p + "retry.methods", null),
+                s.integer(p + "retry.max-retries", 0, 10),
+                s.positiveDuration(p + "retry.backoff"), s.positiveDuration(p + "retry.max-backoff"),
+                s.size(p + "retry.max-buffered-body"),
+                ratio(s, p + "retry.budget-ratio", null),
+                s.integer(p + "retry.budget-min-retries", 0, 1_000_000),
+                s.positiveDuration(p + "retry.budget-window"));
+        ResilienceConfig global = new ResilienceConfig(breaker, s.integer(p + "bulkhead.max-concurrent", 1, 100_000),
+                retry, s.bool(p + "enabled"));
+        return checked(s, p, global);
     }
 
     /** One service's settings: its own keys where set, else the global defaults. */
     static ResilienceConfig service(Settings s, String prefix, ResilienceConfig defaults) {
-        return read(s, prefix, s.bool(prefix + "resilience.enabled", defaults.enabled()), defaults);
+        return checked(s, prefix, read(s, prefix, s.bool(prefix + "resilience.enabled", defaults.enabled()), defaults));
     }
 
     /** A route may keep responses for stale-if-error only when its service's guard is on (nothing would serve them). */
     static void check(Settings s, Map<String, ServiceConfig> services, List<RouteConfig> routes) {
         for (RouteConfig r : routes) {
-            for (String name : r.services()) {
+            for (String name : r.target().services()) {
                 ServiceConfig service = services.get(name);
-                if (r.staleIfError() && service != null && !service.resilience().enabled()) {
+                if (r.staleIfError().enabled() && service != null && !service.resilience().enabled()) {
                     s.problem("gateway.routes." + r.name() + ".stale-if-error", "true", "false while service "
                             + service.name() + " has its guard off (resilience.enabled = false)");
                 }
@@ -51,10 +64,10 @@ final class ResilienceConfigs {
     static StaleCacheConfig staleCache(Settings s) {
         String p = GLOBAL + "stale-cache.";
         return new StaleCacheConfig(
-                s.integer(p + "max-entries", 1000, 0, 10_000_000),
-                s.size(p + "max-bytes", 64L << 20),
-                s.size(p + "max-entry-size", 1L << 20),
-                s.positiveDuration(p + "max-stale", Duration.ofHours(1)));
+                s.integer(p + "max-entries", 0, 10_000_000),
+                s.size(p + "max-bytes"),
+                s.size(p + "max-entry-size"),
+                s.positiveDuration(p + "max-stale"));
     }
 
     private static ResilienceConfig read(Settings s, String p, boolean enabled, ResilienceConfig d) {
@@ -65,19 +78,12 @@ final class ResilienceConfigs {
                 s.positiveDuration(p + "breaker.delay", db.delay()),
                 s.integer(p + "breaker.success-threshold", db.successThreshold(), 1, 10_000),
                 statuses(s, p + "breaker.failure-statuses", db.failureStatuses()));
-        if (breaker.failureRatio() == 0) {
-            s.problem(p + "breaker.failure-ratio", "0", "a ratio above 0 (0 would open on the first call)");
-        }
         RetryConfig dr = d.retry();
-        Duration backoff = s.positiveDuration(p + "retry.backoff", dr.backoff());
-        Duration maxBackoff = s.positiveDuration(p + "retry.max-backoff", dr.maxBackoff());
-        if (maxBackoff.compareTo(backoff) < 0) {
-            s.problem(p + "retry.max-backoff", maxBackoff.toMillis() + "ms", "at least retry.backoff");
-        }
         RetryConfig retry = new RetryConfig(
                 methods(s, p + "retry.methods", dr.methods()),
                 s.integer(p + "retry.max-retries", dr.maxRetries(), 0, 10),
-                backoff, maxBackoff,
+                s.positiveDuration(p + "retry.backoff", dr.backoff()),
+                s.positiveDuration(p + "retry.max-backoff", dr.maxBackoff()),
                 s.size(p + "retry.max-buffered-body", dr.maxBufferedBody()),
                 ratio(s, p + "retry.budget-ratio", dr.budgetRatio()),
                 s.integer(p + "retry.budget-min-retries", dr.budgetMinRetries(), 0, 1_000_000),
@@ -86,7 +92,20 @@ final class ResilienceConfigs {
         return new ResilienceConfig(breaker, maxConcurrent, retry, enabled);
     }
 
-    private static double ratio(Settings s, String key, double fallback) {
+    /** Checks what needs two settings together. */
+    private static ResilienceConfig checked(Settings s, String p, ResilienceConfig c) {
+        if (c.breaker().failureRatio() == 0) {
+            s.problem(p + "breaker.failure-ratio", "0", "a ratio above 0 (0 would open on the first call)");
+        }
+        if (c.retry().maxBackoff().compareTo(c.retry().backoff()) < 0) {
+            s.problem(p + "retry.max-backoff", c.retry().maxBackoff().toMillis() + "ms", "at least retry.backoff");
+        }
+        return c;
+    }
+
+    /** The ratio under {@code key}, else (absent or blank) the one it inherits, else (null) its default. */
+    private static double ratio(Settings s, String key, Double inherited) {
+        double fallback = inherited != null ? inherited : new BigDecimal(s.defaultValue(key)).doubleValue();
         String v = s.string(key);
         if (v == null) {
             return fallback;
@@ -103,12 +122,13 @@ final class ResilienceConfigs {
         return fallback;
     }
 
-    private static Set<Integer> statuses(Settings s, String key, Set<Integer> fallback) {
-        if (s.string(key) == null) {
-            return fallback;
+    /** The statuses under {@code key}, else (absent or blank) those it inherits, else (null) its default. */
+    private static Set<Integer> statuses(Settings s, String key, Set<Integer> inherited) {
+        if (s.string(key) == null && inherited != null) {
+            return inherited;
         }
         Set<Integer> out = new TreeSet<>();
-        for (String v : s.list(key)) {
+        for (String v : s.string(key) == null ? ValueSyntax.split(s.defaultValue(key)) : s.list(key)) {
             try {
                 int status = Integer.parseInt(v);
                 if (status >= 500 && status <= 599) {
@@ -123,12 +143,13 @@ final class ResilienceConfigs {
         return out;
     }
 
-    private static Set<String> methods(Settings s, String key, Set<String> fallback) {
-        if (s.string(key) == null) {
-            return fallback;
+    /** The methods under {@code key}, else (absent or blank) those it inherits, else (null) its default. */
+    private static Set<String> methods(Settings s, String key, Set<String> inherited) {
+        if (s.string(key) == null && inherited != null) {
+            return inherited;
         }
         Set<String> out = new TreeSet<>();
-        for (String v : s.list(key)) {
+        for (String v : s.string(key) == null ? ValueSyntax.split(s.defaultValue(key)) : s.list(key)) {
             String m = v.toUpperCase(Locale.ROOT);
             if (NEVER_RETRIED.contains(m) || !m.matches("[A-Z]+")) {
                 s.problem(key, v, "idempotent method names (POST and PATCH are never retried)");

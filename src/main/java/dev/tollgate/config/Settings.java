@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,27 +12,38 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Typed, validating reads over the merged properties. Every read marks its key as known; problems are
  * collected, not thrown, so that {@link #finish()} can report all of them at once, unknown keys included.
+ *
+ * <p>Defaults come from the built-in defaults file only. A read without a fallback takes the key's value, else
+ * (absent or blank) its default: the defaults file's entry for the key, or a template of it, a defaults-file key
+ * with {@code *} in place of one name ({@code gateway.routes.*.preserve-host}, see {@link Defaults}). Templates
+ * are no keys of their own: they are not among the values, so they are neither shown nor matched by environment
+ * variables, and never reported as unknown. A read that finds no default is a programming error
+ * ({@link IllegalStateException}). A read with a fallback takes the value of the setting the key inherits from.
  * Not thread-safe: used by one thread while the configuration is loaded.
  */
 public final class Settings {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|KiB|MB|MiB|GB|GiB)?");
-
     private final Map<String, String> values;
+    private final Defaults defaults;
     private final Set<String> used = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
 
-    public Settings(Map<String, String> values) {
+    /**
+     * @param values the merged properties, templates left out
+     * @param defaults the defaults file's entries, templates included
+     */
+    public Settings(Map<String, String> values, Map<String, String> defaults) {
         this.values = new TreeMap<>(values);
+        this.defaults = new Defaults(defaults);
     }
 
-    /** The raw value, trimmed, or {@code null} when absent or blank. Marks the key as known. */
+    /**
+     * The raw value as set (in the defaults file or by the user), trimmed, or {@code null} when absent or blank;
+     * templates do not apply. Marks the key as known.
+     */
     public String string(String key) {
         used.add(key);
         String v = values.get(key);
@@ -44,9 +54,19 @@ public final class Settings {
         return v.isEmpty() ? null : v;
     }
 
-    public String string(String key, String fallback) {
+    /** The value, or (absent or blank) the key's default. */
+    public String text(String key) {
         String v = string(key);
-        return v == null ? fallback : v;
+        return v == null ? defaultValue(key) : v;
+    }
+
+    /**
+     * The key's default: its entry in the defaults file, or the value of a template that matches it.
+     *
+     * @throws IllegalStateException when it has none (or a blank one): a read that needs a default lacks one
+     */
+    public String defaultValue(String key) {
+        return defaults.value(key);
     }
 
     public String required(String key) {
@@ -57,32 +77,67 @@ public final class Settings {
         return v;
     }
 
+    /** The comma-separated entries; empty when absent or blank. */
     public List<String> list(String key) {
-        String v = string(key);
-        if (v == null) {
-            return List.of();
-        }
-        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return ValueSyntax.split(string(key));
     }
 
-    public boolean bool(String key, boolean fallback) {
-        String v = string(key);
-        if (v == null) {
-            return fallback;
+    /**
+     * The comma-separated entries where the key is set (blank: none), else those of its default (which may be
+     * empty).
+     *
+     * @throws IllegalStateException when the defaults file has no entry for the key
+     */
+    public List<String> listOrDefault(String key) {
+        if (isSet(key)) {
+            return list(key);
         }
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "true": return true;
-            case "false": return false;
-            default:
-                problem(key, v, "true or false");
-                return fallback;
+        String d = defaults.entry(key);
+        if (d == null) {
+            throw new IllegalStateException("no default for " + key + " in the defaults file");
         }
+        return ValueSyntax.split(d.trim());
     }
 
-    public int integer(String key, int fallback, int min, int max) {
+    /** A boolean, or (absent or blank) its default. */
+    public boolean bool(String key) {
+        Boolean d = ValueSyntax.bool(defaultValue(key));
+        if (d == null) {
+            throw new IllegalStateException("the default of " + key + " is not a boolean");
+        }
+        return bool(key, d);
+    }
+
+    /** A boolean, or (absent or blank) the value of the setting it inherits from. */
+    public boolean bool(String key, boolean inherited) {
         String v = string(key);
         if (v == null) {
-            return fallback;
+            return inherited;
+        }
+        Boolean b = ValueSyntax.bool(v);
+        if (b == null) {
+            problem(key, v, "true or false");
+            return inherited;
+        }
+        return b;
+    }
+
+    /** A whole number from {@code min} to {@code max}, or (absent or blank) its default. */
+    public int integer(String key, int min, int max) {
+        return integer(key, Integer.parseInt(defaultValue(key)), min, max);
+    }
+
+    /** A whole number from {@code min} to {@code max}, or (absent or blank) the value it inherits. */
+    public int integer(String key, int inherited, int min, int max) {
+        Integer n = optionalInteger(key, min, max);
+        return n == null ? inherited : n;
+    }
+
+    /** A whole number from {@code min} to {@code max}, or null when absent, blank or invalid (then reported). */
+    public Integer optionalInteger(String key, int min, int max) {
+        String v = string(key);
+        if (v == null) {
+            return null;
         }
         try {
             int n = Integer.parseInt(v);
@@ -93,16 +148,36 @@ public final class Settings {
             // reported below
         }
         problem(key, v, "a whole number from " + min + " to " + max);
-        return fallback;
+        return null;
     }
 
-    public Duration duration(String key, Duration fallback) {
-        return duration(key, fallback, false);
+    /** A duration, or (absent or blank) its default. */
+    public Duration duration(String key) {
+        return duration(key, defaultDuration(key), false);
     }
 
-    /** A duration that must be above zero. */
-    public Duration positiveDuration(String key, Duration fallback) {
-        return duration(key, fallback, true);
+    /** A duration, or (absent or blank) {@code inherited}: another setting's value, or null for none. */
+    public Duration duration(String key, Duration inherited) {
+        return duration(key, inherited, false);
+    }
+
+    /** A duration above zero, or (absent or blank) its default. */
+    public Duration positiveDuration(String key) {
+        return duration(key, defaultDuration(key), true);
+    }
+
+    /** A duration above zero, or (absent or blank) {@code inherited}: another setting's value, or null for none. */
+    public Duration positiveDuration(String key, Duration inherited) {
+        return duration(key, inherited, true);
+    }
+
+    /** The key's default as a duration (see {@link #defaultValue}). */
+    Duration defaultDuration(String key) {
+        Duration d = ValueSyntax.duration(defaultValue(key));
+        if (d == null) {
+            throw new IllegalStateException("the default of " + key + " is not a duration");
+        }
+        return d;
     }
 
     private Duration duration(String key, Duration fallback, boolean positive) {
@@ -110,44 +185,42 @@ public final class Settings {
         if (v == null) {
             return fallback;
         }
-        Matcher m = DURATION.matcher(v);
-        if (m.matches() && m.group(1).length() <= 9) {
-            long n = Long.parseLong(m.group(1));
-            Duration d;
-            switch (m.group(2)) {
-                case "ms": d = Duration.ofMillis(n); break;
-                case "s": d = Duration.ofSeconds(n); break;
-                case "m": d = Duration.ofMinutes(n); break;
-                case "h": d = Duration.ofHours(n); break;
-                default: d = Duration.ofDays(n); break;
-            }
-            if (!positive || !d.isZero()) {
-                return d;
-            }
+        Duration d = ValueSyntax.duration(v);
+        if (d == null) {
+            problem(key, v, "a duration (e.g. 500ms, 5s, 1m)");
+            return fallback;
+        }
+        if (positive && d.isZero()) {
             problem(key, v, "a duration above zero");
             return fallback;
         }
-        problem(key, v, "a duration (e.g. 500ms, 5s, 1m)");
-        return fallback;
+        return d;
     }
 
-    /** A size in bytes: a number with an optional unit B, KB/KiB, MB/MiB, GB/GiB (all powers of 1024). */
-    public long size(String key, long fallback) {
+    /**
+     * A size in bytes, or (absent or blank) its default: a number with an optional unit B, KB/KiB, MB/MiB, GB/GiB
+     * (all powers of 1024).
+     */
+    public long size(String key) {
+        long d = ValueSyntax.size(defaultValue(key));
+        if (d < 0) {
+            throw new IllegalStateException("the default of " + key + " is not a size");
+        }
+        return size(key, d);
+    }
+
+    /** A size in bytes, or (absent or blank) the value it inherits from another setting. */
+    public long size(String key, long inherited) {
         String v = string(key);
         if (v == null) {
-            return fallback;
+            return inherited;
         }
-        Matcher m = SIZE.matcher(v);
-        if (m.matches() && m.group(1).length() <= 15) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "B" : m.group(2);
-            int shift = unit.charAt(0) == 'K' ? 10 : unit.charAt(0) == 'M' ? 20 : unit.charAt(0) == 'G' ? 30 : 0;
-            if (n <= Long.MAX_VALUE >> shift) {
-                return n << shift;
-            }
+        long n = ValueSyntax.size(v);
+        if (n < 0) {
+            problem(key, v, "a size (e.g. 512KB, 10MB, 1GB)");
+            return inherited;
         }
-        problem(key, v, "a size (e.g. 512KB, 10MB, 1GB)");
-        return fallback;
+        return n;
     }
 
     public URI uri(String key, String v, List<String> schemes) {
@@ -197,23 +270,40 @@ public final class Settings {
     }
 
     /**
-     * One of a fixed set of choices under {@code key}, by its configuration label: {@code fallback} when the key
-     * is absent, null (and a problem listing the labels) when its value is none of them.
+     * One of a fixed set of choices under {@code key}, by its configuration label; its default when the key is
+     * absent or blank; null (and a problem listing the labels) when its value is none of them.
      */
-    public <E extends Enum<E>> E choice(String key, E[] values, E fallback, Function<E, String> label) {
+    public <E extends Enum<E>> E choice(String key, E[] values, Function<E, String> label) {
+        return choice(key, key, values, label);
+    }
+
+    /**
+     * {@link #choice(String, Enum[], Function)} for a key whose default depends on another setting: when absent or
+     * blank, the default of {@code defaultKey} (a template of the defaults file that names the case).
+     */
+    public <E extends Enum<E>> E choice(String key, String defaultKey, E[] values, Function<E, String> label) {
+        if (string(key) != null) {
+            return optionalChoice(key, values, label);
+        }
+        E e = ValueSyntax.choice(defaultValue(defaultKey), values, label);
+        if (e == null) {
+            throw new IllegalStateException("the default of " + defaultKey + " is none of "
+                    + ValueSyntax.labels(values, label));
+        }
+        return e;
+    }
+
+    /** One of a fixed set of choices, or null when absent or blank (and, reported, when none of them). */
+    public <E extends Enum<E>> E optionalChoice(String key, E[] values, Function<E, String> label) {
         String v = string(key);
         if (v == null) {
-            return fallback;
+            return null;
         }
-        List<String> labels = new ArrayList<>();
-        for (E e : values) {
-            if (label.apply(e).equals(v)) {
-                return e;
-            }
-            labels.add(label.apply(e));
+        E e = ValueSyntax.choice(v, values, label);
+        if (e == null) {
+            problem(key, v, ValueSyntax.labels(values, label));
         }
-        problem(key, v, String.join(", ", labels));
-        return null;
+        return e;
     }
 
     /**

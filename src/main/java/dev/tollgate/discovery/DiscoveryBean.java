@@ -19,7 +19,7 @@ final class DiscoveryBean implements DiscoveryMXBean {
     /** @param watcher the service's Consul watcher, or null for a static service */
     DiscoveryBean(ServicePool pool, ServiceConfig config, ConsulWatcher watcher, Clock clock) {
         this.pool = pool;
-        this.policy = config.discovery();
+        this.policy = config.discovery().label();
         this.loadBalancer = config.loadBalancer().label();
         this.healthCheck = config.healthCheck();
         this.watcher = watcher;

@@ -69,7 +69,7 @@ public final class ManagementPlane implements GatewayMXBean {
     /** The Service MXBeans of the configuration: added, replaced (new settings) and removed with it. */
     private void registerServices(GatewayConfig config) {
         Map<String, Object> beans = new LinkedHashMap<>();
-        config.services().values().forEach(s -> beans.put(s.name(),
+        config.upstreams().services().values().forEach(s -> beans.put(s.name(),
                 new ServiceBean(s, gateway.metrics(), () -> instanceCount(gateway, s.name()))));
         follow("Service", serviceBeans, beans);
     }
@@ -167,7 +167,7 @@ public final class ManagementPlane implements GatewayMXBean {
 
     @Override
     public int getServiceCount() {
-        return gateway.config().services().size();
+        return gateway.config().upstreams().services().size();
     }
 
     @Override

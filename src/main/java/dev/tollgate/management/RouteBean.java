@@ -14,11 +14,11 @@ final class RouteBean extends TrafficBean implements RouteMXBean {
 
     @Override
     public String getPath() {
-        return route.path();
+        return route.match().path();
     }
 
     @Override
     public String getService() {
-        return route.target();
+        return route.target().description();
     }
 }

@@ -20,7 +20,7 @@ final class ServiceBean extends TrafficBean implements ServiceMXBean {
 
     @Override
     public String getDiscovery() {
-        return service.discovery();
+        return service.discovery().label();
     }
 
     @Override

@@ -71,11 +71,11 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         }
         client.listen(this);
         guard.recordRequest();
-        Duration total = head.route().config().totalTimeout();
+        Duration total = head.route().config().limits().totalTimeout();
         if (total != null) {
             deadline = proxy.scheduler().schedule(this::expire, total.toMillis(), TimeUnit.MILLISECONDS);
         }
-        long limit = head.route().config().maxBodySize();
+        long limit = head.route().config().limits().maxBodySize();
         readBody(limit);
     }
 
@@ -134,7 +134,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
             return;
         }
         Lease lease = InstancePicker.pick(discovery, head.service(),
-                head.route().config().loadBalancer(), tried);
+                head.route().config().target().loadBalancer(), tried);
         if (lease == null) {
             client.problem(503, "Service Unavailable", "The upstream service has no available instance.", false,
                     HeaderNames.RETRY_AFTER, "1");
@@ -317,7 +317,7 @@ final class Exchange implements Downstream.Events, UpstreamAttempt.Relay {
         }
         expired = true;
         InterruptedIOException cause = new InterruptedIOException("the route's total timeout of "
-                + head.route().config().totalTimeout().toMillis() + " ms passed");
+                + head.route().config().limits().totalTimeout().toMillis() + " ms passed");
         UpstreamAttempt a = current;
         if (a != null) {
             a.abort(cause);

@@ -47,7 +47,7 @@ public final class HeaderPolicy {
         up.setScheme(instance.scheme());
         // the connection goes to the instance; with preserve-host the Host field still names what the client asked
         up.setAuthority(new URIAuthority(instance.host(), instance.port()));
-        up.addHeader(HeaderNames.HOST, route.preserveHost() && host != null ? host : instance.authority());
+        up.addHeader(HeaderNames.HOST, route.target().preserveHost() && host != null ? host : instance.authority());
         List<String> connection = new ArrayList<>(1);
         Forwarding.Inbound in = inbound(head, host, connection);
         Set<String> nominated = connection.isEmpty() ? Set.of() : HopByHop.connectionTokens(connection);
@@ -61,7 +61,7 @@ public final class HeaderPolicy {
         }
         up.setHeader(HeaderNames.REQUEST_ID, head.requestId());
         up.setHeader(HeaderNames.TRACEPARENT, head.traceparent());
-        apply(route.requestHeaders(), up);
+        apply(route.headers().request(), up);
         return up;
     }
 
@@ -171,7 +171,7 @@ public final class HeaderPolicy {
         if (cors != null) {
             cors.actual(head.header(CorsPolicy.ORIGIN), varied, (name, value) -> out.add(new BasicHeader(name, value)));
         }
-        HeaderRules rules = head.route().config().responseHeaders();
+        HeaderRules rules = head.route().config().headers().response();
         if (!rules.isEmpty()) {
             rules.remove().forEach(name -> out.removeIf(h -> h.getName().equalsIgnoreCase(name)));
             rules.set().forEach((name, value) -> {

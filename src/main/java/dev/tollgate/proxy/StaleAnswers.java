@@ -33,8 +33,8 @@ final class StaleAnswers {
     /** A bounded copy to take of this response while it streams, or null when it may not be kept. */
     ResponseCapture capture(RequestHead head, HttpResponse response, long contentLength) {
         RouteConfig route = head.route().config();
-        if (!route.staleIfError() || !Cacheability.storable(head.method(), response.getCode(), head::headers,
-                name -> values(response, name), route.staleIfErrorPublic())) {
+        if (!route.staleIfError().enabled() || !Cacheability.storable(head.method(), response.getCode(), head::headers,
+                name -> values(response, name), route.staleIfError().publicContent())) {
             return null;
         }
         return cache.capture(contentLength);
@@ -52,8 +52,8 @@ final class StaleAnswers {
     /** Answers while the breaker is open: the kept response where the route allows it, else 503. */
     void answerOpen(RequestHead head, Downstream client, BreakerOpenException open) {
         RouteConfig route = head.route().config();
-        CachedResponse kept = route.staleIfError()
-                && Cacheability.servable(head.method(), head::headers, route.staleIfErrorPublic())
+        CachedResponse kept = route.staleIfError().enabled()
+                && Cacheability.servable(head.method(), head::headers, route.staleIfError().publicContent())
                 ? cache.get(head.cacheKey(), head::headers) : null;
         client.record(null, "open", kept != null);
         if (kept == null) {

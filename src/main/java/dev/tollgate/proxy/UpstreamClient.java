@@ -125,8 +125,8 @@ public final class UpstreamClient implements AutoCloseable {
     private static RequestConfig requestConfig(HttpClientConfig config, RouteConfig route) {
         return RequestConfig.custom()
                 .setConnectionRequestTimeout(timeout(config.poolTimeout()))
-                .setConnectTimeout(timeout(route.connectTimeout()))
-                .setResponseTimeout(timeout(route.responseTimeout()))
+                .setConnectTimeout(timeout(route.limits().connectTimeout()))
+                .setResponseTimeout(timeout(route.limits().responseTimeout()))
                 .setRedirectsEnabled(false)
                 .setProtocolUpgradeEnabled(false)
                 .setExpectContinueEnabled(false)

@@ -87,7 +87,7 @@ public final class WebSockets {
         try {
             guard.recordRequest();
             Lease lease = InstancePicker.pick(discovery, head.service(),
-                    head.route().config().loadBalancer(), Set.of());
+                    head.route().config().target().loadBalancer(), Set.of());
             if (lease == null) {
                 return new Failed(new FailureAnswer(503, "Service Unavailable",
                         "The upstream service has no available instance.", false, false), "1");
@@ -124,7 +124,8 @@ public final class WebSockets {
                 throw new ConnectException("only http:// instances take WebSocket tunnels");
             }
             channel = SocketChannel.open();
-            int connectMillis = (int) Math.min(Integer.MAX_VALUE, head.route().config().connectTimeout().toMillis());
+            int connectMillis = (int) Math.min(Integer.MAX_VALUE,
+                    head.route().config().limits().connectTimeout().toMillis());
             try {
                 channel.socket().connect(new InetSocketAddress(instance.host(), instance.port()), connectMillis);
             } catch (SocketTimeoutException e) {
@@ -137,7 +138,8 @@ public final class WebSockets {
             while (out.hasRemaining()) {
                 channel.write(out);
             }
-            int readMillis = (int) Math.min(Integer.MAX_VALUE, head.route().config().responseTimeout().toMillis());
+            int readMillis = (int) Math.min(Integer.MAX_VALUE,
+                    head.route().config().limits().responseTimeout().toMillis());
             channel.socket().setSoTimeout(readMillis);
             UpstreamHead answer = UpstreamHead.read(channel.socket().getInputStream());
             String wrong = WebSocketUpgrade.checkAccepted(answer.response(), key);

@@ -41,14 +41,14 @@ public final class Route {
     Route(RouteConfig config, Set<String> claimHeaderNames, List<RateLimitRule> rateRules) {
         this.claimHeaderNames = Set.copyOf(claimHeaderNames);
         this.rateRules = List.copyOf(rateRules);
-        this.match = config.match();
+        this.match = config.match().predicates();
         this.predicates = !match.isEmpty();
-        this.split = config.split() == null ? null : new Split(config.split());
+        this.split = config.target().split() == null ? null : new Split(config.target().split());
         this.config = config;
-        boolean endsWithTail = !config.segments().isEmpty()
-                && config.segments().get(config.segments().size() - 1).equals("**");
+        boolean endsWithTail = !config.match().segments().isEmpty()
+                && config.match().segments().get(config.match().segments().size() - 1).equals("**");
         this.tail = endsWithTail;
-        this.pattern = config.segments().subList(0, config.segments().size() - (endsWithTail ? 1 : 0))
+        this.pattern = config.match().segments().subList(0, config.match().segments().size() - (endsWithTail ? 1 : 0))
                 .toArray(new String[0]);
         int lit = 0;
         int one = 0;
@@ -82,13 +82,13 @@ public final class Route {
     }
 
     static Set<String> names(List<RouteConfig> configs) {
-        return configs.stream().flatMap(c -> c.claimHeaders().stream()).map(ClaimHeader::normalizedHeader)
+        return configs.stream().flatMap(c -> c.headers().claims().stream()).map(ClaimHeader::normalizedHeader)
                 .collect(Collectors.toUnmodifiableSet());
     }
 
     /** The route's one service; null when it splits its traffic (see {@link #chooseService}). */
     public String service() {
-        return config.service();
+        return config.target().service();
     }
 
     /** Whether the route splits its traffic over several services. */
@@ -111,7 +111,7 @@ public final class Route {
      */
     public String chooseService(RequestFacts facts, String subject, RandomGenerator random) {
         if (split == null) {
-            return config.service();
+            return config.target().service();
         }
         TrafficSplit.StickyBy by = split.stickyBy();
         String value = null;
@@ -144,12 +144,12 @@ public final class Route {
     /** The path sent upstream: the canonical path with the route's prefix stripped and added. */
     public String rewrite(String canonicalPath) {
         String path = canonicalPath;
-        String strip = config.stripPrefix();
+        String strip = config.target().stripPrefix();
         if (!strip.isEmpty() && path.startsWith(strip)
                 && (path.length() == strip.length() || path.charAt(strip.length()) == '/')) {
             path = path.substring(strip.length());
         }
-        String add = config.addPrefix();
+        String add = config.target().addPrefix();
         if (!add.isEmpty()) {
             path = add + path;
         }
@@ -157,7 +157,7 @@ public final class Route {
     }
 
     boolean matches(String host, String method, String[] segments, RequestFacts facts) {
-        return matchesHost(host) && (config.methods().isEmpty() || config.methods().contains(method))
+        return matchesHost(host) && (config.match().methods().isEmpty() || config.match().methods().contains(method))
                 && matchesPath(segments) && (!predicates || facts != null && matchesPredicates(facts));
     }
 
@@ -198,7 +198,7 @@ public final class Route {
     }
 
     private boolean matchesHost(String host) {
-        String want = config.host();
+        String want = config.match().host();
         if (want == null) {
             return true;
         }
@@ -229,9 +229,9 @@ public final class Route {
      * more exact-value predicates, methods, and the name.
      */
     static int compareSpecificity(Route a, Route b) {
-        int c = Boolean.compare(b.config.host() != null, a.config.host() != null);
-        if (c == 0 && a.config.host() != null && b.config.host() != null) {
-            c = Boolean.compare(a.config.host().startsWith("*."), b.config.host().startsWith("*."));
+        int c = Boolean.compare(b.config.match().host() != null, a.config.match().host() != null);
+        if (c == 0 && a.config.match().host() != null && b.config.match().host() != null) {
+            c = Boolean.compare(a.config.match().host().startsWith("*."), b.config.match().host().startsWith("*."));
         }
         if (c == 0) {
             c = Integer.compare(b.literals, a.literals);
@@ -249,7 +249,7 @@ public final class Route {
             c = Integer.compare(b.match.exactCount(), a.match.exactCount());
         }
         if (c == 0) {
-            c = Boolean.compare(!b.config.methods().isEmpty(), !a.config.methods().isEmpty());
+            c = Boolean.compare(!b.config.match().methods().isEmpty(), !a.config.match().methods().isEmpty());
         }
         return c != 0 ? c : a.name().compareTo(b.name());
     }

@@ -87,14 +87,14 @@ final class AdminEndpoints {
         for (RouteConfig r : config.routes()) {
             Map<String, Object> route = new LinkedHashMap<>();
             route.put("name", r.name());
-            route.put("path", r.path());
-            route.put("service", r.target());
+            route.put("path", r.match().path());
+            route.put("service", r.target().description());
             route.put("requests", gateway.metrics().routeTraffic(r.name()).total());
             routes.add(route);
         }
         out.put("routes", routes);
         Map<String, Object> services = new LinkedHashMap<>();
-        config.services().forEach((name, s) -> services.put(name, Map.of("discovery", s.discovery(),
+        config.upstreams().services().forEach((name, s) -> services.put(name, Map.of("discovery", s.discovery().label(),
                 "instances", s.instances().size(), "requests", gateway.metrics().serviceTraffic(name).total())));
         out.put("services", services);
         PoolStats pool = gateway.client().poolStats();

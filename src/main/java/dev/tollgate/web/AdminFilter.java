@@ -24,7 +24,7 @@ public final class AdminFilter extends HttpFilter {
     @Override
     public void init() {
         Gateway gateway = GatewayListener.gateway(getServletContext());
-        access = new AdminAccess(gateway.config().admin());
+        access = new AdminAccess(gateway.config().operations().admin());
         endpoints = new AdminEndpoints(gateway, GatewayListener.management(getServletContext()));
     }
 

@@ -57,7 +57,7 @@ public final class AuthFilter extends HttpFilter {
             }
             RequestAttributes.setPrincipal(req, outcome.identity().principal());
             added = authenticator.userContext().headers(outcome.identity());
-            List<HeaderField> claims = claimHeaders.headers(r.name(), r.config().claimHeaders(),
+            List<HeaderField> claims = claimHeaders.headers(r.name(), r.config().headers().claims(),
                     outcome.identity().claims());
             if (!claims.isEmpty()) {
                 added = new ArrayList<>(added);

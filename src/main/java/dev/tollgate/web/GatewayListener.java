@@ -46,7 +46,7 @@ public final class GatewayListener implements ServletContextListener {
         try {
             config = load(ctx, param);
             LOG.info("start-up: {} routes, {} services; effective configuration (secrets masked) follows",
-                    config.routes().size(), config.services().size());
+                    config.routes().size(), config.upstreams().services().size());
             ConfigSummary.lines(config.effective()).forEach(line -> LOG.info("config {}", line));
             gateway = new Gateway(config, Clock.systemUTC());
         } catch (ConfigException e) {
@@ -70,7 +70,7 @@ public final class GatewayListener implements ServletContextListener {
         ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, () -> load(ctx, param));
         ManagementPlane plane = ManagementPlane.start(gateway, source, gateway.clock());
         ctx.setAttribute(PLANE, plane);
-        if (config.watchConfig()) {
+        if (config.operations().watchConfig()) {
             if (location == null || location.startsWith("/WEB-INF/")) {
                 LOG.warn("start-up: gateway.config.watch = true, but there is no external file to watch ({})",
                         source.description());

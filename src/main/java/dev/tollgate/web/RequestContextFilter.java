@@ -149,7 +149,7 @@ public final class RequestContextFilter extends HttpFilter {
             return null;
         }
         long length = req.getContentLengthLong();
-        if (length > route.config().maxBodySize()) {
+        if (length > route.config().limits().maxBodySize()) {
             Problems.send(req, res, 413, "Content Too Large",
                     "The request body is larger than this route accepts.", true);
             return null;

@@ -267,7 +267,7 @@ public final class FeatureCostMain {
 
     private void selection() throws Exception {
         GatewayConfig c = serviceConfig();
-        try (Services services = new Services(c.services(), c.consul(), Clock.systemUTC())) {
+        try (Services services = new Services(c.upstreams().services(), c.upstreams().consul(), Clock.systemUTC())) {
             Set<dev.tollgate.discovery.Instance> none = Set.of();
             for (LoadBalancing lb : LoadBalancing.values()) {
                 double ns = time(3, 2_000_000, () -> {
@@ -283,7 +283,8 @@ public final class FeatureCostMain {
 
     private void guard() throws Exception {
         GatewayConfig c = serviceConfig();
-        ServiceGuard guard = new ServiceGuard("sel", c.services().get("sel").resilience(), Clock.systemUTC(),
+        ServiceGuard guard = new ServiceGuard("sel", c.upstreams().services().get("sel").resilience(),
+                Clock.systemUTC(),
                 t -> true);
         Callable<Integer> noop = () -> 200;
         double bare = time(3, 2_000_000, () -> (long) noop.call());

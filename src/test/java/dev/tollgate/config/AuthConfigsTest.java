@@ -31,7 +31,7 @@ class AuthConfigsTest {
     @Test
     void defaultsAreLocalWithTheDocumentedHeaders() {
         GatewayConfig c = Configs.of(lines());
-        assertThat(c.auth().cache()).isEqualTo("local");
+        assertThat(c.auth().cache()).isEqualTo(AuthConfig.CacheKind.LOCAL);
         assertThat(c.auth().jwt().maxTokenSize()).isEqualTo(8192);
         assertThat(c.auth().apiKeys().header()).isEqualTo("X-API-Key");
         assertThat(c.auth().headers().names()).containsExactly("X-User-Id", "X-User-Roles", "X-User-Scopes",

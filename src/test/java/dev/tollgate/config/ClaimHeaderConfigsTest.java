@@ -39,12 +39,12 @@ class ClaimHeaderConfigsTest {
     void mapsNamesDottedPathsAndPointers() {
         GatewayConfig c = Configs.of(lines(P + "X-Tenant = tenant_id", P + "X-Roles = realm_access.roles",
                 P + "X-Org = /https:~1~1example.com~1org", P + "X-First-Group = /groups/0"));
-        assertThat(route(c, "orders").claimHeaders()).containsExactly(
+        assertThat(route(c, "orders").headers().claims()).containsExactly(
                 new ClaimHeader("X-First-Group", "/groups/0", List.of("groups", "0")),
                 new ClaimHeader("X-Org", "/https:~1~1example.com~1org", List.of("https://example.com/org")),
                 new ClaimHeader("X-Roles", "realm_access.roles", List.of("realm_access", "roles")),
                 new ClaimHeader("X-Tenant", "tenant_id", List.of("tenant_id")));
-        assertThat(route(c, "open").claimHeaders()).isEmpty();
+        assertThat(route(c, "open").headers().claims()).isEmpty();
     }
 
     @Test
@@ -101,6 +101,6 @@ class ClaimHeaderConfigsTest {
                         P + "x-api-key = \"sub\": " + expected, P + "X-Real-IP = \"ip\": " + expected,
                         P + "X-Client = \"ip\": " + expected);
         assertThat(route(Configs.of(lines("gateway.auth.headers.user-id = X-Subject", P + "X-User-Id = sub")),
-                "orders").claimHeaders()).hasSize(1);
+                "orders").headers().claims()).hasSize(1);
     }
 }

@@ -78,13 +78,14 @@ class ConfigLoaderTest {
     void appliesTheBuiltInDefaults() {
         GatewayConfig c = load(minimal());
 
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(8192, 100, true, 10L << 20, 256, Duration.ofSeconds(5)));
-        assertThat(c.forwarding().trustedProxies()).isEmpty();
-        assertThat(c.forwarding().via()).isEqualTo("tollgate");
-        assertThat(c.httpClient()).isEqualTo(new HttpClientConfig(512, 256, Duration.ofSeconds(30),
+        assertThat(c.proxy().limits())
+                .isEqualTo(new LimitsConfig(8192, 100, true, 10L << 20, 256, Duration.ofSeconds(5)));
+        assertThat(c.proxy().forwarding().trustedProxies()).isEmpty();
+        assertThat(c.proxy().forwarding().via()).isEqualTo("tollgate");
+        assertThat(c.proxy().httpClient()).isEqualTo(new HttpClientConfig(512, 256, Duration.ofSeconds(30),
                 Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), 0));
-        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.jmxEnabled()).isTrue();
+        assertThat(c.operations().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.operations().jmxEnabled()).isTrue();
         assertThat(c.effective()).containsEntry("gateway.limits.max-body-size", "10MB")
                 .containsEntry(ROUTE + "path", "/api/orders/**");
     }
@@ -97,22 +98,22 @@ class ConfigLoaderTest {
                 "gateway.limits.max-body-size", "1MB"));
 
         RouteConfig r = route(c);
-        assertThat(r.path()).isEqualTo("/api/orders/**");
-        assertThat(r.segments()).containsExactly("api", "orders", "**");
-        assertThat(r.host()).isNull();
-        assertThat(r.methods()).isEmpty();
-        assertThat(r.service()).isEqualTo("s");
-        assertThat(r.stripPrefix()).isEmpty();
-        assertThat(r.addPrefix()).isEmpty();
-        assertThat(r.preserveHost()).isFalse();
-        assertThat(r.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(r.responseTimeout()).isEqualTo(Duration.ofSeconds(40));
-        assertThat(r.maxBodySize()).isEqualTo(1L << 20);
-        assertThat(r.requestHeaders()).isEqualTo(HeaderRules.NONE);
-        assertThat(r.responseHeaders()).isEqualTo(HeaderRules.NONE);
+        assertThat(r.match().path()).isEqualTo("/api/orders/**");
+        assertThat(r.match().segments()).containsExactly("api", "orders", "**");
+        assertThat(r.match().host()).isNull();
+        assertThat(r.match().methods()).isEmpty();
+        assertThat(r.target().service()).isEqualTo("s");
+        assertThat(r.target().stripPrefix()).isEmpty();
+        assertThat(r.target().addPrefix()).isEmpty();
+        assertThat(r.target().preserveHost()).isFalse();
+        assertThat(r.limits().connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(r.limits().responseTimeout()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(r.limits().maxBodySize()).isEqualTo(1L << 20);
+        assertThat(r.headers().request()).isEqualTo(HeaderRules.NONE);
+        assertThat(r.headers().response()).isEqualTo(HeaderRules.NONE);
 
-        ServiceConfig s = c.services().get("s");
-        assertThat(s.discovery()).isEqualTo("static");
+        ServiceConfig s = c.upstreams().services().get("s");
+        assertThat(s.discovery()).isEqualTo(ServiceConfig.Discovery.STATIC);
         assertThat(s.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(s.instances()).containsExactly(URI.create("http://10.0.0.5:8080"));
     }
@@ -130,14 +131,14 @@ class ConfigLoaderTest {
                 ROUTE + "max-body-size", "512KB"));
 
         RouteConfig r = route(c);
-        assertThat(r.host()).isEqualTo("api.example.com");
-        assertThat(r.methods()).containsExactlyInAnyOrder("GET", "POST");
-        assertThat(r.stripPrefix()).isEqualTo("/api");
-        assertThat(r.addPrefix()).isEqualTo("/v2");
-        assertThat(r.preserveHost()).isTrue();
-        assertThat(r.connectTimeout()).isEqualTo(Duration.ofMillis(250));
-        assertThat(r.responseTimeout()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(r.maxBodySize()).isEqualTo(512L << 10);
+        assertThat(r.match().host()).isEqualTo("api.example.com");
+        assertThat(r.match().methods()).containsExactlyInAnyOrder("GET", "POST");
+        assertThat(r.target().stripPrefix()).isEqualTo("/api");
+        assertThat(r.target().addPrefix()).isEqualTo("/v2");
+        assertThat(r.target().preserveHost()).isTrue();
+        assertThat(r.limits().connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(r.limits().responseTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(r.limits().maxBodySize()).isEqualTo(512L << 10);
     }
 
     // --- all problems at once ----------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class ConfigLoaderTest {
         assertThat(problems).containsExactlyInAnyOrder(
                 "gateway.http-client.max-connections = \"0\": expected a whole number from 1 to 100000",
                 "gateway.forwarding.trusted-proxies = \"10.0.0.0/33\": expected IP addresses or CIDR blocks (e.g. 10.0.0.0/8)",
-                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted, least-request",
+                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted or least-request",
                 "gateway.routes.orders.max-body-size = \"lots\"" + SIZE_EXPECTED);
     }
 
@@ -214,7 +215,8 @@ class ConfigLoaderTest {
         "gateway.services.s.instance, gateway.services.s.instances",
     })
     void suggestsTheKnownKeyAnUnknownOneIsCloseTo(String key, String known) {
-        assertThat(problems(minimalWith(key, "1"))).containsExactly(key + ": unknown key (did you mean " + known + "?)");
+        assertThat(problems(minimalWith(key, "1")))
+                .containsExactly(key + ": unknown key (did you mean " + known + "?)");
     }
 
     @Test
@@ -227,7 +229,7 @@ class ConfigLoaderTest {
     void gatewayConfigSystemPropertyIsNotAnUnknownKey() throws IOException {
         Path f = file("g.properties", "gateway.forwarding.via = from-file");
         GatewayConfig c = load(minimalWith(ConfigLoader.CONFIG_KEY, f.toString()));
-        assertThat(c.forwarding().via()).isEqualTo("from-file");
+        assertThat(c.proxy().forwarding().via()).isEqualTo("from-file");
     }
 
     // --- sources and precedence --------------------------------------------------------------------------------
@@ -253,12 +255,12 @@ class ConfigLoaderTest {
 
         GatewayConfig c = ConfigLoader.load(null, null, system, env);
 
-        assertThat(c.httpClient().idleTimeout()).as("default only").isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.httpClient().maxConnections()).as("file over default").isEqualTo(100);
-        assertThat(c.httpClient().maxConnectionsPerRoute()).as("system over file").isEqualTo(60);
-        assertThat(c.httpClient().poolTimeout()).as("environment over system").isEqualTo(Duration.ofSeconds(9));
-        assertThat(c.drainTimeout()).as("environment over default").isEqualTo(Duration.ofSeconds(45));
-        assertThat(route(c).responseTimeout()).as("environment over file").isEqualTo(Duration.ofSeconds(12));
+        assertThat(c.proxy().httpClient().idleTimeout()).as("default only").isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.proxy().httpClient().maxConnections()).as("file over default").isEqualTo(100);
+        assertThat(c.proxy().httpClient().maxConnectionsPerRoute()).as("system over file").isEqualTo(60);
+        assertThat(c.proxy().httpClient().poolTimeout()).as("environment over system").isEqualTo(Duration.ofSeconds(9));
+        assertThat(c.operations().drainTimeout()).as("environment over default").isEqualTo(Duration.ofSeconds(45));
+        assertThat(route(c).limits().responseTimeout()).as("environment over file").isEqualTo(Duration.ofSeconds(12));
         assertThat(c.effective()).containsEntry("gateway.http-client.pool-timeout", "9s");
     }
 
@@ -268,7 +270,7 @@ class ConfigLoaderTest {
                 .isEqualTo("GATEWAY_HTTP_CLIENT_MAX_CONNECTIONS");
         GatewayConfig c = ConfigLoader.load(null, null, minimal(),
                 Map.of("GATEWAY_HTTP_CLIENT_MAX_CONNECTIONS", "7"));
-        assertThat(c.httpClient().maxConnections()).isEqualTo(7);
+        assertThat(c.proxy().httpClient().maxConnections()).isEqualTo(7);
     }
 
     @Test
@@ -284,8 +286,8 @@ class ConfigLoaderTest {
         GatewayConfig c = ConfigLoader.load(null, null, minimal(), env);
 
         assertThat(c.routes()).extracting(RouteConfig::name).containsExactly("orders");
-        assertThat(route(c).host()).as("no such key in any other source").isNull();
-        assertThat(c.httpClient().maxConnections()).as("not an environment variable name").isEqualTo(512);
+        assertThat(route(c).match().host()).as("no such key in any other source").isNull();
+        assertThat(c.proxy().httpClient().maxConnections()).as("not an environment variable name").isEqualTo(512);
     }
 
     @Test
@@ -302,12 +304,13 @@ class ConfigLoaderTest {
         String three = file("three.properties", "gateway.forwarding.via = three").toString();
 
         assertThat(ConfigLoader.load(three, null, minimalWith("gateway.config", one),
-                Map.of("GATEWAY_CONFIG", two)).forwarding().via()).isEqualTo("one");
+                Map.of("GATEWAY_CONFIG", two)).proxy().forwarding().via()).isEqualTo("one");
         assertThat(ConfigLoader.load(three, null, minimal(),
-                Map.of("GATEWAY_CONFIG", two)).forwarding().via()).isEqualTo("two");
-        assertThat(ConfigLoader.load(three, null, minimal(), Map.of()).forwarding().via()).isEqualTo("three");
+                Map.of("GATEWAY_CONFIG", two)).proxy().forwarding().via()).isEqualTo("two");
+        assertThat(ConfigLoader.load(three, null, minimal(), Map.of()).proxy().forwarding().via()).isEqualTo("three");
         assertThat(ConfigLoader.load(three, null, minimalWith("gateway.config", " "),
-                Map.of("GATEWAY_CONFIG", "")).forwarding().via()).as("blank names are skipped").isEqualTo("three");
+                Map.of("GATEWAY_CONFIG", "")).proxy().forwarding().via()).as("blank names are skipped")
+                        .isEqualTo("three");
     }
 
     @Test
@@ -326,7 +329,7 @@ class ConfigLoaderTest {
 
         assertThat(opened).containsExactly("/WEB-INF/gateway.properties");
         assertThat(c.routes()).extracting(RouteConfig::name).containsExactly("w");
-        assertThat(c.services()).containsOnlyKeys("w");
+        assertThat(c.upstreams().services()).containsOnlyKeys("w");
     }
 
     @Test
@@ -350,7 +353,7 @@ class ConfigLoaderTest {
     void externalFileIsReadAsUtf8() throws IOException {
         Path f = file("utf8.properties", "gateway.routes.orders.response-headers.set.X-Name = café");
         GatewayConfig c = load(minimalWith("gateway.config", f.toString()));
-        assertThat(route(c).responseHeaders().set()).containsEntry("X-Name", "café");
+        assertThat(route(c).headers().response().set()).containsEntry("X-Name", "café");
     }
 
     // --- sizes and durations -----------------------------------------------------------------------------------
@@ -369,8 +372,9 @@ class ConfigLoaderTest {
         "8GiB,    8589934592",
     })
     void parsesSizes(String text, long bytes) {
-        assertThat(route(load(minimalWith(ROUTE + "max-body-size", text))).maxBodySize()).isEqualTo(bytes);
-        assertThat(load(minimalWith("gateway.limits.max-body-size", text)).limits().maxBodySize()).isEqualTo(bytes);
+        assertThat(route(load(minimalWith(ROUTE + "max-body-size", text))).limits().maxBodySize()).isEqualTo(bytes);
+        assertThat(load(minimalWith("gateway.limits.max-body-size", text)).proxy().limits().maxBodySize())
+                .isEqualTo(bytes);
     }
 
     @ParameterizedTest
@@ -398,7 +402,8 @@ class ConfigLoaderTest {
         "1d,    PT24H",
     })
     void parsesDurations(String text, Duration expected) {
-        assertThat(route(load(minimalWith(ROUTE + "response-timeout", text))).responseTimeout()).isEqualTo(expected);
+        assertThat(route(load(minimalWith(ROUTE + "response-timeout", text))).limits().responseTimeout())
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -443,7 +448,7 @@ class ConfigLoaderTest {
     })
     void parsesPathPatternsIntoSegments(String pattern, String segments) {
         List<String> expected = segments.isEmpty() ? List.of() : List.of(segments.split("\\|"));
-        assertThat(route(load(minimalWith(ROUTE + "path", pattern))).segments()).isEqualTo(expected);
+        assertThat(route(load(minimalWith(ROUTE + "path", pattern))).match().segments()).isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -480,7 +485,7 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"api.example.com", "*.tenant.example", "localhost", "10.0.0.1"})
     void acceptsHostNamesAndWildcardDomains(String host) {
-        assertThat(route(load(minimalWith(ROUTE + "host", host))).host()).isEqualTo(host);
+        assertThat(route(load(minimalWith(ROUTE + "host", host))).match().host()).isEqualTo(host);
     }
 
     @ParameterizedTest
@@ -588,7 +593,7 @@ class ConfigLoaderTest {
     void parsesInstanceLists() {
         GatewayConfig c = load(minimalWith("gateway.services.s.instances",
                 "http://10.0.0.5:8080, https://orders.internal, http://[::1]:9000/base"));
-        assertThat(c.services().get("s").instances()).containsExactly(URI.create("http://10.0.0.5:8080"),
+        assertThat(c.upstreams().services().get("s").instances()).containsExactly(URI.create("http://10.0.0.5:8080"),
                 URI.create("https://orders.internal"), URI.create("http://[::1]:9000/base"));
     }
 
@@ -607,7 +612,7 @@ class ConfigLoaderTest {
     void acceptsTrustedProxyAddressesAndCidrBlocksOfBothFamilies() {
         GatewayConfig c = load(minimalWith("gateway.forwarding.trusted-proxies",
                 "10.0.0.0/8, 127.0.0.1, ::1, fd00::/8, [::1], 0.0.0.0/0"));
-        assertThat(c.forwarding().trustedProxies())
+        assertThat(c.proxy().forwarding().trustedProxies())
                 .containsExactly("10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "[::1]", "0.0.0.0/0");
     }
 
@@ -645,10 +650,10 @@ class ConfigLoaderTest {
                 ROUTE + "response-headers.remove", "Server"));
 
         RouteConfig r = route(c);
-        assertThat(r.requestHeaders()).isEqualTo(
+        assertThat(r.headers().request()).isEqualTo(
                 new HeaderRules(List.of("Cookie", "X-Debug"), Map.of("X-A", "one"), Map.of("X-B", "two, three")));
-        assertThat(r.requestHeaders().isEmpty()).isFalse();
-        assertThat(r.responseHeaders()).isEqualTo(
+        assertThat(r.headers().request().isEmpty()).isFalse();
+        assertThat(r.headers().response()).isEqualTo(
                 new HeaderRules(List.of("Server"), Map.of("Cache-Control", "no-store"), Map.of()));
     }
 
@@ -689,8 +694,9 @@ class ConfigLoaderTest {
                 "gateway.limits.reject-underscore-headers", "FALSE",
                 "gateway.limits.min-body-rate", "1KB",
                 "gateway.limits.min-body-rate-grace", "2s"));
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(64, 10000, false, 10L << 20, 1024, Duration.ofSeconds(2)));
-        assertThat(load(minimalWith("gateway.limits.min-body-rate", "0")).limits().minBodyRate()).isZero();
+        assertThat(c.proxy().limits())
+                .isEqualTo(new LimitsConfig(64, 10000, false, 10L << 20, 1024, Duration.ofSeconds(2)));
+        assertThat(load(minimalWith("gateway.limits.min-body-rate", "0")).proxy().limits().minBodyRate()).isZero();
 
         assertThat(problems(minimalWith("gateway.limits.max-uri-length", "63"))).containsExactly(
                 "gateway.limits.max-uri-length = \"63\": expected a whole number from 64 to 1048576");
@@ -700,10 +706,10 @@ class ConfigLoaderTest {
     void resultIsImmutable() {
         GatewayConfig c = load(minimal());
         assertThat(c.routes()).isUnmodifiable();
-        assertThat(c.services()).isUnmodifiable();
+        assertThat(c.upstreams().services()).isUnmodifiable();
         assertThat(c.effective()).isUnmodifiable();
-        assertThat(route(c).segments()).isUnmodifiable();
-        assertThat(route(c).methods()).isUnmodifiable();
+        assertThat(route(c).match().segments()).isUnmodifiable();
+        assertThat(route(c).match().methods()).isUnmodifiable();
     }
 
     // --- redis -----------------------------------------------------------------------------------------------

@@ -45,33 +45,34 @@ class DiscoveryConfigsTest {
                 "gateway.consul.token = secret-token",
                 "gateway.consul.snapshot-file = /var/lib/tollgate/discovery.json",
                 "gateway.routes.r.load-balancer = weighted");
-        ServiceConfig s = c.services().get("s");
+        ServiceConfig s = c.upstreams().services().get("s");
         assertThat(s.isConsul()).isFalse();
         assertThat(s.loadBalancer()).isEqualTo(LoadBalancing.ROUND_ROBIN);
         assertThat(s.weights()).containsExactly(3, 1);
         assertThat(s.consul()).isNull();
         assertThat(s.passiveHealth()).isEqualTo(new PassiveHealthConfig(5, Duration.ofSeconds(10),
                 Duration.ofMinutes(5), 50));
-        ServiceConfig o = c.services().get("orders");
+        ServiceConfig o = c.upstreams().services().get("orders");
         assertThat(o.isConsul()).isTrue();
         assertThat(o.instances()).isEmpty();
         assertThat(o.loadBalancer()).isEqualTo(LoadBalancing.LEAST_REQUEST);
         assertThat(o.consul()).isEqualTo(new ConsulServiceConfig("orders-api", List.of("prod", "v2"), "eu-1", "https"));
         assertThat(o.passiveHealth().consecutiveFailures()).isEqualTo(2);
-        assertThat(c.consul().address()).isEqualTo(URI.create("https://consul.internal:8501"));
-        assertThat(c.consul().token()).isEqualTo("secret-token");
-        assertThat(c.consul().toString()).doesNotContain("secret-token");
-        assertThat(c.consul().snapshotFile()).isEqualTo(Path.of("/var/lib/tollgate/discovery.json"));
-        assertThat(c.consul().blockingWait()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.consul().fullReadInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.routes().get(0).loadBalancer()).isEqualTo(LoadBalancing.WEIGHTED);
+        assertThat(c.upstreams().consul().address()).isEqualTo(URI.create("https://consul.internal:8501"));
+        assertThat(c.upstreams().consul().token()).isEqualTo("secret-token");
+        assertThat(c.upstreams().consul().toString()).doesNotContain("secret-token");
+        assertThat(c.upstreams().consul().snapshotFile()).isEqualTo(Path.of("/var/lib/tollgate/discovery.json"));
+        assertThat(c.upstreams().consul().blockingWait()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.upstreams().consul().fullReadInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.routes().get(0).target().loadBalancer()).isEqualTo(LoadBalancing.WEIGHTED);
     }
 
     @Test
     void consulServiceDefaultsToItsOwnName() {
         GatewayConfig c = load("gateway.services.s.discovery = consul");
-        assertThat(c.services().get("s").consul()).isEqualTo(new ConsulServiceConfig("s", List.of(), null, "http"));
-        assertThat(c.routes().get(0).loadBalancer()).isNull();
+        assertThat(c.upstreams().services().get("s").consul())
+                .isEqualTo(new ConsulServiceConfig("s", List.of(), null, "http"));
+        assertThat(c.routes().get(0).target().loadBalancer()).isNull();
     }
 
     @Test
@@ -92,14 +93,14 @@ class DiscoveryConfigsTest {
                 "gateway.services.s.instances = \"http://10.0.0.5\": expected no instances with discovery = consul "
                         + "(they come from Consul)",
                 "gateway.services.s.consul.scheme = \"ftp\": expected http or https",
-                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted, least-request",
+                "gateway.services.s.load-balancer = \"random\": expected round-robin, weighted or least-request",
                 "gateway.services.t.weights = \"1\": expected one weight per instance (2)",
                 "gateway.services.t.consul.tags = \"x\": expected consul settings only with discovery = consul",
                 "gateway.services.t.passive-health.max-ejected-percent = \"150\": expected a whole number from 0 to 100",
                 "gateway.consul.address = \"consul:8500\": expected an absolute URI with a host and scheme http or https",
                 "gateway.consul.wait = \"11m\": expected at most 10m (Consul's limit for blocking queries)",
                 "gateway.passive-health.base-ejection-time = \"0s\": expected a duration above zero",
-                "gateway.routes.r.load-balancer = \"fastest\": expected round-robin, weighted, least-request");
+                "gateway.routes.r.load-balancer = \"fastest\": expected round-robin, weighted or least-request");
     }
 
     @Test

@@ -16,7 +16,7 @@ class HealthCheckConfigsTest {
     private static final String P = "gateway.services.s.health-check.";
 
     private static HealthCheckConfig load(String... lines) {
-        return Configs.of(all(lines)).services().get("s").healthCheck();
+        return Configs.of(all(lines)).upstreams().services().get("s").healthCheck();
     }
 
     private static String[] all(String... lines) {
@@ -125,9 +125,11 @@ class HealthCheckConfigsTest {
         String doc = Files.readString(Path.of("docs/discovery.md"));
         String section = doc.substring(doc.indexOf("## Active health checks"));
         String block = section.substring(section.indexOf("```properties") + 13, section.indexOf("```\n", 20));
-        List<String> lines = new ArrayList<>(List.of("gateway.routes.r.path = /r/**", "gateway.routes.r.service = orders"));
+        List<String> lines = new ArrayList<>(List.of("gateway.routes.r.path = /r/**",
+                "gateway.routes.r.service = orders"));
         block.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(lines::add);
-        HealthCheckConfig h = Configs.of(lines.toArray(String[]::new)).services().get("orders").healthCheck();
+        HealthCheckConfig h = Configs.of(lines.toArray(String[]::new)).upstreams().services().get("orders")
+                .healthCheck();
         assertThat(h).isEqualTo(new HealthCheckConfig("/health", Duration.ofSeconds(10), Duration.ofSeconds(2), 2, 3,
                 List.of(new StatusRange(200, 399))));
     }

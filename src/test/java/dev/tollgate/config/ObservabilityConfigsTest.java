@@ -23,19 +23,19 @@ class ObservabilityConfigsTest {
     @Test
     void defaultsKeepTheAdminEndpointsOffAndTheAccessLogOn() {
         GatewayConfig c = load();
-        assertThat(c.admin().enabled()).isFalse();
-        assertThat(c.admin().port()).isEqualTo(8081);
-        assertThat(c.admin().path()).isEqualTo("/_tollgate");
-        assertThat(c.admin().allowedAddresses()).hasSize(2);
-        assertThat(c.accessLog().enabled()).isTrue();
-        assertThat(c.accessLog().queueSize()).isEqualTo(8192);
-        assertThat(c.accessLog().path()).isEqualTo("container");
+        assertThat(c.operations().admin().enabled()).isFalse();
+        assertThat(c.operations().admin().port()).isEqualTo(8081);
+        assertThat(c.operations().admin().path()).isEqualTo("/_tollgate");
+        assertThat(c.operations().admin().allowedAddresses()).hasSize(2);
+        assertThat(c.operations().accessLog().enabled()).isTrue();
+        assertThat(c.operations().accessLog().queueSize()).isEqualTo(8192);
+        assertThat(c.operations().accessLog().path()).isEqualTo("container");
     }
 
     @Test
     void theAccessLogPathIsTheContainerStdoutOrAnAbsoluteFile() {
-        assertThat(load("gateway.access-log.path = stdout").accessLog().path()).isEqualTo("stdout");
-        assertThat(load("gateway.access-log.path = /var/log/tollgate/access.json").accessLog().path())
+        assertThat(load("gateway.access-log.path = stdout").operations().accessLog().path()).isEqualTo("stdout");
+        assertThat(load("gateway.access-log.path = /var/log/tollgate/access.json").operations().accessLog().path())
                 .isEqualTo("/var/log/tollgate/access.json");
         for (String bad : new String[] {"logs/access.json", "/var/log/tollgate/", "STDOUT", "/"}) {
             ConfigException e = catchThrowableOfType(ConfigException.class,
@@ -53,7 +53,7 @@ class ObservabilityConfigsTest {
                 + "characters when gateway.admin.enabled is true");
         assertThat(e.getMessage()).doesNotContain("short-secret");
         assertThat(load("gateway.admin.enabled = true", "gateway.admin.token = 0123456789abcdef0123456789")
-                .admin().enabled()).isTrue();
+                .operations().admin().enabled()).isTrue();
     }
 
     @Test
@@ -72,6 +72,6 @@ class ObservabilityConfigsTest {
 
     @Test
     void anyPortMeansEveryPort() {
-        assertThat(load("gateway.admin.port = any").admin().port()).isZero();
+        assertThat(load("gateway.admin.port = any").operations().admin().port()).isZero();
     }
 }

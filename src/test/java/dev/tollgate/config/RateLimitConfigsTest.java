@@ -78,11 +78,11 @@ class RateLimitConfigsTest {
                 "gateway.rate-limit.policy = \"cluster\": expected local or redis",
                 "gateway.rate-limit.rules.a.limit = \"0\": expected a whole number from 1 to 1000000000",
                 "gateway.rate-limit.rules.b.window = \"soon\": expected a duration (e.g. 500ms, 5s, 1m)",
-                "gateway.rate-limit.rules.c.algorithm = \"leaky\": expected sliding-window, token-bucket, "
+                "gateway.rate-limit.rules.c.algorithm = \"leaky\": expected sliding-window, token-bucket or "
                         + "sliding-window-counter",
                 "gateway.rate-limit.rules.c.key = \"cookie\": expected principal, api-key, role, plan, ip, route or "
                         + "header:<name>",
-                "gateway.rate-limit.rules.c.failure-policy = \"shrug\": expected fail-open, fail-closed, "
+                "gateway.rate-limit.rules.c.failure-policy = \"shrug\": expected fail-open, fail-closed or "
                         + "local-fallback",
                 "gateway.rate-limit.rules.c.colour: unknown key",
                 "gateway.rate-limit.rules.d.limit = \"100001\": expected at most 100000 for the sliding window (it "

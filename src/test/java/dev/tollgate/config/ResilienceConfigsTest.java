@@ -25,14 +25,14 @@ class ResilienceConfigsTest {
 
     @Test
     void defaultsOpenAfterFiveConsecutiveFailuresForThirtySeconds() {
-        ResilienceConfig r = load().services().get("orders").resilience();
+        ResilienceConfig r = load().upstreams().services().get("orders").resilience();
         assertThat(r.breaker()).isEqualTo(new BreakerConfig(5, 1.0, Duration.ofSeconds(30), 1, Set.of(502, 503, 504)));
         assertThat(r.maxConcurrent()).isEqualTo(100);
         assertThat(r.retry().methods()).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
         assertThat(r.retry().budgetRatio()).isEqualTo(0.2);
         RouteConfig route = load().routes().get(0);
-        assertThat(route.staleIfError()).isFalse();
-        assertThat(route.staleIfErrorPublic()).isFalse();
+        assertThat(route.staleIfError().enabled()).isFalse();
+        assertThat(route.staleIfError().publicContent()).isFalse();
     }
 
     @Test
@@ -44,14 +44,15 @@ class ResilienceConfigsTest {
                 "gateway.services.orders.retry.methods = GET",
                 "gateway.routes.orders.stale-if-error = true",
                 "gateway.routes.orders.stale-if-error-public = true");
-        ResilienceConfig orders = c.services().get("orders").resilience();
+        ResilienceConfig orders = c.upstreams().services().get("orders").resilience();
         assertThat(orders.breaker().delay()).isEqualTo(Duration.ofSeconds(2));
         assertThat(orders.breaker().failureStatuses()).containsExactly(503);
         assertThat(orders.maxConcurrent()).isEqualTo(7);
         assertThat(orders.retry().methods()).containsExactly("GET");
-        assertThat(c.services().get("users").resilience().breaker().delay()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.routes().get(0).staleIfError()).isTrue();
-        assertThat(c.routes().get(0).staleIfErrorPublic()).isTrue();
+        assertThat(c.upstreams().services().get("users").resilience().breaker().delay())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.routes().get(0).staleIfError().enabled()).isTrue();
+        assertThat(c.routes().get(0).staleIfError().publicContent()).isTrue();
     }
 
     @Test
@@ -75,16 +76,16 @@ class ResilienceConfigsTest {
 
     @Test
     void theGuardIsOnUnlessTurnedOffGloballyOrPerService() {
-        assertThat(load().services().get("orders").resilience().enabled()).isTrue();
+        assertThat(load().upstreams().services().get("orders").resilience().enabled()).isTrue();
 
         GatewayConfig one = load("gateway.services.orders.resilience.enabled = false");
-        assertThat(one.services().get("orders").resilience().enabled()).isFalse();
-        assertThat(one.services().get("users").resilience().enabled()).isTrue();
+        assertThat(one.upstreams().services().get("orders").resilience().enabled()).isFalse();
+        assertThat(one.upstreams().services().get("users").resilience().enabled()).isTrue();
 
         GatewayConfig all = load("gateway.resilience.enabled = FALSE",
                 "gateway.services.users.resilience.enabled = true");
-        assertThat(all.services().get("orders").resilience().enabled()).isFalse();
-        assertThat(all.services().get("users").resilience().enabled()).isTrue();
+        assertThat(all.upstreams().services().get("orders").resilience().enabled()).isFalse();
+        assertThat(all.upstreams().services().get("users").resilience().enabled()).isTrue();
     }
 
     @Test
@@ -107,6 +108,6 @@ class ResilienceConfigsTest {
         assertThat(e.getMessage()).contains("gateway.routes.orders.stale-if-error = \"true\": expected false while "
                 + "service orders has its guard off");
         assertThat(load("gateway.services.orders.resilience.enabled = false",
-                "gateway.routes.orders.stale-if-error = false").routes().get(0).staleIfError()).isFalse();
+                "gateway.routes.orders.stale-if-error = false").routes().get(0).staleIfError().enabled()).isFalse();
     }
 }

@@ -31,25 +31,26 @@ class RouteTrafficTest {
     @Test
     void readsAWeightedStickySplit() {
         RouteConfig r = route(R + "services = up:95, canary : 5", R + "sticky-by = header:X-User");
-        assertThat(r.service()).isNull();
-        assertThat(r.split().shares()).containsExactly(new TrafficSplit.Share("up", 95),
+        assertThat(r.target().service()).isNull();
+        assertThat(r.target().split().shares()).containsExactly(new TrafficSplit.Share("up", 95),
                 new TrafficSplit.Share("canary", 5));
-        assertThat(r.split().stickyBy()).isEqualTo(new TrafficSplit.StickyBy(TrafficSplit.StickyBy.Source.HEADER,
+        assertThat(r.target().split().stickyBy())
+                .isEqualTo(new TrafficSplit.StickyBy(TrafficSplit.StickyBy.Source.HEADER,
                 "X-User"));
-        assertThat(r.services()).containsExactly("up", "canary");
-        assertThat(r.target()).isEqualTo("up:95, canary:5");
-        assertThat(route(R + "services = up:1, canary:1", R + "sticky-by = cookie:session").split().stickyBy())
+        assertThat(r.target().services()).containsExactly("up", "canary");
+        assertThat(r.target().description()).isEqualTo("up:95, canary:5");
+        assertThat(route(R + "services = up:1, canary:1", R + "sticky-by = cookie:session").target().split().stickyBy())
                 .hasToString("cookie:session");
-        assertThat(route(R + "services = up:1, canary:1").split().stickyBy()).isNull();
+        assertThat(route(R + "services = up:1, canary:1").target().split().stickyBy()).isNull();
     }
 
     @Test
     void aRouteWithOneServiceHasNoSplit() {
         RouteConfig r = route(R + "service = canary");
-        assertThat(r.split()).isNull();
-        assertThat(r.services()).containsExactly("canary");
-        assertThat(r.target()).isEqualTo("canary");
-        assertThat(r.match()).isSameAs(RequestMatch.NONE);
+        assertThat(r.target().split()).isNull();
+        assertThat(r.target().services()).containsExactly("canary");
+        assertThat(r.target().description()).isEqualTo("canary");
+        assertThat(r.match().predicates()).isSameAs(RequestMatch.NONE);
     }
 
     @Test
@@ -94,12 +95,12 @@ class RouteTrafficTest {
     void readsPredicates() {
         RouteConfig r = route(R + "service = up", R + "match.header.X-Canary = 1", R + "match.query.beta = true",
                 R + "match.query.a.b = c", R + "match.cookie.tier = gold", R + "match.header.X-Debug = *");
-        assertThat(r.match().headers()).containsOnly(Map.entry("X-Canary", "1"),
+        assertThat(r.match().predicates().headers()).containsOnly(Map.entry("X-Canary", "1"),
                 Map.entry("X-Debug", "*"));
-        assertThat(r.match().query()).containsOnly(Map.entry("beta", "true"), Map.entry("a.b", "c"));
-        assertThat(r.match().cookies()).containsOnly(Map.entry("tier", "gold"));
-        assertThat(r.match().count()).isEqualTo(5);
-        assertThat(r.match().exactCount()).isEqualTo(4);
+        assertThat(r.match().predicates().query()).containsOnly(Map.entry("beta", "true"), Map.entry("a.b", "c"));
+        assertThat(r.match().predicates().cookies()).containsOnly(Map.entry("tier", "gold"));
+        assertThat(r.match().predicates().count()).isEqualTo(5);
+        assertThat(r.match().predicates().exactCount()).isEqualTo(4);
     }
 
     @Test

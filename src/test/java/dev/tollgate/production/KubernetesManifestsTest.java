@@ -139,7 +139,7 @@ class KubernetesManifestsTest {
         assertThat(secret.keySet()).as("each names a setting (else the gateway ignores it)").isSubsetOf(envNames);
         assertThat(config.effective()).containsEntry("gateway.redis.uri", secret.get("GATEWAY_REDIS_URI").toString());
         // the probes present the admin token the gateway expects, on the port it serves them on
-        assertThat(config.admin().enabled()).isTrue();
+        assertThat(config.operations().admin().enabled()).isTrue();
         assertThat(config.effective()).containsEntry("gateway.admin.port", "any")
                 .containsEntry("gateway.admin.token", secret.get("GATEWAY_ADMIN_TOKEN").toString());
         assertThat(config.effective()).containsEntry("gateway.auth.jwt.jwks-uri",
@@ -155,7 +155,7 @@ class KubernetesManifestsTest {
         long sleep = Long.parseLong(preStop.get(1).toString());
         long stopTimeout = Long.parseLong(DeploymentFiles.startdProperties().get("jetty.server.stopTimeout")) / 1000;
         GatewayConfig config = loadWithSecret(tmp, configMapFile("gateway.properties"));
-        long drain = config.drainTimeout().toSeconds();
+        long drain = config.operations().drainTimeout().toSeconds();
         assertThat(grace).isGreaterThan((int) (sleep + stopTimeout + drain));
     }
 

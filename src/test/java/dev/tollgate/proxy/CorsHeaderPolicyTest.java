@@ -31,7 +31,7 @@ class CorsHeaderPolicyTest {
             up.addHeader(upstream[i], upstream[i + 1]);
         }
         List<String> out = new ArrayList<>();
-        for (Header h : new HeaderPolicy(new Forwarding(c.forwarding())).response(up, head).headers()) {
+        for (Header h : new HeaderPolicy(new Forwarding(c.proxy().forwarding())).response(up, head).headers()) {
             out.add(h.getName() + ": " + h.getValue());
         }
         return out;

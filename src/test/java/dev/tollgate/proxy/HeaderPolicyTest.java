@@ -33,7 +33,7 @@ class HeaderPolicyTest {
         for (int i = 0; i + 1 < headers.length; i += 2) {
             in.add(new BasicHeader(headers[i], headers[i + 1]));
         }
-        Forwarding forwarding = new Forwarding(config.forwarding());
+        Forwarding forwarding = new Forwarding(config.proxy().forwarding());
         // as the first filter decides it, once per request
         Forwarding.Client client = forwarding.client(peer, in.stream()
                 .filter(h -> h.getName().equalsIgnoreCase("X-Forwarded-For")).map(Header::getValue).toList());
@@ -161,7 +161,7 @@ class HeaderPolicyTest {
         up.addHeader("Server", "nginx");
         up.addHeader("Set-Cookie", "a=1");
         up.addHeader("Set-Cookie", "b=2");
-        HeaderPolicy.ResponseHead out = new HeaderPolicy(new Forwarding(c.forwarding())).response(up, head);
+        HeaderPolicy.ResponseHead out = new HeaderPolicy(new Forwarding(c.proxy().forwarding())).response(up, head);
         assertThat(out.status()).isEqualTo(200);
         assertThat(out.contentLength()).isEqualTo(42);
         assertThat(out.headers()).extracting(Header::getName)

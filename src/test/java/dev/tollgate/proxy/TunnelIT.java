@@ -49,7 +49,7 @@ class TunnelIT {
         GatewayConfig config = Configs.of("gateway.services.ws.instances = http://127.0.0.1:" + port,
                 "gateway.routes.chat.path = /chat/**", "gateway.routes.chat.service = ws",
                 "gateway.routes.chat.websocket = true");
-        services = new Services(config.services(), config.consul(), Clock.systemUTC());
+        services = new Services(config.upstreams().services(), config.upstreams().consul(), Clock.systemUTC());
         scheduler = Executors.newSingleThreadScheduledExecutor();
         tunnels = new Tunnels(scheduler, System::nanoTime);
         head = new RequestHead("GET", "/chat/x", null, List.of(), List.of(),

@@ -19,7 +19,8 @@ class InstancePickerTest {
             "gateway.services.one.instances = http://10.0.0.9:80",
             "gateway.routes.r.path = /**",
             "gateway.routes.r.service = s");
-    private final Services discovery = new Services(config.services(), config.consul(), Clock.systemUTC());
+    private final Services discovery = new Services(config.upstreams().services(), config.upstreams().consul(),
+            Clock.systemUTC());
 
     private Instance pick(String service, Set<Instance> tried) {
         Lease lease = InstancePicker.pick(discovery, service, null, tried);
