@@ -23,7 +23,7 @@ public final class HeadChecks {
     }
 
     /** Empty when the request may go on, else why it is refused. */
-    public Optional<Rejection> check(RequestHead head) {
+    public Optional<Rejection> check(ReceivedHead head) {
         String method = head.method();
         if ("CONNECT".equals(method)) {
             return reject(400, "CONNECT is not supported by this gateway.");
@@ -44,9 +44,9 @@ public final class HeadChecks {
         return http1 ? checkFraming(head) : Optional.empty();
     }
 
-    private Optional<Rejection> checkFields(RequestHead head, boolean http1) {
+    private Optional<Rejection> checkFields(ReceivedHead head, boolean http1) {
         int count = 0;
-        for (RequestHead.Field f : head.fields()) {
+        for (HeaderField f : head.fields()) {
             if (limits.rejectUnderscoreHeaders() && f.name().indexOf('_') >= 0) {
                 return reject(400, "Header names with an underscore are not accepted.");
             }
@@ -101,7 +101,7 @@ public final class HeadChecks {
         return false;
     }
 
-    private static Optional<Rejection> checkFraming(RequestHead head) {
+    private static Optional<Rejection> checkFraming(ReceivedHead head) {
         int hosts = head.count(HOST);
         if (hosts != 1) {
             return reject(400, hosts == 0 ? "The Host header is missing." : "More than one Host header.");
@@ -142,8 +142,8 @@ public final class HeadChecks {
     }
 
     /** Whether any Content-Length field says anything but 0: a malformed or second one may be read as a length. */
-    private static boolean declaresBody(RequestHead head) {
-        for (RequestHead.Field f : head.fields()) {
+    private static boolean declaresBody(ReceivedHead head) {
+        for (HeaderField f : head.fields()) {
             if (f.name().equalsIgnoreCase(CONTENT_LENGTH)) {
                 String cl = f.value().trim();
                 if (!isLength(cl) || Long.parseLong(cl) != 0) {

@@ -2,8 +2,8 @@ package dev.tollgate.ratelimit;
 
 import dev.tollgate.auth.Principal;
 import dev.tollgate.config.RateLimitConfig;
-import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.config.RateLimitRule.FailurePolicy;
+import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.ratelimit.Decision.RuleStatus;
 import dev.tollgate.ratelimit.Decision.Verdict;

@@ -1,16 +1,16 @@
 package dev.tollgate.route;
 
 import dev.tollgate.config.ClaimHeader;
-import dev.tollgate.config.RequestMatch;
 import dev.tollgate.config.RateLimitRule;
+import dev.tollgate.config.RequestMatch;
 import dev.tollgate.config.RouteConfig;
-import dev.tollgate.cors.CorsPolicy;
 import dev.tollgate.config.TrafficSplit;
+import dev.tollgate.cors.CorsPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * A configured route compiled for matching: its path pattern, host, methods and request predicates, its path

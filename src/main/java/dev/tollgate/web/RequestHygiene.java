@@ -1,8 +1,9 @@
 package dev.tollgate.web;
 
 import dev.tollgate.http.HeadChecks;
+import dev.tollgate.http.HeaderField;
+import dev.tollgate.http.ReceivedHead;
 import dev.tollgate.http.Rejection;
-import dev.tollgate.http.RequestHead;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The servlet side of {@link HeadChecks}: reads the request's head into a {@link RequestHead} and checks it.
+ * The servlet side of {@link HeadChecks}: reads the request's head into a {@link ReceivedHead} and checks it.
  * Stateless.
  */
 final class RequestHygiene {
@@ -23,17 +24,17 @@ final class RequestHygiene {
     }
 
     /** The head as the container parsed it; header fields grouped by name, in the container's order. */
-    static RequestHead head(HttpServletRequest req) {
-        List<RequestHead.Field> fields = new ArrayList<>();
+    static ReceivedHead head(HttpServletRequest req) {
+        List<HeaderField> fields = new ArrayList<>();
         for (Enumeration<String> names = req.getHeaderNames(); names.hasMoreElements(); ) {
             String name = names.nextElement();
             for (Enumeration<String> values = req.getHeaders(name); values.hasMoreElements(); ) {
-                fields.add(new RequestHead.Field(name, values.nextElement()));
+                fields.add(new HeaderField(name, values.nextElement()));
             }
         }
         String query = req.getQueryString();
         String uri = req.getRequestURI();
-        return new RequestHead(req.getMethod(), query == null ? uri : uri + '?' + query, req.getProtocol(),
+        return new ReceivedHead(req.getMethod(), query == null ? uri : uri + '?' + query, req.getProtocol(),
                 req.getServerName(), fields);
     }
 

@@ -1,8 +1,8 @@
 package dev.tollgate.bench;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.tollgate.auth.AuthStats;
 import dev.tollgate.auth.AuthRuntime;
+import dev.tollgate.auth.AuthStats;
 import dev.tollgate.auth.BearerTokens;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.LoadBalancing;

@@ -51,7 +51,7 @@ class HeadChecksFuzzTest {
     }
 
     static void check(byte[] data) {
-        RequestHead head = parse(new String(data, StandardCharsets.ISO_8859_1));
+        ReceivedHead head = parse(new String(data, StandardCharsets.ISO_8859_1));
         Optional<Rejection> answer = CHECKS.check(head);
         Optional<Rejection> again = new HeadChecks(LIMITS).check(parse(new String(data, StandardCharsets.ISO_8859_1)));
         if (!answer.equals(again) || !answer.equals(CHECKS.check(head))) {
@@ -68,23 +68,23 @@ class HeadChecksFuzzTest {
     }
 
     /** Request line, then fields; a missing part of the request line is left empty. */
-    static RequestHead parse(String text) {
+    static ReceivedHead parse(String text) {
         String[] lines = text.split("\n", -1);
         String[] start = lines[0].split(" ", 3);
         String method = start[0];
         String target = start.length > 1 ? start[1] : "";
         String protocol = start.length > 2 ? start[2] : "";
-        List<RequestHead.Field> fields = new ArrayList<>();
+        List<HeaderField> fields = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            fields.add(colon < 0 ? new RequestHead.Field(lines[i], "")
-                    : new RequestHead.Field(lines[i].substring(0, colon), lines[i].substring(colon + 1)));
+            fields.add(colon < 0 ? new HeaderField(lines[i], "")
+                    : new HeaderField(lines[i].substring(0, colon), lines[i].substring(colon + 1)));
         }
-        return new RequestHead(method, target, protocol, serverName(target, fields), fields);
+        return new ReceivedHead(method, target, protocol, serverName(target, fields), fields);
     }
 
     /** The authority of an absolute-form target, else the first Host up to a colon, else {@code localhost}. */
-    private static String serverName(String target, List<RequestHead.Field> fields) {
+    private static String serverName(String target, List<HeaderField> fields) {
         int scheme = target.indexOf("://");
         if (scheme > 0) {
             int end = target.indexOf('/', scheme + 3);
@@ -93,7 +93,7 @@ class HeadChecksFuzzTest {
             return (port > 0 && !authority.endsWith("]") ? authority.substring(0, port) : authority)
                     .toLowerCase(Locale.ROOT);
         }
-        for (RequestHead.Field f : fields) {
+        for (HeaderField f : fields) {
             if (f.name().equalsIgnoreCase("host")) {
                 String v = f.value();
                 int port = v.lastIndexOf(':');
@@ -103,7 +103,7 @@ class HeadChecksFuzzTest {
         return "localhost";
     }
 
-    private static void assertUnambiguous(RequestHead head) {
+    private static void assertUnambiguous(ReceivedHead head) {
         require(!head.method().equals("CONNECT"), "CONNECT accepted");
         require(head.target().length() <= LIMITS.maxUriLength(), "long target accepted");
         require(head.fields().size() <= LIMITS.maxHeaderCount(), "too many fields accepted");
@@ -111,7 +111,7 @@ class HeadChecksFuzzTest {
         List<String> lengths = new ArrayList<>();
         List<String> codings = new ArrayList<>();
         boolean contentType = false;
-        for (RequestHead.Field f : head.fields()) {
+        for (HeaderField f : head.fields()) {
             boolean pseudo = !head.protocol().startsWith("HTTP/1.") && f.name().startsWith(":");
             require(TOKEN.matcher(pseudo ? f.name().substring(1) : f.name()).matches(),
                     "field name that is not a token accepted: " + f.name());

@@ -17,12 +17,12 @@ class HeadChecksTest {
     private final HeadChecks checks = new HeadChecks(LIMITS);
 
     /** A head of the given protocol for server {@code gw}; fields as name, value, name, value... */
-    private static RequestHead head(String method, String protocol, String... fields) {
-        List<RequestHead.Field> list = new ArrayList<>();
+    private static ReceivedHead head(String method, String protocol, String... fields) {
+        List<HeaderField> list = new ArrayList<>();
         for (int i = 0; i < fields.length; i += 2) {
-            list.add(new RequestHead.Field(fields[i], fields[i + 1]));
+            list.add(new HeaderField(fields[i], fields[i + 1]));
         }
-        return new RequestHead(method, "/api/x", protocol, "gw", list);
+        return new ReceivedHead(method, "/api/x", protocol, "gw", list);
     }
 
     private Optional<Rejection> check(String... fields) {
@@ -49,10 +49,10 @@ class HeadChecksTest {
 
     @Test
     void refusesATargetLongerThanTheLimit() {
-        RequestHead atLimit = new RequestHead("GET", "/" + "a".repeat(63), "HTTP/1.1", "gw",
-                List.of(new RequestHead.Field("Host", "gw")));
+        ReceivedHead atLimit = new ReceivedHead("GET", "/" + "a".repeat(63), "HTTP/1.1", "gw",
+                List.of(new HeaderField("Host", "gw")));
         assertThat(checks.check(atLimit)).isEmpty();
-        RequestHead over = new RequestHead("GET", "/a?" + "q".repeat(62), "HTTP/1.1", "gw", atLimit.fields());
+        ReceivedHead over = new ReceivedHead("GET", "/a?" + "q".repeat(62), "HTTP/1.1", "gw", atLimit.fields());
         refused(checks.check(over), 414, "longer than 64");
     }
 
@@ -190,7 +190,7 @@ class HeadChecksTest {
 
     @Test
     void sameHeadSameAnswer() {
-        RequestHead h = head("POST", "HTTP/1.1", "Host", "gw", "Content-Length", "x");
+        ReceivedHead h = head("POST", "HTTP/1.1", "Host", "gw", "Content-Length", "x");
         assertThat(checks.check(h)).isEqualTo(checks.check(h)).isEqualTo(new HeadChecks(LIMITS).check(h));
     }
 }

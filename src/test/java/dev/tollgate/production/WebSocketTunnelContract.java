@@ -3,12 +3,12 @@ package dev.tollgate.production;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.testsupport.GatewayContainer;
 import dev.tollgate.testsupport.JwksServer;
 import dev.tollgate.testsupport.Jwts;
 import dev.tollgate.testsupport.RawUpstream;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.WebSocketUpstream;
-import dev.tollgate.testsupport.GatewayContainer;
 import dev.tollgate.testsupport.WsClient;
 import java.io.DataInputStream;
 import java.io.IOException;

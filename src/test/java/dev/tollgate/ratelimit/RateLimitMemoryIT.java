@@ -3,8 +3,8 @@ package dev.tollgate.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.config.RateLimitRule.Algorithm;
+import dev.tollgate.config.RateLimitRule;
 import dev.tollgate.redis.Redis;
 import dev.tollgate.testsupport.Configs;
 import dev.tollgate.testsupport.FakeClock;

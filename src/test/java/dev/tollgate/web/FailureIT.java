@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.testsupport.RawUpstream;
 import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.RawHttp;
+import dev.tollgate.testsupport.RawUpstream;
 import dev.tollgate.testsupport.ServerProcess;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.io.InputStream;

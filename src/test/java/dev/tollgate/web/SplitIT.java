@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.Poll;
 import dev.tollgate.testsupport.StdoutGate;
-import dev.tollgate.testsupport.GatewayDeployment;
 import dev.tollgate.testsupport.UpstreamServer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
