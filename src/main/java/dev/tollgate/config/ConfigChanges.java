@@ -45,6 +45,8 @@ public final class ConfigChanges {
     public static final String HTTP_CLIENT = "gateway.http-client.";
     /** The I/O reactor's thread count: the reactor runs the threads it started with. */
     private static final String IO_THREADS = "gateway.http-client.io-threads";
+    /** Whether the configuration file is followed: a reload starts or stops the watch. */
+    private static final String WATCH = "gateway.config.watch";
 
     private ConfigChanges() {
     }
@@ -138,6 +140,9 @@ public final class ConfigChanges {
         }
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
+        }
+        if (key.equals(WATCH)) {
+            return true;
         }
         if (key.startsWith(HTTP_CLIENT)) {
             return !key.equals(IO_THREADS);

@@ -54,7 +54,7 @@ public final class ConfigWatch implements AutoCloseable {
     public static ConfigWatch start(Path file, ManagementPlane plane) {
         ConfigWatch w = new ConfigWatch(file, plane::reload, System::nanoTime);
         w.timer.scheduleWithFixedDelay(w::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.info("start-up: watching {} for changes (gateway.config.watch = true)", file);
+        LOG.info("config watch: following {} for changes (gateway.config.watch = true)", file);
         return w;
     }
 

@@ -40,6 +40,8 @@ public final class ManagementPlane implements GatewayMXBean {
     private final Set<String> serviceBeans = new HashSet<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile String lastReload = "never";
+    /** The running file watch, or null; started and stopped by {@link #watch(boolean)}. */
+    private ConfigWatch watch;
 
     private ManagementPlane(Gateway gateway, ConfigSource source, Clock clock) {
         this.gateway = gateway;
@@ -120,6 +122,7 @@ public final class ManagementPlane implements GatewayMXBean {
             ConfigChanges.Diff diff = gateway.reload(next);
             registerServices(next);
             registerRoutes(next);
+            watch(next.operations().watchConfig());
             String result = ReloadReport.text(diff, next.routes().size());
             lastReload = at + " applied: " + result;
             counter("ok").increment();
@@ -144,6 +147,30 @@ public final class ManagementPlane implements GatewayMXBean {
             LOG.error("config reload: failed, running configuration kept: {}", e.toString());
             throw new IllegalStateException("configuration not reloaded; the running one is kept: " + e, null);
         }
+    }
+
+    /**
+     * Follows the configuration file ({@code gateway.config.watch}), or stops following it: at start-up, and after
+     * each reload with the reloaded value. A reload the watch itself ran may stop it.
+     */
+    public synchronized void watch(boolean on) {
+        if (on && watch == null) {
+            if (source.file() == null) {
+                LOG.warn("gateway.config.watch = true, but there is no external file to watch ({})",
+                        source.description());
+            } else {
+                watch = ConfigWatch.start(source.file(), this);
+            }
+        } else if (!on && watch != null) {
+            watch.close();
+            watch = null;
+            LOG.info("config watch: stopped following {} (gateway.config.watch = false)", source.file());
+        }
+    }
+
+    /** Whether the configuration file is followed now. */
+    public synchronized boolean watching() {
+        return watch != null;
     }
 
     private Counter problems() {

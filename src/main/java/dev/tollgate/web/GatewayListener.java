@@ -6,7 +6,6 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigSummary;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.management.ConfigSource;
-import dev.tollgate.management.ConfigWatch;
 import dev.tollgate.management.ManagementPlane;
 import dev.tollgate.resilience.ServiceGuards;
 import jakarta.servlet.ServletContext;
@@ -27,7 +26,6 @@ public final class GatewayListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayListener.class);
     private static final String ATTRIBUTE = Gateway.class.getName();
     private static final String PLANE = ManagementPlane.class.getName();
-    private static final String WATCH = ConfigWatch.class.getName();
 
     public static Gateway gateway(ServletContext ctx) {
         return (Gateway) ctx.getAttribute(ATTRIBUTE);
@@ -67,17 +65,12 @@ public final class GatewayListener implements ServletContextListener {
     private static void startManagement(ServletContext ctx, String param, GatewayConfig config, Gateway gateway) {
         // a reload reads the same sources again: the file, system properties and environment as they are then
         String location = ConfigLoader.location(param, systemProperties(), System.getenv());
-        ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, () -> load(ctx, param));
+        Path file = location == null || location.startsWith("/WEB-INF/") ? null : Path.of(location);
+        ConfigSource source = new ConfigSource(location == null ? "(defaults only)" : location, file,
+                () -> load(ctx, param));
         ManagementPlane plane = ManagementPlane.start(gateway, source, gateway.clock());
         ctx.setAttribute(PLANE, plane);
-        if (config.operations().watchConfig()) {
-            if (location == null || location.startsWith("/WEB-INF/")) {
-                LOG.warn("start-up: gateway.config.watch = true, but there is no external file to watch ({})",
-                        source.description());
-            } else {
-                ctx.setAttribute(WATCH, ConfigWatch.start(Path.of(location), plane));
-            }
-        }
+        plane.watch(config.operations().watchConfig());
     }
 
     private static GatewayConfig load(ServletContext ctx, String param) {
@@ -93,10 +86,9 @@ public final class GatewayListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent sce) {
         Gateway g = gateway(sce.getServletContext());
-        ConfigWatch watch = (ConfigWatch) sce.getServletContext().getAttribute(WATCH);
-        if (watch != null) {
-            sce.getServletContext().removeAttribute(WATCH);
-            watch.close();
+        ManagementPlane plane = (ManagementPlane) sce.getServletContext().getAttribute(PLANE);
+        if (plane != null) {
+            plane.watch(false);
         }
         if (g != null) {
             sce.getServletContext().removeAttribute(ATTRIBUTE);

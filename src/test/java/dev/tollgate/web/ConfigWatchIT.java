@@ -16,8 +16,12 @@ import org.junit.jupiter.api.Test;
 /** {@code gateway.config.watch = true} in the real WAR: a change of the file is applied without a JMX call. */
 class ConfigWatchIT {
     private static String config(UpstreamServer up, String extra) {
+        return config(up, true, extra);
+    }
+
+    private static String config(UpstreamServer up, boolean watch, String extra) {
         return String.join("\n",
-                "gateway.config.watch = true",
+                "gateway.config.watch = " + watch,
                 "gateway.services.up.instances = " + up.uri(),
                 "gateway.routes.api.path = /api/**",
                 "gateway.routes.api.service = up",
@@ -48,6 +52,32 @@ class ConfigWatchIT {
                 assertThat(gateway.get(gateway.publicUri("/new/x")).statusCode()).as("running config kept")
                         .isEqualTo(200);
                 assertThat(gateway.get(gateway.publicUri("/later/x")).statusCode()).isEqualTo(404);
+            } finally {
+                gateway.close();
+            }
+        }
+    }
+
+    @Test
+    void aReloadStartsAndStopsTheWatch() throws Exception {
+        try (UpstreamServer up = new UpstreamServer("watched-later")) {
+            WarServer gateway = new WarServer(Files.createTempFile("tollgate-watch", ".properties"), false, true)
+                    .start(config(up, false, ""));
+            try {
+                GatewayMXBean gw = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(),
+                        new ObjectName("tollgate:type=Gateway"), GatewayMXBean.class);
+                gateway.rewrite(config(up, true, ""));
+                assertThat(gw.reloadConfig()).doesNotContain("needs a restart");
+                gateway.rewrite(config(up, true, "gateway.routes.b.path = /b/**\ngateway.routes.b.service = up"));
+                assertThat(awaitStatus(gateway, "/b/x", 200)).as("followed since the reload").isEqualTo(200);
+
+                gateway.rewrite(config(up, false, "gateway.routes.c.path = /c/**\ngateway.routes.c.service = up"));
+                assertThat(awaitStatus(gateway, "/c/x", 200)).as("the watch applies its own end").isEqualTo(200);
+                gateway.rewrite(config(up, false, "gateway.routes.d.path = /d/**\ngateway.routes.d.service = up"));
+                Thread.sleep(3_000); // several times the watch's poll (200 ms) and settle (500 ms) periods
+                assertThat(gateway.get(gateway.publicUri("/d/x")).statusCode()).as("no longer followed")
+                        .isEqualTo(404);
+                assertThat(gw.reloadConfig()).contains("added [d]");
             } finally {
                 gateway.close();
             }
