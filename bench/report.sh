@@ -40,7 +40,7 @@ ALL_CALLS=$(awk -F'[:=,]' '/^cmdstat_/ && !/^cmdstat_(config|info|ping|quit)/ { 
     echo "## Tollgate benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "- machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); wrk, the upstream and the target share them"
-    echo "- java: $("$JAVA" -version 2>&1 | head -1), flags \`$JVM_OPTS\`; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'); redis-server $("${REDIS_SERVER:-redis-server}" --version | awk '{ print $3 }')"
+    echo "- java: $("$JAVA" -version 2>&1 | head -1), flags \`$JVM_OPTS\`; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'); redis-server $("${REDIS_BIN:-${REDIS_SERVER:-redis-server}}" --version | awk '{ print $3 }')"
     echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency\` against one nginx upstream; /small = \`hello from upstream\\n\`, /large = $LARGE_BYTES bytes; ${WARMUP}s of warm-up (all JVMs at once); $ROUNDS interleaved round(s), medians shown"
     for x in "${JVMS[@]}"; do
         [[ $x == jetty || $x == tollgate ]] || echo "- extra Tollgate \`$x\`: ${JVM_WAR[$x]}, $("${JVM_JAVA[$x]}" -version 2>&1 | head -1), ${JVM_MODE[$x]} threads"
