@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.AuthRuntime;
+import dev.tollgate.config.AccessLogConfig;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Services;
@@ -190,11 +191,26 @@ public final class Gateway implements AutoCloseable {
         synchronized (reloading) {
             GatewayRuntime running = runtime;
             ConfigChanges.Diff kinds = ConfigChanges.diff(running.config(), next);
-            GatewayRuntime built = running.next(next, auth, discovery, clock);
+            AccessLogConfig log = next.operations().accessLog();
+            // opened first: a destination that cannot be written refuses the reload before anything changed
+            AccessLog.Channel nextLog = log.equals(running.config().operations().accessLog()) ? null
+                    : accessLog.open(log);
+            GatewayRuntime built;
+            try {
+                built = running.next(next, auth, discovery, clock);
+            } catch (RuntimeException e) {
+                if (nextLog != null) {
+                    nextLog.close();
+                }
+                throw e;
+            }
             client.update(next.proxy().httpClient(), next.routes());
             rateLimiter.updateRoutes(next.rateLimit());
             discovery.expose(built.services());
             runtime = built;
+            if (nextLog != null) {
+                accessLog.use(nextLog);
+            }
             running.retire(started.operations().drainTimeout(), scheduler, () -> {
                 auth.release(running.authenticator(), built.authenticator());
                 discovery.release(running.services(), built.services());

@@ -1,19 +1,24 @@
 package dev.tollgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.BearerTokens;
 import dev.tollgate.config.AuthConfig;
 import dev.tollgate.config.ConfigChanges;
+import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.http.HeaderField;
+import dev.tollgate.observability.AccessRecord;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
 import dev.tollgate.route.Route;
 import dev.tollgate.testsupport.Configs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +26,7 @@ import java.util.Locale;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewayReloadTest {
     private static final String SERVICE = "gateway.services.up.instances = http://127.0.0.1:9";
@@ -81,6 +87,33 @@ class GatewayReloadTest {
             assertThat(gateway.reload(config(a, up, "gateway.http-client.io-threads = 3")).restart()).hasSize(1);
             assertThat(gateway.reload(config(a, up)).restart()).isEmpty();
         }
+    }
+
+    private static AccessRecord logged(String id) {
+        return new AccessRecord(0, new AccessRecord.Request(id, null, "127.0.0.1", "GET", "/a/x", "HTTP/1.1"),
+                AccessRecord.Target.NONE, new AccessRecord.Result(200, 0, 0, 1), AccessRecord.Decisions.NONE);
+    }
+
+    @Test
+    void aReloadSwitchesTheAccessLogAndRefusesADestinationItCannotWrite(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first.json");
+        Path second = dir.resolve("second.json");
+        String a = "gateway.routes.a.path = /a/**";
+        String up = "gateway.routes.a.service = up";
+        try (Gateway gateway = start(a, up, "gateway.access-log.path = " + first)) {
+            gateway.accessLog().log(logged("before-the-reload"));
+            assertThat(gateway.reload(config(a, up, "gateway.access-log.path = " + second)).restart()).isEmpty();
+            gateway.accessLog().log(logged("after-the-reload"));
+            Path underAFile = first.resolve("x.json");
+            assertThatThrownBy(() -> gateway.reload(config(a, up, "gateway.access-log.path = " + underAFile)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.access-log.path");
+            gateway.accessLog().log(logged("after-the-refusal"));
+            assertThat(gateway.reload(config(a, up, "gateway.access-log.path = " + second,
+                    "gateway.access-log.enabled = false")).restart()).isEmpty();
+            assertThat(gateway.accessLog().isEnabled()).isFalse();
+        }
+        assertThat(Files.readString(first)).contains("before-the-reload").doesNotContain("after-the-reload");
+        assertThat(Files.readString(second)).contains("after-the-reload").contains("after-the-refusal");
     }
 
     @Test

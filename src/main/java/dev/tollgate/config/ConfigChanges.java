@@ -15,9 +15,9 @@ import java.util.TreeSet;
  * ones and those with active health checks included, authentication ({@code gateway.auth.*}): API keys and their
  * header, identity providers, user-context headers, the token cache's bound and negative time; forwarding
  * ({@code gateway.forwarding.*}), the request limits ({@code gateway.limits.*}) and the upstream connection pool
- * ({@code gateway.http-client.*} but its I/O threads). Every other key sizes or opens something built once at
- * start-up (ports, the pool's I/O threads, Redis and the token cache's Redis client, the
- * Consul agent's address and token, the rate limiter's policy, the access log, the admin endpoints): a change to it
+ * ({@code gateway.http-client.*} but its I/O threads), the access log and the file watch. Every other key sizes
+ * or opens something built once at start-up (ports, the pool's I/O threads, Redis and the token cache's Redis
+ * client, the Consul agent's address and token, the rate limiter's policy, the admin endpoints): a change to it
  * is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
@@ -45,6 +45,8 @@ public final class ConfigChanges {
     public static final String HTTP_CLIENT = "gateway.http-client.";
     /** The I/O reactor's thread count: the reactor runs the threads it started with. */
     private static final String IO_THREADS = "gateway.http-client.io-threads";
+    /** The access log: a reload opens the new destination and switches to it. */
+    private static final String ACCESS_LOG = "gateway.access-log.";
     /** Whether the configuration file is followed: a reload starts or stops the watch. */
     private static final String WATCH = "gateway.config.watch";
 
@@ -141,7 +143,7 @@ public final class ConfigChanges {
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
         }
-        if (key.equals(WATCH)) {
+        if (key.equals(WATCH) || key.startsWith(ACCESS_LOG)) {
             return true;
         }
         if (key.startsWith(HTTP_CLIENT)) {
