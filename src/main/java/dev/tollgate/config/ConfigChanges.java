@@ -15,9 +15,10 @@ import java.util.TreeSet;
  * ones and those with active health checks included, authentication ({@code gateway.auth.*}): API keys and their
  * header, identity providers, user-context headers, the token cache's bound and negative time; forwarding
  * ({@code gateway.forwarding.*}), the request limits ({@code gateway.limits.*}) and the upstream connection pool
- * ({@code gateway.http-client.*} but its I/O threads), the access log and the file watch. Every other key sizes
- * or opens something built once at start-up (ports, the pool's I/O threads, Redis and the token cache's Redis
- * client, the Consul agent's address and token, the rate limiter's policy, the admin endpoints): a change to it
+ * ({@code gateway.http-client.*} but its I/O threads), the access log, the file watch, and the rate limiter's
+ * batching, prefetch and fixed instance count. Every other key sizes or opens something built once at start-up
+ * (ports, the pool's I/O threads, Redis and the token cache's Redis client, the Consul agent's address and token,
+ * the rate limiter's policy and heartbeat, the admin endpoints): a change to it
  * is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
@@ -45,6 +46,11 @@ public final class ConfigChanges {
     public static final String HTTP_CLIENT = "gateway.http-client.";
     /** The I/O reactor's thread count: the reactor runs the threads it started with. */
     private static final String IO_THREADS = "gateway.http-client.io-threads";
+    private static final String RATE_LIMIT_BATCH_SIZE = "gateway.rate-limit.batch-size";
+    private static final String RATE_LIMIT_IN_FLIGHT = "gateway.rate-limit.batches-in-flight";
+    private static final String RATE_LIMIT_PREFETCH = "gateway.rate-limit.prefetch";
+    private static final String RATE_LIMIT_PREFETCH_TIME = "gateway.rate-limit.prefetch-time";
+    private static final String RATE_LIMIT_INSTANCES = "gateway.rate-limit.instances";
     /** The access log: a reload opens the new destination and switches to it. */
     private static final String ACCESS_LOG = "gateway.access-log.";
     /** Whether the configuration file is followed: a reload starts or stops the watch. */
@@ -122,7 +128,7 @@ public final class ConfigChanges {
         for (String key : keys) {
             String a = before.get(key);
             String b = after.get(key);
-            if (Objects.equals(trim(a), trim(b)) || reloadable(key, running)) {
+            if (Objects.equals(trim(a), trim(b)) || reloadable(key, trim(a), trim(b), running)) {
                 continue;
             }
             String shown = Secrets.declared().isSecret(key) ? "changed"
@@ -130,6 +136,34 @@ public final class ConfigChanges {
             problems.add(key + ": " + shown + "; needs a restart");
         }
         return problems;
+    }
+
+    /**
+     * Whether a reload applies this change. The rate limiter's batching and prefetch timing always; its prefetch
+     * size while prefetch stays on or off (switching it takes a restart); a fixed instance count while it stays
+     * fixed (a count discovered by heartbeats, {@code 0}, is chosen at start-up).
+     */
+    static boolean reloadable(String key, String before, String after, GatewayConfig running) {
+        switch (key) {
+            case RATE_LIMIT_BATCH_SIZE:
+            case RATE_LIMIT_IN_FLIGHT:
+            case RATE_LIMIT_PREFETCH_TIME:
+                return true;
+            case RATE_LIMIT_PREFETCH:
+                return positive(before) == positive(after);
+            case RATE_LIMIT_INSTANCES:
+                return positive(before) && positive(after);
+            default:
+                return reloadable(key, running);
+        }
+    }
+
+    private static boolean positive(String number) {
+        try {
+            return number != null && Integer.parseInt(number) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

@@ -56,6 +56,13 @@ final class InstanceCount implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::heartbeat, 0, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** A reloaded fixed count; a count discovered by heartbeats stays discovered. */
+    void configure(int configured) {
+        if (redis == null && configured > 0) {
+            count.set(configured);
+        }
+    }
+
     int current() {
         return count.get();
     }

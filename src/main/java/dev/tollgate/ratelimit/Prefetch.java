@@ -30,8 +30,8 @@ final class Prefetch {
         Answer send(Request request) throws RedisUnavailableException;
     }
 
-    private final int maxPrefetch;
-    private final long prefetchMicros;
+    private volatile int maxPrefetch;
+    private volatile long prefetchMicros;
     private final LimitClock clock;
     /** Each combination of buckets' current lease: the request's bucket list is the key. */
     private final Cache<List<Acquire>, Lease> leases;
@@ -53,6 +53,12 @@ final class Prefetch {
         // kept while its client comes back: it may hold units (a token bucket's do not end), and the next
         // lease's size depends on how it went
         this.leases = Caffeine.newBuilder().maximumSize(MAX_LEASES).expireAfterAccess(LEASE_IDLE).build();
+    }
+
+    /** Takes reloaded settings: leases renewed from now on are sized and timed by them. */
+    void resize(int maxPrefetch, Duration prefetchTime) {
+        this.maxPrefetch = maxPrefetch;
+        this.prefetchMicros = TimeUnit.NANOSECONDS.toMicros(prefetchTime.toNanos());
     }
 
     /** The request's outcomes: from a unit of its lease, or from a call by {@code sender} that may renew it. */

@@ -136,6 +136,10 @@ public final class RateLimiter implements AutoCloseable {
      * buckets and counters, and its MXBean shows the new settings.
      */
     public void updateRoutes(RateLimitConfig config) {
+        if (remote != null) {
+            remote.resize(config.batchSize(), config.batchesInFlight(), config.prefetch(), config.prefetchTime());
+        }
+        instances.configure(config.instances());
         // a new rule's counters and MXBean before its first request; a kept one shows its new settings
         config.rules().values().forEach(r -> stats(r).update(r));
         this.routes = routeRules(config);

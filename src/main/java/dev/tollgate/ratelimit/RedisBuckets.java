@@ -72,6 +72,17 @@ final class RedisBuckets implements Buckets {
         return prefetch.acquire(buckets, batcher::send);
     }
 
+    /**
+     * Takes the batching and prefetch settings of a reloaded configuration. Prefetch is switched on or off only at
+     * start-up: with it off, a {@code maxPrefetch} is ignored.
+     */
+    void resize(int maxBatch, int maxInFlight, int maxPrefetch, Duration prefetchTime) {
+        batcher.resize(maxBatch, maxInFlight);
+        if (prefetch != null && maxPrefetch > 0) {
+            prefetch.resize(maxPrefetch, prefetchTime);
+        }
+    }
+
     /** Script calls made, and the requests they served: their ratio is the mean batch size. */
     long calls() {
         return batcher.calls();

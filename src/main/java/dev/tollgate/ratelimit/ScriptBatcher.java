@@ -26,9 +26,8 @@ final class ScriptBatcher {
     private final Redis redis;
     private final Timer latency;
     private final LimitClock clock;
-    private final int maxBatch;
-    private final int maxInFlight;
-    private final Semaphore inFlight;
+    private volatile int maxBatch;
+    private final Slots inFlight;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final LongAdder calls = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -60,8 +59,41 @@ final class ScriptBatcher {
         this.latency = latency;
         this.clock = clock;
         this.maxBatch = maxBatch;
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.inFlight = new Slots(maxInFlight);
+    }
+
+    /** The places for calls on the wire; a reload changes how many there are. */
+    private static final class Slots extends Semaphore {
+        private static final long serialVersionUID = 1L;
+        private int size;
+
+        Slots(int size) {
+            super(size);
+            this.size = size;
+        }
+
+        /** Fewer places take effect as calls on the wire end; more at once. */
+        synchronized void resize(int next) {
+            if (next > size) {
+                release(next - size);
+            } else if (next < size) {
+                reducePermits(size - next);
+            }
+            size = next;
+        }
+
+        synchronized int size() {
+            return size;
+        }
+    }
+
+    /**
+     * Takes reloaded settings: the batch size for the next batch, the calls on the wire as calls end (fewer) or
+     * at once (more).
+     */
+    void resize(int maxBatch, int maxInFlight) {
+        this.maxBatch = maxBatch;
+        inFlight.resize(maxInFlight);
     }
 
     /** One script call for the request, batched with others unless {@code maxBatch = 1}. */
@@ -165,7 +197,7 @@ final class ScriptBatcher {
 
     /** Script calls on the wire now. */
     int callsInFlight() {
-        return maxInFlight - inFlight.availablePermits();
+        return inFlight.size() - inFlight.availablePermits();
     }
 
     /** Requests queued for the next call. */

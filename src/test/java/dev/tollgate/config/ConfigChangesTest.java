@@ -82,6 +82,20 @@ class ConfigChangesTest {
     }
 
     @Test
+    void theRateLimitersTuningReloadsButItsShapeNeedsARestart() {
+        GatewayConfig before = config("gateway.rate-limit.instances = 3");
+        assertThat(ConfigChanges.needingRestart(before, config("gateway.rate-limit.instances = 5",
+                "gateway.rate-limit.batch-size = 8", "gateway.rate-limit.batches-in-flight = 4",
+                "gateway.rate-limit.prefetch = 16", "gateway.rate-limit.prefetch-time = 20ms"))).isEmpty();
+        assertThat(ConfigChanges.needingRestart(before, config("gateway.rate-limit.instances = 0",
+                "gateway.rate-limit.prefetch = 0", "gateway.rate-limit.policy = redis",
+                "gateway.redis.uri = redis://127.0.0.1:6390")))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.rate-limit.instances: changed from \"3\""))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.rate-limit.prefetch: changed from \"64\""))
+                .anySatisfy(l -> assertThat(l).startsWith("gateway.rate-limit.policy:"));
+    }
+
+    @Test
     void consulServicesAndServicesWithHealthChecksReload() {
         GatewayConfig after = Configs.of(
                 "gateway.services.a.discovery = consul",

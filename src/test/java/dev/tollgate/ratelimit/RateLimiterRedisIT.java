@@ -99,6 +99,27 @@ class RateLimiterRedisIT {
     }
 
     @Test
+    void aReloadedFixedInstanceCountSharesTheFallback() throws Exception {
+        String[] rule = {"gateway.rate-limit.rules.local.limit = 7", "gateway.rate-limit.rules.local.window = 1h",
+            "gateway.routes.api.rate-limit = local"};
+        RateLimiter limiter = instance(clock("2026-01-01T00:00:00Z"), concat(rule, "gateway.rate-limit.instances = 3"));
+        limiter.updateRoutes(Configs.withApiRoute(concat(rule, "gateway.redis.uri = " + REDIS.server().uri(),
+                "gateway.rate-limit.policy = redis", "gateway.rate-limit.instances = 7")).rateLimit());
+        REDIS.server().stop();
+        try {
+            assertThat(limiter.check(anyone()).rules().get(0).quota()).as("7 over 7 instances").isEqualTo(1);
+        } finally {
+            REDIS.server().start();
+        }
+    }
+
+    private static String[] concat(String[] lines, String... more) {
+        List<String> all = new ArrayList<>(List.of(lines));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
     void eachFailurePolicyWhileRedisIsDownAndRecovery() throws Exception {
         RateLimiter limiter = instance(clock("2026-01-01T00:00:00Z"),
                 "gateway.rate-limit.instances = 3",

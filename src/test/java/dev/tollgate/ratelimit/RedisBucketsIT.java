@@ -134,6 +134,28 @@ class RedisBucketsIT {
         assertThat(buckets.calls()).as("near and past the limit: one call per request").isEqualTo(calls + 5);
     }
 
+    /** A reload's smaller prefetch: the same busy client now makes a call for most of its requests. */
+    @Test
+    void resizedPrefetchTakesFewerUnitsAhead() throws Exception {
+        AtomicLong now = new AtomicLong(BucketCases.START);
+        RedisBuckets buckets = prefetching(now);
+        List<Acquire> wide = List.of(new Acquire("tollgate:test:{r}:wide", Algorithm.TOKEN_BUCKET, 100_000, 60_000_000,
+                100_000, true));
+        for (int i = 0; i < 200; i++) {
+            assertThat(buckets.acquire(wide).get(0).allowed()).isTrue();
+        }
+        long wideCalls = buckets.calls();
+        buckets.resize(1, 1, 1, Duration.ofMillis(50));
+        List<Acquire> narrow = List.of(new Acquire("tollgate:test:{r}:narrow", Algorithm.TOKEN_BUCKET, 100_000,
+                60_000_000, 100_000, true));
+        for (int i = 0; i < 200; i++) {
+            assertThat(buckets.acquire(narrow).get(0).allowed()).isTrue();
+        }
+        long narrowCalls = buckets.calls() - wideCalls;
+        assertThat(wideCalls).as("prefetch 64: calls for 200 requests").isLessThan(30);
+        assertThat(narrowCalls).as("prefetch 1: calls for 200 requests").isGreaterThanOrEqualTo(90);
+    }
+
     /**
      * Another instance takes what Redis has left while this one still holds prefetched units: this one's
      * requests use them all, the one that asks Redis for more included, and only then are refused.
