@@ -75,7 +75,14 @@ public final class GatewayRuntime {
      * what it started for the new services is stopped again.
      */
     GatewayRuntime next(GatewayConfig next, AuthRuntime auth, Services boot, Clock clock) {
-        ServiceView nextServices = services.next(next.upstreams().services(), boot, clock);
+        boolean agentChanged = boot.agent(next.upstreams().consul());
+        ServiceView nextServices;
+        try {
+            nextServices = services.next(next.upstreams().services(), boot, clock, agentChanged);
+        } catch (RuntimeException e) {
+            boot.agent(config.upstreams().consul()); // the running settings again, for the next reload
+            throw e;
+        }
         try {
             ServiceGuards nextGuards = guards.next(next.upstreams().services().values());
             boolean providersChanged = ConfigChanges.changed(config, next, ConfigChanges.PROVIDERS)
@@ -85,6 +92,7 @@ public final class GatewayRuntime {
             return new GatewayRuntime(generation + 1, next, adminPath, nextAuth, nextServices, nextGuards, staleCache);
         } catch (RuntimeException e) {
             boot.release(nextServices, services); // stops the watchers and checks started for the new pools
+            boot.agent(config.upstreams().consul());
             throw e;
         }
     }

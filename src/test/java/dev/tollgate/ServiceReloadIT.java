@@ -82,6 +82,35 @@ class ServiceReloadIT {
         }
     }
 
+    @Test
+    void aNewConsulAgentIsAskedFromTheReloadOnAndTheOldOneNoMore() throws Exception {
+        try (FakeConsul before = new FakeConsul(); FakeConsul after = new FakeConsul("dc1", "t-after");
+             UpstreamServer a = new UpstreamServer("a"); UpstreamServer b = new UpstreamServer("b")) {
+            before.register("orders", "o-1", a.port());
+            after.register("orders", "o-2", b.port());
+            String service = "gateway.services.orders.discovery = consul";
+            String wait = "gateway.consul.wait = 10s";
+            try (Gateway gateway = new Gateway(config("gateway.consul.address = " + before.address(), wait, ROUTE,
+                    service), Clock.systemUTC())) {
+                assertThat(ports(gateway.runtime(), "orders")).containsExactly(a.port());
+
+                ConfigChanges.Diff d = gateway.reload(config("gateway.consul.address = " + after.address(),
+                        "gateway.consul.token = t-after", wait, ROUTE, service));
+                assertThat(d.restart()).as("the agent's settings reload").isEmpty();
+                assertThat(ports(gateway.runtime(), "orders")).as("answered by the new agent, with its token")
+                        .containsExactly(b.port());
+                assertThat(Poll.until(Duration.ofSeconds(3), () -> threads("tollgate-consul-orders") == 1))
+                        .as("the old agent's watcher stopped").isTrue();
+                before.register("orders", "o-3", 1);
+                after.register("orders", "o-4", a.port());
+                assertThat(Poll.until(Duration.ofSeconds(5), () -> ports(gateway.runtime(), "orders").size() == 2))
+                        .as("the new agent's changes are followed").isTrue();
+                assertThat(ports(gateway.runtime(), "orders")).as("the old agent's are not")
+                        .containsExactlyInAnyOrder(a.port(), b.port());
+            }
+        }
+    }
+
     private static double unhealthy(Gateway gateway, String service) {
         Gauge g = gateway.metrics().registry().find("tollgate.discovery.instances.unhealthy").tag("service", service)
                 .gauge();

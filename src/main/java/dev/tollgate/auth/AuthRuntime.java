@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,9 @@ public final class AuthRuntime implements AutoCloseable {
     /** Introspection calls by provider name: one count per name, whichever providers' build made them. */
     private final Map<String, LongAdder> introspectionCalls = new ConcurrentHashMap<>();
     private final RedisCalls redisCalls;
+    private final RedisConfig redisConfig;
+    /** Token-cache clients replaced by a reload of their timeout, closed once the runtime before it is done. */
+    private final List<Redis> retiredClients = new CopyOnWriteArrayList<>();
     private final RevocationFeed feed;
     private final Clock clock;
     private final Ticker ticker;
@@ -48,6 +53,7 @@ public final class AuthRuntime implements AutoCloseable {
     public AuthRuntime(AuthConfig config, RedisConfig redisConfig, Redis redis, Clock clock, Ticker ticker) {
         this.clock = clock;
         this.ticker = ticker;
+        this.redisConfig = redisConfig;
         ProviderRuntimes runtimes = new ProviderRuntimes(config, clock, this::introspectionCalls);
         redisCalls = config.usesRedis() && redis != null ? new RedisCalls(redisConfig, config.redisTimeout(), redis)
                 : null;
@@ -124,6 +130,13 @@ public final class AuthRuntime implements AutoCloseable {
             tokens = tokens.with(providers, next.jwt().maxTokenSize(), next.negativeTtl());
         }
         tokens.resize(next.cacheMaxEntries());
+        if (redisCalls != null) {
+            Redis replaced = redisCalls.retime(redisConfig, next.redisTimeout());
+            if (replaced != null) {
+                retiredClients.add(replaced);
+                LOG.info("config reload: token cache's Redis timeout now {} ms", next.redisTimeout().toMillis());
+            }
+        }
         latest = tokens;
         return authenticator(tokens, next);
     }
@@ -140,6 +153,10 @@ public final class AuthRuntime implements AutoCloseable {
      * unless {@code current} shares them.
      */
     public void release(Authenticator replaced, Authenticator current) {
+        for (Redis client : retiredClients) {
+            retiredClients.remove(client);
+            client.close();
+        }
         Providers gone = replaced.tokens().providers();
         if (gone == current.tokens().providers()) {
             return;
@@ -183,5 +200,7 @@ public final class AuthRuntime implements AutoCloseable {
         if (redisCalls != null) {
             redisCalls.close();
         }
+        retiredClients.forEach(Redis::close);
+        retiredClients.clear();
     }
 }

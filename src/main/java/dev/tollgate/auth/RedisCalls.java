@@ -31,7 +31,9 @@ final class RedisCalls implements AutoCloseable {
         }
     }
 
-    private final Redis fast;
+    /** The token cache's own client; a reload of its timeout replaces it ({@link #retime}). */
+    private volatile Redis fast;
+    private volatile Duration timeout;
     private final Redis shared;
     private final ThreadPoolExecutor writes;
     private final LongAdder fallbacks = new LongAdder();
@@ -43,6 +45,7 @@ final class RedisCalls implements AutoCloseable {
      */
     RedisCalls(RedisConfig config, Duration timeout, Redis shared) {
         this.fast = Redis.open(config, timeout, "token cache");
+        this.timeout = timeout;
         this.shared = shared;
         this.writes = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
             Thread t = new Thread(r, "tollgate-auth-redis-writes");
@@ -50,6 +53,22 @@ final class RedisCalls implements AutoCloseable {
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
         writes.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * A client with a reloaded timeout for the calls from now on.
+     *
+     * @return the client it replaces, for the caller to close once no request uses it; null when the timeout is
+     *         the same
+     */
+    synchronized Redis retime(RedisConfig config, Duration next) {
+        if (next.equals(timeout)) {
+            return null;
+        }
+        Redis replaced = fast;
+        fast = Redis.open(config, next, "token cache");
+        timeout = next;
+        return replaced;
     }
 
     /** Runs one operation on the calling thread within the short timeout, unless Redis is being skipped. */

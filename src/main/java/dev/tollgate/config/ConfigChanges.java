@@ -12,14 +12,15 @@ import java.util.TreeSet;
 /**
  * What a configuration reload changes, and what it cannot. Reloaded: the routes ({@code gateway.routes.*}), the
  * rate-limit rules ({@code gateway.rate-limit.rules.*}), the services ({@code gateway.services.*}), {@code consul}
- * ones and those with active health checks included, authentication ({@code gateway.auth.*}): API keys and their
- * header, identity providers, user-context headers, the token cache's bound and negative time; forwarding
- * ({@code gateway.forwarding.*}), the request limits ({@code gateway.limits.*}) and the upstream connection pool
- * ({@code gateway.http-client.*} but its I/O threads), the access log, the file watch, and the rate limiter's
- * batching, prefetch and fixed instance count. Every other key sizes or opens something built once at start-up
- * (ports, the pool's I/O threads, Redis and the token cache's Redis client, the Consul agent's address and token,
- * the rate limiter's policy and heartbeat, the admin endpoints): a change to it
- * is reported as needing a restart and the running value stays. Stateless.
+ * ones and those with active health checks included, and the Consul agent's settings; authentication
+ * ({@code gateway.auth.*}): API keys and their header, identity providers, user-context headers, the token
+ * cache's bound, negative time and Redis timeout; forwarding ({@code gateway.forwarding.*}), the request limits
+ * ({@code gateway.limits.*}), the upstream connection pool ({@code gateway.http-client.*} but its I/O threads),
+ * the access log, the file watch, and the rate limiter's batching, prefetch and fixed instance count. What opens
+ * or shapes something for the life of the process needs a restart (ports and the admin endpoints, the pool's I/O
+ * threads, Redis, the token cache's policy, the rate limiter's policy and heartbeat, prefetch switched on or off,
+ * instances switched between a fixed count and heartbeats): a change to it is reported as needing a restart and
+ * the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -36,9 +37,8 @@ public final class ConfigChanges {
     public static final String AUTH = "gateway.auth.";
     /** Whether API keys not configured are looked up in Redis. */
     public static final String API_KEY_REDIS_LOOKUP = "gateway.auth.api-key.redis-lookup";
-    /** The token cache's policy and its Redis client's timeout: they open a Redis client at start-up. */
-    private static final List<String> TOKEN_CACHE_REDIS = List.of("gateway.auth.cache",
-            "gateway.auth.cache.redis-timeout");
+    /** The token cache's policy: it decides at start-up whether level 2 and the revocation feed exist. */
+    private static final List<String> TOKEN_CACHE_REDIS = List.of("gateway.auth.cache");
     /** The {@code default} identity provider's settings (and every provider's token size limit). */
     public static final String JWT = "gateway.auth.jwt.";
     public static final String PROVIDERS = "gateway.auth.providers.";
@@ -51,6 +51,8 @@ public final class ConfigChanges {
     private static final String RATE_LIMIT_PREFETCH = "gateway.rate-limit.prefetch";
     private static final String RATE_LIMIT_PREFETCH_TIME = "gateway.rate-limit.prefetch-time";
     private static final String RATE_LIMIT_INSTANCES = "gateway.rate-limit.instances";
+    /** The Consul agent: a reload watches every consul service anew through a client of the new settings. */
+    private static final String CONSUL = "gateway.consul.";
     /** The access log: a reload opens the new destination and switches to it. */
     private static final String ACCESS_LOG = "gateway.access-log.";
     /** Whether the configuration file is followed: a reload starts or stops the watch. */
@@ -177,7 +179,7 @@ public final class ConfigChanges {
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
         }
-        if (key.equals(WATCH) || key.startsWith(ACCESS_LOG)) {
+        if (key.equals(WATCH) || key.startsWith(ACCESS_LOG) || key.startsWith(CONSUL)) {
             return true;
         }
         if (key.startsWith(HTTP_CLIENT)) {

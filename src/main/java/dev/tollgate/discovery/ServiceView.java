@@ -34,12 +34,15 @@ public final class ServiceView extends PooledDiscovery {
     /**
      * The view of a reloaded configuration: this view's pool for a service whose settings are equal, else a new
      * one (watched and checked by {@code discovery} when the service needs it).
+     *
+     * @param agentChanged whether the Consul agent's settings changed: then every consul service is watched anew
      */
-    public ServiceView next(Map<String, ServiceConfig> services, Services discovery, Clock clock) {
+    public ServiceView next(Map<String, ServiceConfig> services, Services discovery, Clock clock,
+                            boolean agentChanged) {
         Map<String, ServicePool> out = new LinkedHashMap<>();
         services.forEach((name, cfg) -> {
             ServiceConfig was = configs.get(name);
-            if (Objects.equals(was, cfg)) {
+            if (Objects.equals(was, cfg) && !(agentChanged && cfg.isConsul())) {
                 out.put(name, pools.get(name));
             } else if (!cfg.isConsul() && cfg.healthCheck() == null) {
                 out.put(name, staticPool(cfg, clock));

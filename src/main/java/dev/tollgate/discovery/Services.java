@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,17 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
     private final Map<ServicePool, HealthProbes.Target> checked = new ConcurrentHashMap<>();
     /** The newest watcher of each consul service: the one whose instances the snapshot file keeps. */
     private final Map<String, ConsulWatcher> newest = new ConcurrentHashMap<>();
-    private final ConsulConfig consul;
-    private final SnapshotFile file;
+    /** The Consul agent's settings for watchers started from now on; a reload may replace them ({@link #agent}). */
+    private volatile ConsulConfig consul;
+    private volatile SnapshotFile file;
     private final HealthProbes probes = new HealthProbes(() -> ThreadLocalRandom.current().nextDouble());
     private final Clock clock;
-    /** Created with the first consul service (at start-up or by a reload). */
+    /** Created with the first consul service (at start-up or by a reload) of the current agent settings. */
     private ConsulClient client;
+    /** The client each running watcher asks. */
+    private final Map<ConsulWatcher, ConsulClient> clientOf = new ConcurrentHashMap<>();
+    /** Clients of replaced agent settings, closed once no watcher asks them any more. */
+    private final List<ConsulClient> retired = new ArrayList<>();
     /** What each service's meters and MXBean show now; filled by {@link #start}. */
     private final Map<String, Exposed> exposed = new LinkedHashMap<>();
     private MeterRegistry registry;
@@ -90,9 +96,42 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
         BlockingQuery loop = new BlockingQuery(consul.blockingWait(), consul.fullReadInterval(),
                 consul.retryMin(), consul.retryMax(), clock, () -> ThreadLocalRandom.current().nextDouble());
         ConsulWatcher w = new ConsulWatcher(pool, query, client, loop, this::save);
+        clientOf.put(w, client);
         watchers.put(pool, w);
         newest.put(pool.name(), w);
         return w;
+    }
+
+    /**
+     * Takes the Consul agent settings of a reloaded configuration (address, token, datacenter, timings, snapshot
+     * file). Watchers started from now on ask a new client; the running ones keep theirs until {@link #release}
+     * stops them, and a replaced client is closed with its last watcher.
+     *
+     * @return whether the settings changed: then every consul service needs a new watcher
+     */
+    public synchronized boolean agent(ConsulConfig next) {
+        if (next.equals(consul)) {
+            return false;
+        }
+        consul = next;
+        if (client != null) {
+            retired.add(client);
+            client = null;
+        }
+        file = next.snapshotFile() == null ? null : new SnapshotFile(next.snapshotFile());
+        LOG.info("discovery: Consul agent settings changed; consul services are watched anew at {}", next.address());
+        return true;
+    }
+
+    /** Closes the replaced clients that no running watcher asks any more. */
+    private synchronized void closeRetired() {
+        for (Iterator<ConsulClient> it = retired.iterator(); it.hasNext(); ) {
+            ConsulClient c = it.next();
+            if (!clientOf.containsValue(c)) {
+                c.close();
+                it.remove();
+            }
+        }
     }
 
     /** The query with the global datacenter filled in. */
@@ -203,8 +242,10 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
             if (w != null) {
                 w.stop();
                 newest.remove(name, w);
+                clientOf.remove(w);
             }
         }
+        closeRetired();
     }
 
     /**
@@ -292,6 +333,7 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
 
     /** Saves every consul service's snapshot (its newest pool's) to the snapshot file, if one is configured. */
     private void save() {
+        SnapshotFile file = this.file;
         if (file == null) {
             return;
         }
@@ -324,6 +366,8 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
             if (client != null) {
                 client.close();
             }
+            retired.forEach(ConsulClient::close);
+            retired.clear();
         }
         for (ConsulWatcher w : running) {
             try {

@@ -124,6 +124,23 @@ class RedisTokenCacheIT {
     }
 
     @Test
+    void aReloadedRedisTimeoutTakesTheCallsWithANewClient() throws Exception {
+        GatewayConfig next = Fixtures.config(List.of("gateway.redis.uri = " + server.uri(),
+                "gateway.redis.retry-interval = 100ms", "gateway.auth.cache = redis",
+                "gateway.auth.cache.redis-timeout = 1s", "gateway.auth.jwt.keys.k1.algorithm = RS256",
+                "gateway.auth.jwt.keys.k1.public-key = " + Jwts.pem(RSA.getPublic()).replace("\n", "")));
+        Authenticator running = b.authenticator();
+        Authenticator reloaded = b.reloaded(next.auth(), running, false);
+        b.release(running, reloaded); // the client with the old timeout is closed
+        String t = token("carol", Duration.ofHours(1));
+        assertThat(a.tokens().authenticate(t).subject()).isEqualTo("carol");
+        awaitKey("tollgate:auth:token:" + a.tokens().keys(BearerTokens.sha256(t)).get(0));
+        assertThat(reloaded.tokens().authenticate(t).subject()).isEqualTo("carol");
+        assertThat(reloaded.tokens().stats().l2Hits()).as("level 2 read through the new client").isEqualTo(1);
+        assertThat(reloaded.tokens().stats().verifications()).isZero();
+    }
+
+    @Test
     void levelTwoHonoursExpiry() throws Exception {
         String t = token("alice", Duration.ofMinutes(5));
         a.tokens().authenticate(t);

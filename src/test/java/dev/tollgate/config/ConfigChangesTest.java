@@ -71,7 +71,7 @@ class ConfigChangesTest {
                 .anySatisfy(l -> assertThat(l).isEqualTo(
                         "gateway.http-client.io-threads: changed from \"0\" to \"2\"; needs a restart"))
                 .anySatisfy(l -> assertThat(l).startsWith("gateway.redis.uri:"))
-                .anySatisfy(l -> assertThat(l).startsWith("gateway.consul.address:"))
+                .noneSatisfy(l -> assertThat(l).contains("gateway.consul."))
                 .noneSatisfy(l -> assertThat(l).contains("hunter2"))
                 .noneSatisfy(l -> assertThat(l).contains("gateway.services."))
                 .noneSatisfy(l -> assertThat(l).contains("max-connections"))
@@ -128,7 +128,7 @@ class ConfigChangesTest {
     }
 
     @Test
-    void theTokenCachesRedisClientNeedsARestartAndWithItTheApiKeysRedisLookup() {
+    void theTokenCachesPolicyNeedsARestartAndWithItTheApiKeysRedisLookup() {
         String redis = "gateway.redis.uri = redis://127.0.0.1:6390";
         GatewayConfig local = config(redis);
         GatewayConfig shared = config(redis, "gateway.auth.cache = redis");
@@ -138,6 +138,6 @@ class ConfigChangesTest {
                 "gateway.auth.cache: changed from \"local\" to \"redis\"; needs a restart");
         assertThat(ConfigChanges.needingRestart(shared, lookup)).as("Redis in use since start-up").isEmpty();
         assertThat(ConfigChanges.needingRestart(shared, config(redis, "gateway.auth.cache = redis",
-                "gateway.auth.cache.redis-timeout = 1s"))).hasSize(1);
+                "gateway.auth.cache.redis-timeout = 1s"))).as("its client's timeout reloads").isEmpty();
     }
 }
