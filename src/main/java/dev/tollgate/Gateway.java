@@ -3,10 +3,12 @@ package dev.tollgate;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.AuthRuntime;
 import dev.tollgate.config.AccessLogConfig;
+import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Services;
 import dev.tollgate.observability.AccessLog;
+import dev.tollgate.observability.AdminAccess;
 import dev.tollgate.observability.GatewayMetrics;
 import dev.tollgate.observability.HealthCheck;
 import dev.tollgate.observability.ManagementBeans;
@@ -55,6 +57,8 @@ public final class Gateway implements AutoCloseable {
     private final Redis redis;
     private final ManagementBeans management = new ManagementBeans();
     private final AccessLog accessLog;
+    /** Who may call the admin endpoints: their port and path as started, the peers and token as reloaded. */
+    private volatile AdminAccess adminAccess;
     private final List<HealthCheck> readiness;
     private final AuthRuntime auth;
     private final RateLimiter rateLimiter;
@@ -69,6 +73,7 @@ public final class Gateway implements AutoCloseable {
      */
     public Gateway(GatewayConfig config, Clock clock) {
         this.started = config;
+        this.adminAccess = new AdminAccess(config.operations().admin());
         this.clock = clock;
         try {
             this.metrics = started(new GatewayMetrics(config.operations().jmxEnabled()));
@@ -211,6 +216,10 @@ public final class Gateway implements AutoCloseable {
             if (nextLog != null) {
                 accessLog.use(nextLog);
             }
+            AdminConfig admin = started.operations().admin();
+            AdminConfig reloaded = next.operations().admin();
+            adminAccess = new AdminAccess(new AdminConfig(admin.enabled(), admin.port(), reloaded.allowedAddresses(),
+                    reloaded.token(), admin.path()));
             running.retire(started.operations().drainTimeout(), scheduler, () -> {
                 auth.release(running.authenticator(), built.authenticator());
                 discovery.release(running.services(), built.services());
@@ -226,6 +235,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The access log every finished request is handed to. */
+    /** The admin endpoints' access rules now (a reload replaces the allowed peers and the token). */
+    public AdminAccess adminAccess() {
+        return adminAccess;
+    }
+
     public AccessLog accessLog() {
         return accessLog;
     }

@@ -63,8 +63,8 @@ public final class GatewayRuntime {
     /** The runtime of the configuration the gateway started with. */
     static GatewayRuntime boot(GatewayConfig config, AuthRuntime auth, Services services, ServiceGuards guards,
                                StaleCache staleCache) {
-        return new GatewayRuntime(1, config, config.operations().admin().path(), auth.authenticator(), ServiceView.of(services),
-                guards, staleCache);
+        return new GatewayRuntime(1, config, config.operations().admin().path(), auth.authenticator(),
+                ServiceView.of(services), guards, staleCache);
     }
 
     /**

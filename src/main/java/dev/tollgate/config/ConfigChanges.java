@@ -16,11 +16,11 @@ import java.util.TreeSet;
  * ({@code gateway.auth.*}): API keys and their header, identity providers, user-context headers, the token
  * cache's bound, negative time and Redis timeout; forwarding ({@code gateway.forwarding.*}), the request limits
  * ({@code gateway.limits.*}), the upstream connection pool ({@code gateway.http-client.*} but its I/O threads),
- * the access log, the file watch, and the rate limiter's batching, prefetch and fixed instance count. What opens
- * or shapes something for the life of the process needs a restart (ports and the admin endpoints, the pool's I/O
- * threads, Redis, the token cache's policy, the rate limiter's policy and heartbeat, prefetch switched on or off,
- * instances switched between a fixed count and heartbeats): a change to it is reported as needing a restart and
- * the running value stays. Stateless.
+ * the access log, the file watch, the rate limiter's batching, prefetch and fixed instance count, and the admin
+ * endpoints' token and allowed peers. What opens or shapes something for the life of the process needs a restart
+ * (ports, the admin endpoints' port, path and switch, the pool's I/O threads, Redis, the token cache's policy,
+ * the rate limiter's policy and heartbeat, prefetch switched on or off, instances switched between a fixed count
+ * and heartbeats): a change to it is reported as needing a restart and the running value stays. Stateless.
  */
 public final class ConfigChanges {
     public static final String ROUTES = "gateway.routes.";
@@ -51,6 +51,8 @@ public final class ConfigChanges {
     private static final String RATE_LIMIT_PREFETCH = "gateway.rate-limit.prefetch";
     private static final String RATE_LIMIT_PREFETCH_TIME = "gateway.rate-limit.prefetch-time";
     private static final String RATE_LIMIT_INSTANCES = "gateway.rate-limit.instances";
+    /** Who may call the admin endpoints; their port, path and whether they exist at all take a restart. */
+    private static final List<String> ADMIN_ACCESS = List.of("gateway.admin.token", "gateway.admin.allowed-addresses");
     /** The Consul agent: a reload watches every consul service anew through a client of the new settings. */
     private static final String CONSUL = "gateway.consul.";
     /** The access log: a reload opens the new destination and switches to it. */
@@ -179,7 +181,7 @@ public final class ConfigChanges {
         if (key.startsWith(AUTH)) {
             return !TOKEN_CACHE_REDIS.contains(key);
         }
-        if (key.equals(WATCH) || key.startsWith(ACCESS_LOG) || key.startsWith(CONSUL)) {
+        if (key.equals(WATCH) || key.startsWith(ACCESS_LOG) || key.startsWith(CONSUL) || ADMIN_ACCESS.contains(key)) {
             return true;
         }
         if (key.startsWith(HTTP_CLIENT)) {

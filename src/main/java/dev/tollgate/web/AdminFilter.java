@@ -18,19 +18,19 @@ import java.io.IOException;
  */
 public final class AdminFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
-    private transient AdminAccess access;
+    private transient Gateway gateway;
     private transient AdminEndpoints endpoints;
 
     @Override
     public void init() {
-        Gateway gateway = GatewayListener.gateway(getServletContext());
-        access = new AdminAccess(gateway.config().operations().admin());
+        gateway = GatewayListener.gateway(getServletContext());
         endpoints = new AdminEndpoints(gateway, GatewayListener.management(getServletContext()));
     }
 
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        AdminAccess access = gateway.adminAccess();
         if (!access.servesPort(req.getLocalPort())) {
             chain.doFilter(req, res);
             return;

@@ -38,12 +38,12 @@ class ManagementPlaneReloadTest {
             ManagementPlane plane = ManagementPlane.start(gateway, new ConfigSource("test.properties",
                     () -> next.get().get()), Clock.systemUTC());
             next.set(() -> config("gateway.routes.b.path = /b/**", "gateway.routes.b.service = up",
-                    "gateway.admin.token = a-brand-new-secret-token-value"));
+                    "gateway.redis.uri = redis://:a-brand-new-secret-token-value@127.0.0.1:6390"));
             assertThat(plane.reload()).startsWith("applied: 2 routes; routes: added [b]")
-                    .contains("gateway.admin.token: changed; needs a restart");
+                    .contains("gateway.redis.uri: changed").contains("needs a restart");
             assertThat(count(gateway, "ok")).isEqualTo(1);
             assertThat(gateway.metrics().registry().get(ManagementPlane.PENDING).gauge().value())
-                    .as("the admin token waits for a restart").isEqualTo(1);
+                    .as("the Redis URI waits for a restart").isEqualTo(1);
             next.set(() -> Configs.of("gateway.services.up.instances = http://127.0.0.1:9",
                     "gateway.routes.a.path = /a/**", "gateway.routes.a.service = nope",
                     "gateway.routes.a.request-headers.set.Authorization = Bearer hidden-value-123"));
@@ -56,7 +56,7 @@ class ManagementPlaneReloadTest {
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("WARN")
                     .contains("gateway.routes.a.service"));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("WARN")
-                    .contains("gateway.admin.token: changed; needs a restart"));
+                    .contains("gateway.redis.uri: changed"));
             assertThat(String.join("\n", log.lines())).doesNotContain("a-brand-new-secret")
                     .doesNotContain("hidden-value-123");
         } finally {
