@@ -3,7 +3,6 @@ package dev.tollgate;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.auth.AuthRuntime;
 import dev.tollgate.config.AccessLogConfig;
-import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.ConfigChanges;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.discovery.Services;
@@ -216,10 +215,7 @@ public final class Gateway implements AutoCloseable {
             if (nextLog != null) {
                 accessLog.use(nextLog);
             }
-            AdminConfig admin = started.operations().admin();
-            AdminConfig reloaded = next.operations().admin();
-            adminAccess = new AdminAccess(new AdminConfig(admin.enabled(), admin.port(), reloaded.allowedAddresses(),
-                    reloaded.token(), admin.path()));
+            adminAccess = AdminAccess.reloaded(started.operations().admin(), next.operations().admin());
             running.retire(started.operations().drainTimeout(), scheduler, () -> {
                 auth.release(running.authenticator(), built.authenticator());
                 discovery.release(running.services(), built.services());
@@ -234,12 +230,12 @@ public final class Gateway implements AutoCloseable {
         return readiness;
     }
 
-    /** The access log every finished request is handed to. */
     /** The admin endpoints' access rules now (a reload replaces the allowed peers and the token). */
     public AdminAccess adminAccess() {
         return adminAccess;
     }
 
+    /** The access log every finished request is handed to. */
     public AccessLog accessLog() {
         return accessLog;
     }

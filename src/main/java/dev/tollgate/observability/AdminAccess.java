@@ -24,6 +24,15 @@ public final class AdminAccess {
         this.tokenDigest = sha256(config.token());
     }
 
+    /**
+     * The access rules after a reload: the allowed peers and the token of {@code next}; whether the endpoints
+     * exist, their port and their path stay those of {@code started} (they take a restart).
+     */
+    public static AdminAccess reloaded(AdminConfig started, AdminConfig next) {
+        return new AdminAccess(new AdminConfig(started.enabled(), started.port(), next.allowedAddresses(), next.token(),
+                started.path()));
+    }
+
     /** Whether a request arriving on this local port is the admin endpoints' to answer. */
     public boolean servesPort(int localPort) {
         return config.enabled() && (config.port() == 0 || config.port() == localPort);

@@ -25,6 +25,21 @@ class AdminAccessTest {
     }
 
     @Test
+    void aReloadTakesTheNewTokenAndPeersButKeepsThePortAndPath() {
+        AdminConfig started = new AdminConfig(true, 8081, List.of(Cidr.parse("127.0.0.1/32")), TOKEN, "/_tollgate");
+        AdminConfig next = new AdminConfig(false, 9090, List.of(Cidr.parse("10.0.0.0/8")), TOKEN + "-rotated",
+                "/_other");
+        AdminAccess a = AdminAccess.reloaded(started, next);
+        assertThat(a.hasToken("Bearer " + TOKEN + "-rotated")).isTrue();
+        assertThat(a.hasToken("Bearer " + TOKEN)).isFalse();
+        assertThat(a.allows("10.1.2.3")).isTrue();
+        assertThat(a.allows("127.0.0.1")).isFalse();
+        assertThat(a.servesPort(8081)).as("still enabled, on the port it started on").isTrue();
+        assertThat(a.servesPort(9090)).isFalse();
+        assertThat(a.endpoint("/_tollgate/health")).isEqualTo("/health");
+    }
+
+    @Test
     void acceptsOnlyTheExactBearerToken() {
         AdminAccess a = access(true, 8081);
         assertThat(a.hasToken("Bearer " + TOKEN)).isTrue();
