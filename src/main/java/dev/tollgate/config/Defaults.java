@@ -41,10 +41,21 @@ final class Defaults {
         return out;
     }
 
-    /** The entry for the key, or the value of a template that matches it; null when neither exists. */
+    /**
+     * The entry for the key, or the value of a template that matches it, trimmed; blank when the defaults file
+     * declares the key empty.
+     *
+     * @throws IllegalStateException when neither exists: a read that needs a default lacks one
+     */
     String entry(String key) {
         String v = keys.get(key);
-        return v != null ? v : template(key);
+        if (v == null) {
+            v = template(key);
+        }
+        if (v == null) {
+            throw missing(key);
+        }
+        return v.trim();
     }
 
     /**
@@ -54,10 +65,19 @@ final class Defaults {
      */
     String value(String key) {
         String v = entry(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalStateException("no default for " + key + " in the defaults file");
+        if (v.isEmpty()) {
+            throw missing(key);
         }
-        return v.trim();
+        return v;
+    }
+
+    private static IllegalStateException missing(String key) {
+        return new IllegalStateException("no default for " + key + " in the defaults file");
+    }
+
+    /** A default the reader cannot use: a programming error in the defaults file. */
+    static IllegalStateException invalid(String key, String expected) {
+        return new IllegalStateException("the default of " + key + " is not " + expected);
     }
 
     private String template(String key) {

@@ -92,18 +92,14 @@ public final class Settings {
         if (isSet(key)) {
             return list(key);
         }
-        String d = defaults.entry(key);
-        if (d == null) {
-            throw new IllegalStateException("no default for " + key + " in the defaults file");
-        }
-        return ValueSyntax.split(d.trim());
+        return ValueSyntax.split(defaults.entry(key));
     }
 
     /** A boolean, or (absent or blank) its default. */
     public boolean bool(String key) {
         Boolean d = ValueSyntax.bool(defaultValue(key));
         if (d == null) {
-            throw new IllegalStateException("the default of " + key + " is not a boolean");
+            throw Defaults.invalid(key, "a boolean");
         }
         return bool(key, d);
     }
@@ -175,7 +171,7 @@ public final class Settings {
     Duration defaultDuration(String key) {
         Duration d = ValueSyntax.duration(defaultValue(key));
         if (d == null) {
-            throw new IllegalStateException("the default of " + key + " is not a duration");
+            throw Defaults.invalid(key, "a duration");
         }
         return d;
     }
@@ -204,7 +200,7 @@ public final class Settings {
     public long size(String key) {
         long d = ValueSyntax.size(defaultValue(key));
         if (d < 0) {
-            throw new IllegalStateException("the default of " + key + " is not a size");
+            throw Defaults.invalid(key, "a size");
         }
         return size(key, d);
     }
@@ -287,8 +283,7 @@ public final class Settings {
         }
         E e = ValueSyntax.choice(defaultValue(defaultKey), values, label);
         if (e == null) {
-            throw new IllegalStateException("the default of " + defaultKey + " is none of "
-                    + ValueSyntax.labels(values, label));
+            throw Defaults.invalid(defaultKey, "one of " + ValueSyntax.labels(values, label));
         }
         return e;
     }

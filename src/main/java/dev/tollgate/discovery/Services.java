@@ -61,7 +61,7 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
         this.configs = Map.copyOf(services);
         this.consul = consul;
         this.clock = clock;
-        this.file = consul.snapshotFile() == null ? null : new SnapshotFile(consul.snapshotFile());
+        this.file = snapshotFile(consul);
         Map<String, SnapshotFile.Entry> saved = services.values().stream().anyMatch(ServiceConfig::isConsul)
                 ? readSaved() : Map.of();
         services.forEach((name, cfg) -> {
@@ -118,9 +118,14 @@ public final class Services extends PooledDiscovery implements AutoCloseable {
             retired.add(client);
             client = null;
         }
-        file = next.snapshotFile() == null ? null : new SnapshotFile(next.snapshotFile());
+        file = snapshotFile(next);
         LOG.info("discovery: Consul agent settings changed; consul services are watched anew at {}", next.address());
         return true;
+    }
+
+    /** The agent settings' snapshot file, or null when they name none. */
+    private static SnapshotFile snapshotFile(ConsulConfig consul) {
+        return consul.snapshotFile() == null ? null : new SnapshotFile(consul.snapshotFile());
     }
 
     /** Closes the replaced clients that no running watcher asks any more. */

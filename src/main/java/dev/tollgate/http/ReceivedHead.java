@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A request head as the container received it, in the parts that the hygiene checks read, as plain values: whatever container parsed the
- * request, the checks see the same thing. Immutable.
+ * A request head as the container received it, in the parts that the hygiene checks read, as plain values:
+ * whatever container parsed the request, the checks see the same thing. Immutable.
  *
  * @param method the request method, e.g. {@code GET}
  * @param target the request target as received: path and, after {@code ?}, the query

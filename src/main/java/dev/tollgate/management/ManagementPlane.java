@@ -168,11 +168,6 @@ public final class ManagementPlane implements GatewayMXBean {
         }
     }
 
-    /** Whether the configuration file is followed now. */
-    public synchronized boolean watching() {
-        return watch != null;
-    }
-
     private Counter problems() {
         return Counter.builder(PROBLEMS).description("problems found in refused configurations")
                 .register(gateway.metrics().registry());

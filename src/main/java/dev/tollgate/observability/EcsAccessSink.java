@@ -100,8 +100,8 @@ final class EcsAccessSink implements Consumer<AccessRecord>, Flushable, AutoClos
 
     @Override
     public void accept(AccessRecord r) {
-        LoggingEvent event = new LoggingEvent(FQCN, logger, Level.INFO, r.request().method() + " " + r.request().path() + " " + r.result().status(),
-                null, null);
+        String message = r.request().method() + " " + r.request().path() + " " + r.result().status();
+        LoggingEvent event = new LoggingEvent(FQCN, logger, Level.INFO, message, null, null);
         event.setTimeStamp(r.startEpochMillis());
         fields(r, (k, v) -> event.addKeyValuePair(new KeyValuePair(k, v)));
         logger.callAppenders(event);

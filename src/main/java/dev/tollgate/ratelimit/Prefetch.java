@@ -47,8 +47,7 @@ final class Prefetch {
      * @param clock ends the leases
      */
     Prefetch(int maxPrefetch, Duration prefetchTime, LimitClock clock) {
-        this.maxPrefetch = maxPrefetch;
-        this.prefetchMicros = TimeUnit.NANOSECONDS.toMicros(prefetchTime.toNanos());
+        resize(maxPrefetch, prefetchTime);
         this.clock = clock;
         // kept while its client comes back: it may hold units (a token bucket's do not end), and the next
         // lease's size depends on how it went

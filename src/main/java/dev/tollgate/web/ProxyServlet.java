@@ -24,8 +24,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * reads its head once into a {@link RequestHead} and hands it,
  * with the body channels of a {@link ServletDownstream}, to the non-blocking {@link Proxy}; the request thread
  * returns at once. Fails the ASYNC dispatch that the core asks for when a response must be cut off, so that the
- * container aborts the connection ({@link ErrorPageServlet} answers the container's own errors). On a route with {@code websocket = true}, a WebSocket opening handshake goes to
- * {@link TunnelUpgrade} instead.
+ * container aborts the connection ({@link ErrorPageServlet} answers the container's own errors). On a route with
+ * {@code websocket = true}, a WebSocket opening handshake goes to {@link TunnelUpgrade} instead.
  */
 public final class ProxyServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
